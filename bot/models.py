@@ -1,0 +1,155 @@
+"""Platform-independent values shared by the service, the storage layer and every front.
+
+Nothing here imports discord or atproto: fronts translate their own objects into these.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Visibility(enum.StrEnum):
+    """Who may see an entry."""
+
+    COMMUNITY = "community"  # only inside the community's own Discord server and console
+    PUBLIC = "public"  # may also appear on Bluesky, the web page and public exports
+
+
+class Verification(enum.StrEnum):
+    """How much trust an entry has earned, lowest first."""
+
+    SELF_REPORTED = "self-reported"
+    BLUESKY_PROVEN = "bluesky-proven"
+    ADMIN_VERIFIED = "admin-verified"
+
+
+class Source(enum.StrEnum):
+    """The front an entry or change came through."""
+
+    DISCORD = "discord"
+    BLUESKY = "bluesky"
+    CONSOLE = "console"
+    IMPORT = "import"
+    ADMIN = "admin"
+
+
+class IdentityKind(enum.StrEnum):
+    """The namespace of a stable account id."""
+
+    DISCORD = "discord"  # Discord user snowflake, as a decimal string
+    BLUESKY = "bluesky"  # a DID, never a handle
+    CONSOLE = "console"  # a local name chosen at the console (operators, demos)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A stable account id on one platform; the key of a member."""
+
+    kind: IdentityKind
+    external_id: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.external_id}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Member:
+    """A person in one community's directory."""
+
+    id: int
+    community: str
+    display_name: str
+    hidden: bool
+    created_at: datetime
+    updated_at: datetime
+    identities: tuple[Identity, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One handle of one member on one platform.
+
+    ``profile_url`` is never stored: the service fills it from the platform's template.
+    """
+
+    id: int
+    member_id: int
+    community: str
+    platform: str
+    handle: str
+    visibility: Visibility
+    verification: Verification
+    source: Source
+    created_at: datetime
+    updated_at: datetime
+    member_name: str = ""
+    profile_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Registration:
+    """The outcome of adding or replacing a handle."""
+
+    entry: Entry
+    previous_handle: str | None  # the handle this one replaced on the same platform, if any
+    created: bool  # True when the member had no handle on this platform before
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A keyset position in the directory order ``(sort_key, entry id)``."""
+
+    sort_key: str
+    entry_id: int
+
+    def encode(self) -> str:
+        """An opaque, URL- and custom_id-safe token."""
+        return f"{self.entry_id}:{self.sort_key}"
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        """Parse a token made by :meth:`encode`; raises ``ValueError`` on anything else."""
+        entry_id, sep, sort_key = token.partition(":")
+        if not sep or not entry_id.isdigit():
+            raise ValueError("malformed directory cursor")
+        return cls(sort_key=sort_key, entry_id=int(entry_id))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectoryQuery:
+    """What a front asks of the directory. ``after``/``before`` are exclusive keyset bounds."""
+
+    community: str
+    platform: str | None = None
+    search: str | None = None
+    visibilities: frozenset[Visibility] = frozenset(Visibility)
+    limit: int = 10
+    after: Cursor | None = None
+    before: Cursor | None = None
+    last: bool = False  # jump to the final page (ignored when a cursor is given)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectoryPage:
+    """One page of the directory in stable order, with cursors to its neighbours."""
+
+    entries: tuple[Entry, ...]
+    next_cursor: Cursor | None
+    prev_cursor: Cursor | None
+    total: int  # entries matching the query across all pages
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditRecord:
+    """One change to the directory. ``member_id`` stays after *forget*; ``detail`` does not."""
+
+    id: int
+    community: str
+    at: datetime
+    action: str
+    actor: str  # "member", "admin:<identity>", "system", "import"
+    member_id: int | None
+    platform: str | None
+    detail: dict[str, str] = field(default_factory=dict)
