@@ -1,0 +1,103 @@
+"""Process settings from the environment and ``.env``.
+
+Built once by the entry point and passed down; nothing imports a settings instance. Secrets are
+``SecretStr`` and only ever leave it at the point of use. Admin-editable behaviour lives in the TOML
+config files (``bot.config``), never here.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/ferry.db"
+_SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class LogFormat(enum.StrEnum):
+    """How log records are written to stderr."""
+
+    TEXT = "text"  # one readable line per record, for a terminal
+    JSON = "json"  # one JSON object per line, for a log collector
+
+
+class Settings(BaseSettings):
+    """Everything the process needs that is not community configuration."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # The defaults are fine as they are; validating them would only slow start-up.
+        validate_default=False,
+    )
+
+    discord_token: SecretStr | None = None
+    bluesky_handle: str | None = None
+    bluesky_app_password: SecretStr | None = None
+    bluesky_service_url: str = "https://bsky.social"
+    database_url: str = DEFAULT_DATABASE_URL
+    config_path: Path = Field(
+        default=Path("config"), validation_alias=AliasChoices("FERRY_CONFIG", "config_path")
+    )
+    log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.TEXT
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if scheme not in _SUPPORTED_DRIVERS:
+            # Never echo the URL itself: it may carry a password.
+            raise ValueError(f"must start with one of {', '.join(d + '://' for d in _SUPPORTED_DRIVERS)}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("bluesky_handle")
+    @classmethod
+    def _strip_at(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return value.strip().removeprefix("@").lower()
+
+    @property
+    def discord_enabled(self) -> bool:
+        """Whether a Discord token was given."""
+        return self.discord_token is not None and bool(self.discord_token.get_secret_value())
+
+    @property
+    def bluesky_enabled(self) -> bool:
+        """Whether both Bluesky credentials were given."""
+        return self.bluesky_handle is not None and self.bluesky_app_password is not None
+
+
+class SettingsError(Exception):
+    """Settings could not be loaded; the message is safe to print (no input values)."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once, turning a validation error into a message without values.
+
+    pydantic's own error text includes the offending input, which for a mistyped variable next to
+    a token could print the token, so only the location and the complaint are kept.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(part) for part in error["loc"]) or "settings"
+            lines.append(f"  {where.upper()}: {error['msg']}")
+        raise SettingsError("invalid settings in the environment or .env:\n" + "\n".join(lines)) from None
