@@ -1,0 +1,120 @@
+"""The shape of one TOML config file, as pydantic models.
+
+Every model forbids unknown keys (a typo must not be silently ignored) and is frozen (the config in
+force is shared by every front). To add a section such as ``[bluesky]``: define a model here with
+defaults for every field, add it as a field of :class:`ConfigFile`, and expose it on ``FerryConfig``;
+the loader merges sections across files key by key without further changes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from bot.config.fields import (
+    CommunityName,
+    HttpsUrl,
+    Label,
+    Note,
+    PlatformKey,
+    Slug,
+    Snowflake,
+    check_visible,
+    invalid,
+)
+from bot.models import Visibility
+from bot.platforms.spec import PlatformOverride
+
+DEFAULT_COMMUNITY_SLUG = "demo"
+MAX_LINKS = 25  # a Discord embed holds at most 25 fields, and a longer list helps nobody move
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Defaults(_Section):
+    """``[defaults]``: what applies when a front does not say."""
+
+    community: Slug = DEFAULT_COMMUNITY_SLUG  # answers the console and Bluesky when no slug is named
+
+
+class Channels(_Section):
+    """``[communities.channels]``: Discord channels the bot posts in; unset means it does not post."""
+
+    announcements: Snowflake | None = None
+    new_arrivals: Snowflake | None = None
+
+
+class Link(_Section):
+    """``[[communities.links]]``: one official relocation link of a community."""
+
+    label: Label
+    platform: PlatformKey  # checked against the catalogue by the loader, once all files are read
+    url: HttpsUrl
+    note: Note | None = None
+
+
+class Community(_Section):
+    """``[[communities]]``: one community Ferry serves, and the runtime value fronts read.
+
+    ``platforms`` is None when every platform in the catalogue is enabled.
+    """
+
+    slug: Slug
+    name: CommunityName
+    discord_guild_ids: tuple[Snowflake, ...] = ()
+    admin_role_ids: tuple[Snowflake, ...] = ()
+    default_visibility: Visibility = Visibility.COMMUNITY
+    platforms: tuple[PlatformKey, ...] | None = None
+    deadline: AwareDatetime | None = None  # keeps the offset typed, so it is shown as the admin meant
+    channels: Channels = Channels()
+    links: Annotated[tuple[Link, ...], Field(max_length=MAX_LINKS)] = ()
+
+
+class PlatformSection(PlatformOverride):
+    """``[platforms.<key>]``: a change to a built-in platform, or a new platform.
+
+    Adds to :class:`PlatformOverride` only the checks on text an administrator types; whether a new
+    platform has every field it needs is the catalogue's call.
+    """
+
+    @field_validator("display_name", "example")
+    @classmethod
+    def _visible(cls, value: str | None) -> str | None:
+        return check_visible(value) if value is not None else None
+
+    @field_validator("aliases")
+    @classmethod
+    def _visible_aliases(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        for alias in value:
+            check_visible(alias)
+            if not alias.strip():
+                raise invalid("an alias is empty", "remove the empty string from the list")
+        return value
+
+    def as_override(self) -> PlatformOverride:
+        """The plain override the catalogue expects, keeping which fields were actually set."""
+        return PlatformOverride.model_validate(self.model_dump(exclude_unset=True))
+
+
+class ConfigFile(_Section):
+    """One whole TOML file. Every part is optional, so a file may hold only some communities."""
+
+    defaults: Defaults = Defaults()
+    platforms: dict[PlatformKey, PlatformSection] = Field(default_factory=dict)
+    communities: tuple[Community, ...] = ()
+
+
+__all__ = [
+    "DEFAULT_COMMUNITY_SLUG",
+    "Channels",
+    "Community",
+    "ConfigFile",
+    "Defaults",
+    "Link",
+    "PlatformSection",
+]
