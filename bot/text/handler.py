@@ -1,0 +1,216 @@
+"""Runs text commands against the directory service and words the answers.
+
+Shared by the console and the Bluesky front: each passes its caller's identity, what that caller
+may see, its locale and its length budget; the answer comes back as plain-text posts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from bot.errors import (
+    FerryError,
+    HandleTakenError,
+    InvalidHandleError,
+    InvalidInputError,
+    NotRegisteredError,
+    UnknownCommunityError,
+    UnknownPlatformError,
+)
+from bot.models import DirectoryQuery, Entry, Identity, Source, Verification, Visibility
+from bot.services.directory import DirectoryService
+from bot.text.messages import has, say
+from bot.text.parser import Command, ParseError, Verb, parse
+from bot.text.render import pack, shorten
+
+log = logging.getLogger(__name__)
+
+_MARKS = {
+    Verification.SELF_REPORTED: "",
+    Verification.BLUESKY_PROVEN: " ✓",
+    Verification.ADMIN_VERIFIED: " ✓✓",
+}
+DIRECTORY_PAGE_SIZE = 10  # entries asked for per page; fewer are shown when the budget is tight
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextContext:
+    """Who is asking, through which front, and how much room the answer has."""
+
+    community: str
+    identity: Identity
+    display_name: str
+    source: Source
+    locale: str = "en"
+    budget: int = 300  # graphemes per post
+    visibilities: Collection[Visibility] = frozenset(Visibility)  # what this front may show
+
+
+class TextCommands:
+    """The text command language, executed."""
+
+    def __init__(self, directory: DirectoryService) -> None:
+        self._directory = directory
+
+    async def answer(self, text: str, ctx: TextContext) -> str:
+        """Parse and run one command; every outcome, error or not, is a sentence for the user."""
+        try:
+            command = parse(text)
+        except ParseError as exc:
+            usage = say(ctx.locale, f"usage.{exc.verb.value}") if exc.verb else ""
+            return shorten(say(ctx.locale, f"parse.{exc.problem}", usage=usage), ctx.budget)
+        try:
+            reply = await self._run(command, ctx)
+        except FerryError as exc:
+            reply = self._error(exc, ctx)
+        return shorten(reply, ctx.budget)
+
+    async def _run(self, command: Command, ctx: TextContext) -> str:
+        if command.verb is Verb.ADD:
+            return await self._add(command, ctx)
+        if command.verb is Verb.REMOVE:
+            assert command.platform is not None
+            entry = await self._directory.remove(
+                community=ctx.community, identity=ctx.identity, platform=command.platform
+            )
+            return say(ctx.locale, "removed", platform=self._platform_name(entry), handle=entry.handle)
+        if command.verb is Verb.LIST:
+            return await self._list(ctx)
+        if command.verb is Verb.DIRECTORY:
+            return await self._list_directory(command, ctx)
+        if command.verb is Verb.LINKS:
+            return self._links(ctx)
+        if command.verb is Verb.FORGET:
+            count = await self._directory.forget(community=ctx.community, identity=ctx.identity)
+            return say(ctx.locale, "forgot", community=self._community_name(ctx), count=count)
+        return self._help(ctx)
+
+    async def _add(self, command: Command, ctx: TextContext) -> str:
+        assert command.platform is not None
+        assert command.handle is not None
+        result = await self._directory.register(
+            community=ctx.community,
+            identity=ctx.identity,
+            display_name=ctx.display_name,
+            platform=command.platform,
+            handle=command.handle,
+            source=ctx.source,
+        )
+        entry = result.entry
+        link = f" {entry.profile_url}" if entry.profile_url else ""
+        values = {"platform": self._platform_name(entry), "handle": entry.handle, "link": link}
+        if result.created:
+            return say(ctx.locale, "added", **values)
+        if result.previous_handle is None or result.previous_handle == entry.handle:
+            return say(ctx.locale, "unchanged", **values)
+        return say(ctx.locale, "replaced", previous=result.previous_handle, **values)
+
+    async def _list(self, ctx: TextContext) -> str:
+        entries = await self._directory.handles(
+            community=ctx.community, identity=ctx.identity, visibilities=ctx.visibilities
+        )
+        community = self._community_name(ctx)
+        if not entries:
+            return say(ctx.locale, "list.empty", community=community, usage=say(ctx.locale, "usage.add"))
+        lines = [self._line(entry, with_name=False) for entry in entries]
+        text, _ = pack(say(ctx.locale, "list.header", community=community), lines, ctx.budget)
+        return text
+
+    async def _list_directory(self, command: Command, ctx: TextContext) -> str:
+        query = DirectoryQuery(
+            community=ctx.community,
+            platform=command.platform,
+            visibilities=frozenset(ctx.visibilities),
+            limit=DIRECTORY_PAGE_SIZE,
+        )
+        page, pages = await self._directory.directory_page_number(query, command.page)
+        number = min(command.page, pages)
+        platform = self._directory.platform(ctx.community, command.platform) if command.platform else None
+        where = say(ctx.locale, "directory.filter", platform=platform.display_name) if platform else ""
+        if not page.entries:
+            return say(ctx.locale, "directory.empty", filter=where, usage=say(ctx.locale, "usage.add"))
+        header = say(
+            ctx.locale,
+            "directory.header",
+            community=self._community_name(ctx),
+            filter=where,
+            page=number,
+            pages=pages,
+            total=page.total,
+        )
+        footer = ""
+        if number < pages:
+            words = ["directory", *([platform.key] if platform else []), str(number + 1)]
+            footer = say(ctx.locale, "directory.more", command=" ".join(words))
+        text, _ = pack(
+            header, [self._line(e, with_name=True) for e in page.entries], ctx.budget, footer=footer
+        )
+        return text
+
+    def _links(self, ctx: TextContext) -> str:
+        community = self._directory.community(ctx.community)
+        if not community.links:
+            return say(ctx.locale, "links.empty", community=community.name)
+        lines = [
+            f"• {link.label}: {link.url}" + (f" ({link.note})" if link.note else "")
+            for link in community.links
+        ]
+        if community.deadline is not None:
+            lines.append(
+                say(ctx.locale, "links.deadline", deadline=community.deadline.isoformat(" ", "minutes"))
+            )
+        text, _ = pack(say(ctx.locale, "links.header", community=community.name), lines, ctx.budget)
+        return text
+
+    def _help(self, ctx: TextContext) -> str:
+        verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.FORGET, Verb.HELP]
+        lines = [f"• {say(ctx.locale, f'usage.{verb.value}')}" for verb in verbs]
+        platforms = ", ".join(spec.key for spec in self._directory.platforms(ctx.community))
+        lines.append(say(ctx.locale, "help.platforms", platforms=platforms))
+        lines.append(say(ctx.locale, "help.legend"))
+        header = say(ctx.locale, "help.header", community=self._community_name(ctx))
+        text, _ = pack(header, lines, ctx.budget)
+        return text
+
+    def _error(self, exc: FerryError, ctx: TextContext) -> str:
+        locale = ctx.locale
+        if isinstance(exc, InvalidHandleError):
+            key = f"reason.{exc.reason}" if has(f"reason.{exc.reason}") else "reason.generic"
+            return say(
+                locale,
+                "error.invalid_handle",
+                platform=exc.platform,
+                reason=say(locale, key),
+                example=exc.example,
+            )
+        if isinstance(exc, UnknownPlatformError):
+            return say(locale, "error.unknown_platform", name=exc.name, known=", ".join(exc.known))
+        if isinstance(exc, HandleTakenError):
+            return say(locale, "error.handle_taken", platform=exc.platform, handle=exc.handle)
+        if isinstance(exc, NotRegisteredError):
+            if exc.platform is None:
+                return say(locale, "error.not_registered_any", community=self._community_name(ctx))
+            return say(locale, "error.not_registered", platform=exc.platform)
+        if isinstance(exc, UnknownCommunityError):
+            return say(locale, "error.unknown_community", slug=exc.slug)
+        if isinstance(exc, InvalidInputError):
+            return say(locale, "error.invalid_input", field=exc.field, reason=exc.reason)
+        log.warning("unworded domain error", extra={"error": type(exc).__name__})
+        return say(locale, "error.generic")
+
+    def _line(self, entry: Entry, *, with_name: bool) -> str:
+        platform = self._platform_name(entry)
+        who = f"{entry.member_name} — " if with_name else ""
+        link = f" {entry.profile_url}" if entry.profile_url else ""
+        return f"• {who}{platform}: {entry.handle}{_MARKS[entry.verification]}{link}"
+
+    def _platform_name(self, entry: Entry) -> str:
+        try:
+            return self._directory.platform(entry.community, entry.platform).display_name
+        except UnknownPlatformError:
+            return entry.platform  # a platform since disabled in config still shows its key
+
+    def _community_name(self, ctx: TextContext) -> str:
+        return self._directory.community(ctx.community).name

@@ -1,0 +1,119 @@
+"""Every sentence the text fronts (console, Bluesky) say, per language, in one place for translators.
+
+Keys are stable; values are ``str.format`` templates. A missing translation falls back to English,
+and a missing key is a bug caught by the tests (every key exists in English).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DEFAULT_LOCALE = "en"
+
+EN: Mapping[str, str] = {
+    "usage.add": "add <platform> <handle> (example: add rednote 5e8f1a2b3c4d5e6f7a8b9c0d)",
+    "usage.remove": "remove <platform> (example: remove lemon8)",
+    "usage.list": "list (or: me) shows your handles",
+    "usage.directory": "directory [platform] [page] (example: directory bluesky 2)",
+    "usage.links": "links shows where the community is moving",
+    "usage.forget": "forget erases everything Ferry keeps about you",
+    "usage.help": "help shows this list",
+    "help.header": "Ferry keeps {community}'s opt-in directory of where everyone moved. Commands:",
+    "help.legend": "Marks: ✓ proven on Bluesky, ✓✓ verified by an admin.",
+    "help.platforms": "Platforms: {platforms}",
+    "parse.empty": "Say a command. Try: help",
+    "parse.too_long": "That is too long to be a command. Try: help",
+    "parse.unknown_command": "I don't know that command. Try: help",
+    "parse.missing_arguments": "Something is missing. Usage: {usage}",
+    "parse.too_many_arguments": "Too many words. Usage: {usage}",
+    "parse.bad_page": "Pages start at 1. Usage: {usage}",
+    "added": "Added {platform}: {handle}{link}",
+    "replaced": "Updated {platform}: {handle} (was {previous}){link}",
+    "unchanged": "You already have {platform}: {handle}{link}",
+    "removed": "Removed your {platform} handle {handle}.",
+    "list.empty": "You have no handles in {community}'s directory yet. Add one: {usage}",
+    "list.header": "Your handles in {community}:",
+    "directory.empty": "Nobody is in the directory{filter} yet. Be the first: {usage}",
+    "directory.header": "{community} directory{filter}, page {page} of {pages} ({total} handles):",
+    "directory.filter": " on {platform}",
+    "directory.more": "More: {command}",
+    "links.empty": "{community} has no relocation links yet.",
+    "links.header": "Where {community} is going:",
+    "links.deadline": "Move before {deadline}.",
+    "forgot": "Done: Ferry erased everything about you in {community} ({count} handles).",
+    "error.not_registered": "You have no {platform} handle here.",
+    "error.not_registered_any": "Ferry keeps nothing about you in {community}.",
+    "error.unknown_platform": "I don't know the platform \u201c{name}\u201d. Platforms here: {known}",
+    "error.invalid_handle": "That is not a valid {platform} handle: {reason} Example: {example}",
+    "error.handle_taken": "Someone else in this community already registered {platform} {handle}. "
+    "If it is yours, ask an admin.",
+    "error.invalid_input": "Invalid {field}: {reason}",
+    "error.unknown_community": "There is no community called \u201c{slug}\u201d.",
+    "error.generic": "That did not work. Try: help",
+    "reason.generic": "it doesn't look like a handle.",
+}
+
+ZH_HANS: Mapping[str, str] = {
+    "usage.add": "add <平台> <账号>（例：add rednote 5e8f1a2b3c4d5e6f7a8b9c0d）",
+    "usage.remove": "remove <平台>（例：remove lemon8）",
+    "usage.list": "list（或 me）查看你的账号",
+    "usage.directory": "directory [平台] [页码]（例：directory bluesky 2）",
+    "usage.links": "links 查看社区的新家",
+    "usage.forget": "forget 删除 Ferry 保存的关于你的一切",
+    "usage.help": "help 显示本列表",
+    "help.header": "Ferry 为 {community} 保存自愿登记的搬家名录。命令：",
+    "help.legend": "标记：✓ 已通过 Bluesky 证明，✓✓ 已由管理员核实。",
+    "help.platforms": "平台：{platforms}",
+    "parse.empty": "请输入命令。试试：help",
+    "parse.too_long": "内容太长，不是命令。试试：help",
+    "parse.unknown_command": "我不认识这个命令。试试：help",
+    "parse.missing_arguments": "缺少内容。用法：{usage}",
+    "parse.too_many_arguments": "内容太多。用法：{usage}",
+    "parse.bad_page": "页码从 1 开始。用法：{usage}",
+    "added": "已添加 {platform}：{handle}{link}",
+    "replaced": "已更新 {platform}：{handle}（原为 {previous}）{link}",
+    "unchanged": "你已登记 {platform}：{handle}{link}",
+    "removed": "已删除你的 {platform} 账号 {handle}。",
+    "list.empty": "你在 {community} 名录中还没有账号。添加：{usage}",
+    "list.header": "你在 {community} 的账号：",
+    "directory.empty": "名录{filter}中还没有人。来做第一个：{usage}",
+    "directory.header": "{community} 名录{filter}，第 {page}/{pages} 页（共 {total} 个账号）：",
+    "directory.filter": "（{platform}）",
+    "directory.more": "更多：{command}",
+    "links.empty": "{community} 还没有搬家链接。",
+    "links.header": "{community} 的新家：",
+    "links.deadline": "请在 {deadline} 之前搬家。",
+    "forgot": "完成：Ferry 已删除你在 {community} 的全部信息（{count} 个账号）。",
+    "error.not_registered": "你在这里没有 {platform} 账号。",
+    "error.not_registered_any": "Ferry 在 {community} 没有保存任何关于你的信息。",
+    "error.unknown_platform": "我不认识平台「{name}」。可用平台：{known}",
+    "error.invalid_handle": "这不是有效的 {platform} 账号：{reason} 例：{example}",
+    "error.handle_taken": "本社区已有其他人登记了 {platform} {handle}。如果这是你的账号，请联系管理员。",
+    "error.invalid_input": "无效的 {field}：{reason}",
+    "error.unknown_community": "没有名为「{slug}」的社区。",
+    "error.generic": "操作失败。试试：help",
+    "reason.generic": "看起来不像账号。",
+}
+
+CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-hans": ZH_HANS}
+
+
+def locale_for(tag: str | None) -> str:
+    """Map a BCP 47 tag (``zh-CN``, ``zh``, ``en-GB``) to a catalogue we have."""
+    if not tag:
+        return DEFAULT_LOCALE
+    tag = tag.lower().replace("_", "-")
+    if tag.startswith("zh") and not tag.startswith(("zh-hant", "zh-tw", "zh-hk", "zh-mo")):
+        return "zh-hans"
+    return DEFAULT_LOCALE
+
+
+def say(locale: str, key: str, **values: object) -> str:
+    """The sentence ``key`` in ``locale`` (falling back to English), with ``values`` filled in."""
+    template = CATALOGUES.get(locale, EN).get(key) or EN[key]
+    return template.format(**values)
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` exists (every key exists in English; other languages may lag)."""
+    return key in EN

@@ -1,0 +1,125 @@
+"""The text command language shared by the Bluesky front and the console.
+
+People type these into a post or a terminal, so the parser forgives what chat forgives: any case,
+extra spaces, a leading mention of the bot, trailing punctuation in either script. It only splits
+words; resolving platforms and validating handles is the service's job, so the same rules apply on
+every front.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_COMMAND_CHARS = 1000  # a Bluesky post is 300 graphemes; anything longer is not a command
+
+
+class Verb(enum.StrEnum):
+    """The commands of the text language."""
+
+    ADD = "add"
+    REMOVE = "remove"
+    LIST = "list"
+    DIRECTORY = "directory"
+    LINKS = "links"
+    FORGET = "forget"
+    HELP = "help"
+
+
+_ALIASES: dict[str, Verb] = {
+    "add": Verb.ADD,
+    "register": Verb.ADD,
+    "set": Verb.ADD,
+    "remove": Verb.REMOVE,
+    "delete": Verb.REMOVE,
+    "rm": Verb.REMOVE,
+    "list": Verb.LIST,
+    "me": Verb.LIST,
+    "mine": Verb.LIST,
+    "directory": Verb.DIRECTORY,
+    "dir": Verb.DIRECTORY,
+    "who": Verb.DIRECTORY,
+    "links": Verb.LINKS,
+    "link": Verb.LINKS,
+    "forget": Verb.FORGET,
+    "help": Verb.HELP,
+    "commands": Verb.HELP,
+}
+
+# Sentence punctuation people end a chat line with; never part of a command word. Fullwidth marks
+# need no entry: NFKC has already turned them into their ASCII twins.
+_TRAILING = ".,;:!?\u3002\u3001"  # plus the ideographic full stop and comma, which NFKC keeps
+_MENTION = re.compile(r"^(?:@\S+\s+)+")
+_PAGE = re.compile(r"^[0-9]{1,6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A parsed command. Arguments are raw words; the service validates them."""
+
+    verb: Verb
+    platform: str | None = None
+    handle: str | None = None
+    page: int = 1
+
+
+class ParseError(Exception):
+    """The text is not a command. ``verb`` is set when the verb was understood, for its usage line."""
+
+    def __init__(self, verb: Verb | None, problem: str) -> None:
+        super().__init__(problem)
+        self.verb = verb
+        self.problem = problem  # a message key in the front's catalogue
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)  # fullwidth letters and spaces from CJK keyboards
+    text = _MENTION.sub("", text.strip() + " ").strip()
+    return [w for w in (word.strip(_TRAILING) for word in text.split()) if w]
+
+
+def parse(text: str) -> Command:
+    """Parse one command, raising ParseError with what was wrong."""
+    if len(text) > MAX_COMMAND_CHARS:
+        raise ParseError(None, "too_long")
+    words = _words(text)
+    if not words:
+        raise ParseError(None, "empty")
+    verb = _ALIASES.get(words[0].casefold())
+    if verb is None:
+        raise ParseError(None, "unknown_command")
+    args = words[1:]
+    if verb is Verb.ADD:
+        if len(args) < 2:
+            raise ParseError(verb, "missing_arguments")
+        if len(args) > 2:
+            raise ParseError(verb, "too_many_arguments")
+        return Command(verb, platform=args[0], handle=args[1])
+    if verb is Verb.REMOVE:
+        if len(args) != 1:
+            raise ParseError(verb, "missing_arguments" if not args else "too_many_arguments")
+        return Command(verb, platform=args[0])
+    if verb is Verb.DIRECTORY:
+        return _directory(args)
+    if args:
+        raise ParseError(verb, "too_many_arguments")
+    return Command(verb)
+
+
+def _directory(args: list[str]) -> Command:
+    platform: str | None = None
+    page = 1
+    if len(args) > 2:
+        raise ParseError(Verb.DIRECTORY, "too_many_arguments")
+    for arg in args:
+        if _PAGE.match(arg):
+            page = int(arg)
+            if page < 1:
+                raise ParseError(Verb.DIRECTORY, "bad_page")
+        elif platform is None:
+            platform = arg
+        else:
+            raise ParseError(Verb.DIRECTORY, "too_many_arguments")
+    return Command(Verb.DIRECTORY, platform=platform, page=page)

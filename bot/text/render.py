@@ -1,0 +1,56 @@
+"""Fitting plain-text answers into a front's length budget, counted in graphemes.
+
+Bluesky counts 300 graphemes per post; a console has no real limit. Lines are the unit: an entry is
+one line and is either shown whole or left for the next post, never cut mid-entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import grapheme
+
+ELLIPSIS = "…"
+
+
+def width(text: str) -> int:
+    """Length as people (and Bluesky) count it: user-perceived characters, not code points."""
+    return int(grapheme.length(text))
+
+
+def shorten(text: str, budget: int) -> str:
+    """``text`` cut on a grapheme boundary to at most ``budget`` graphemes, marked with an ellipsis."""
+    if budget <= 0:
+        return ""
+    if width(text) <= budget:
+        return text
+    return str(grapheme.slice(text, 0, budget - 1)) + ELLIPSIS
+
+
+def pack(header: str, lines: Sequence[str], budget: int, *, footer: str = "") -> tuple[str, int]:
+    """Join ``header``, as many whole ``lines`` as fit, and ``footer`` within ``budget`` graphemes.
+
+    Returns the text and how many lines it holds. A header or footer that cannot fit is shortened;
+    a single line wider than the whole budget is shortened rather than never shown.
+    """
+    header = shorten(header, budget)
+    used = width(header)
+    footer_cost = width(footer) + 1 if footer else 0
+    parts = [header] if header else []
+    taken = 0
+    for line in lines:
+        cost = width(line) + (1 if parts else 0)
+        if used + cost + footer_cost > budget:
+            if taken == 0:
+                room = budget - used - footer_cost - (1 if parts else 0)
+                if room > len(ELLIPSIS):
+                    parts.append(shorten(line, room))
+                    used += room + (1 if len(parts) > 1 else 0)
+                    taken = 1
+            break
+        parts.append(line)
+        used += cost
+        taken += 1
+    if footer and used + footer_cost <= budget:
+        parts.append(footer)
+    return "\n".join(parts), taken

@@ -1,0 +1,91 @@
+"""The text command language: forgiving about form, strict about arity."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text.parser import MAX_COMMAND_CHARS, Command, ParseError, Verb, parse
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add rednote 5e8f1a2b3c4d5e6f7a8b9c0d", Command(Verb.ADD, "rednote", "5e8f1a2b3c4d5e6f7a8b9c0d")),
+        ("ADD   XHS   @alice!", Command(Verb.ADD, "XHS", "@alice")),
+        ("@ferrybot.test add bsky alice.bsky.social.", Command(Verb.ADD, "bsky", "alice.bsky.social")),
+        (
+            "@ferry @other add mastodon @me@mastodon.social",
+            Command(Verb.ADD, "mastodon", "@me@mastodon.social"),
+        ),
+        ("ａｄｄ　lemon8　ｃｏｏｋ", Command(Verb.ADD, "lemon8", "cook")),
+        ("add 小红书 alice。", Command(Verb.ADD, "小红书", "alice")),
+        ("remove lemon8", Command(Verb.REMOVE, "lemon8")),
+        ("Remove Lemon8?", Command(Verb.REMOVE, "Lemon8")),
+        ("list", Command(Verb.LIST)),
+        ("me", Command(Verb.LIST)),
+        ("  Me!  ", Command(Verb.LIST)),
+        ("directory", Command(Verb.DIRECTORY)),
+        ("directory rednote", Command(Verb.DIRECTORY, "rednote")),
+        ("directory 3", Command(Verb.DIRECTORY, page=3)),
+        ("directory rednote 2", Command(Verb.DIRECTORY, "rednote", page=2)),
+        ("directory 2 rednote", Command(Verb.DIRECTORY, "rednote", page=2)),
+        ("links", Command(Verb.LINKS)),
+        ("forget", Command(Verb.FORGET)),
+        ("help", Command(Verb.HELP)),
+        ("HELP.", Command(Verb.HELP)),
+    ],
+)
+def test_parses_the_forms_people_type(text: str, expected: Command) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "verb", "problem"),
+    [
+        ("", None, "empty"),
+        ("   ", None, "empty"),
+        ("@ferrybot.test", None, "empty"),
+        ("hello there", None, "unknown_command"),
+        ("add", Verb.ADD, "missing_arguments"),
+        ("add rednote", Verb.ADD, "missing_arguments"),
+        ("add rednote a b", Verb.ADD, "too_many_arguments"),
+        ("remove", Verb.REMOVE, "missing_arguments"),
+        ("remove a b", Verb.REMOVE, "too_many_arguments"),
+        ("list everyone", Verb.LIST, "too_many_arguments"),
+        ("directory a b c", Verb.DIRECTORY, "too_many_arguments"),
+        ("directory a b", Verb.DIRECTORY, "too_many_arguments"),
+        ("directory 0", Verb.DIRECTORY, "bad_page"),
+        ("forget me now", Verb.FORGET, "too_many_arguments"),
+        ("x" * (MAX_COMMAND_CHARS + 1), None, "too_long"),
+    ],
+)
+def test_reports_what_is_wrong(text: str, verb: Verb | None, problem: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    assert caught.value.verb == verb
+    assert caught.value.problem == problem
+
+
+@given(st.text(max_size=200))
+def test_any_text_parses_or_raises_parse_error(text: str) -> None:
+    try:
+        command = parse(text)
+    except ParseError as exc:
+        assert exc.problem
+    else:
+        assert isinstance(command.verb, Verb)
+        assert command.page >= 1
+
+
+@given(
+    st.sampled_from(["add", "ADD", "Add"]),
+    st.from_regex(r"[a-z0-9]{1,10}", fullmatch=True),
+    st.from_regex(r"[A-Za-z0-9_]{1,20}", fullmatch=True),
+    st.text(alphabet=" \t", min_size=1, max_size=4),
+    st.sampled_from(["", "!", ".", "。", "?"]),
+)
+def test_spacing_case_and_punctuation_do_not_change_meaning(
+    verb: str, platform: str, handle: str, gap: str, end: str
+) -> None:
+    command = parse(f"{gap}{verb}{gap}{platform}{gap}{handle}{end}{gap}")
+    assert command == Command(Verb.ADD, platform, handle)
