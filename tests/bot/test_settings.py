@@ -1,0 +1,85 @@
+"""Settings: read from the environment and .env, secrets never shown."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_DATABASE_URL, LogFormat, Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in (
+        "DISCORD_TOKEN",
+        "BLUESKY_HANDLE",
+        "BLUESKY_APP_PASSWORD",
+        "DATABASE_URL",
+        "FERRY_CONFIG",
+        "LOG_LEVEL",
+        "LOG_FORMAT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load_settings()
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.config_path == Path("config")
+    assert not settings.discord_enabled
+    assert not settings.bluesky_enabled
+    assert settings.log_format is LogFormat.TEXT
+
+
+def test_reads_dotenv_and_keeps_secrets_secret(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "DISCORD_TOKEN=discord-secret\nBLUESKY_HANDLE=@FerryBot.bsky.social\n"
+        "BLUESKY_APP_PASSWORD=abcd-efgh-ijkl-mnop\nFERRY_CONFIG=/etc/ferry\nLOG_LEVEL=debug\n",
+        encoding="utf-8",
+    )
+    settings = load_settings()
+    assert settings.discord_enabled and settings.bluesky_enabled
+    assert settings.bluesky_handle == "ferrybot.bsky.social"
+    assert settings.config_path == Path("/etc/ferry")
+    assert settings.log_level == "DEBUG"
+    shown = repr(settings) + str(settings)
+    assert "discord-secret" not in shown and "abcd-efgh" not in shown
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == "discord-secret"
+
+
+def test_environment_beats_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("LOG_LEVEL=DEBUG\n", encoding="utf-8")
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    assert load_settings().log_level == "WARNING"
+
+
+def test_bluesky_needs_both_handle_and_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BLUESKY_HANDLE", "bot.bsky.social")
+    assert not load_settings().bluesky_enabled
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysql://root:hunter2@db/ferry"),
+        ("LOG_LEVEL", "chatty"),
+        ("LOG_FORMAT", "xml"),
+    ],
+)
+def test_bad_values_are_named_without_echoing_anything(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DISCORD_TOKEN", "discord-secret")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert name in message
+    assert value not in message
+    assert "discord-secret" not in message
+
+
+def test_explicit_values_for_tests() -> None:
+    settings = Settings(_env_file=None, database_url="sqlite+aiosqlite:///:memory:")  # type: ignore[call-arg]
+    assert settings.database_url.endswith(":memory:")
