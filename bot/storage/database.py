@@ -1,0 +1,171 @@
+"""Opening the database (SQLite or PostgreSQL), running transactions and applying migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, StaticPool
+
+from bot.storage._dialect import SQLITE_LOWER, python_lower
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+# Applied to every new SQLite connection: these settings (except journal_mode) are per connection.
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",  # readers don't block the writer
+    "PRAGMA synchronous=FULL",  # a commit survives power loss, not only an application crash
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",  # milliseconds to wait for another process's write lock
+)
+
+_WRITE_OPTION = "ferry_write"  # execution option that asks for BEGIN IMMEDIATE on SQLite
+
+
+class Database:
+    """An async engine for one database, with Ferry's connection settings and migrations.
+
+    Use :meth:`open` to build one and ``async with`` (or :meth:`close`) to release it: aiosqlite's
+    worker thread keeps the process alive until the connection is closed.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        # A StaticPool hands the same connection to everyone (SQLite :memory:); interleaved
+        # transactions on it would collide, so they take turns.
+        self._one_at_a_time = asyncio.Lock() if isinstance(engine.pool, StaticPool) else None
+
+    @classmethod
+    async def open(cls, url: str) -> Database:
+        """Connect to ``url`` (``sqlite+aiosqlite:///path``, ``sqlite+aiosqlite:///:memory:`` or
+        ``postgresql+asyncpg://...``) and check that the server answers, so start-up fails fast.
+        """
+        parsed = make_url(url)
+        engine = _sqlite_engine(parsed) if parsed.get_backend_name() == "sqlite" else _server_engine(parsed)
+        try:
+            async with engine.connect():
+                pass
+        except BaseException:
+            await engine.dispose()
+            raise
+        log.info("database opened: %s", engine.url.render_as_string(hide_password=True))
+        return cls(engine)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The underlying SQLAlchemy engine."""
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One transaction, committed on normal exit and rolled back on an exception.
+
+        Keep it short and never await anything but SQL inside: a SQLite file database has a single
+        connection, so every other caller waits for this one. ``write=True`` takes SQLite's write
+        lock at BEGIN, so a read-then-write transaction cannot fail half-way with "database is locked"
+        because another process wrote in between.
+        """
+        async with self._one_at_a_time or nullcontext(), self._engine.connect() as conn:
+            if write:
+                await conn.execution_options(**{_WRITE_OPTION: True})
+            async with conn.begin():
+                yield conn
+
+    async def upgrade(self) -> None:
+        """Apply every pending Alembic migration, in one transaction."""
+        async with self.transaction(write=True) as conn:
+            await conn.run_sync(_run_upgrade)
+        log.info("database schema at revision %s", await self.current_revision())
+
+    async def current_revision(self) -> str | None:
+        """The Alembic revision the schema is at, or None for an empty database."""
+        async with self.transaction() as conn:
+            return await conn.run_sync(_current_revision)
+
+    async def close(self) -> None:
+        """Close every pooled connection (and aiosqlite's worker thread)."""
+        await self._engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+def alembic_config() -> Config:
+    """An Alembic configuration built in code: the scripts ship inside the package, no alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    return config
+
+
+def _run_upgrade(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection  # read by migrations/env.py
+    command.upgrade(config, "head")
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _server_engine(url: URL) -> AsyncEngine:
+    # pre_ping: a bot runs for weeks, and the server may restart under it.
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> AsyncEngine:
+    database = url.database or ""
+    if database in ("", ":memory:") or url.query.get("mode") == "memory":
+        # Each new connection to :memory: would be a new, empty database: share one.
+        engine = create_async_engine(url, poolclass=StaticPool)
+    else:
+        if not url.query.get("uri"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite has one writer at a time; one connection turns lock contention inside the process
+        # into an orderly queue on the pool instead of busy-waiting.
+        engine = create_async_engine(url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0)
+    event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+    event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # The sqlite3 module's own transaction handling only BEGINs before DML, never for SELECT or DDL;
+    # turn it off and let _on_sqlite_begin issue a real BEGIN for every SQLAlchemy transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+    dbapi_connection.create_function(SQLITE_LOWER, 1, python_lower, deterministic=True)
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "BEGIN")

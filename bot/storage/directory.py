@@ -1,0 +1,268 @@
+"""The directory: listed entries of a community in (handle_key, id) order, paged by keyset.
+
+A page never uses OFFSET: it seeks into the ``(community[, platform], handle_key, id)`` index at the
+cursor and reads ``limit + 1`` rows, so it costs the same on page 1 and page 100,000, and rows added
+or removed elsewhere never shift a page (no duplicates, no gaps). Listed means the member is neither
+hidden nor banned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Text, and_, func, literal, not_, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.models import Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
+from bot.storage import _dialect
+from bot.storage._common import Store, entry_from_row, entry_select
+from bot.storage.tables import entries, members
+
+_LISTED_FROM = entries.join(members, members.c.id == entries.c.member_id)
+# Spelled exactly like the WHERE of ix_members_unlisted, or SQLite won't use that partial index.
+_UNLISTED = or_(members.c.hidden, members.c.banned)
+_LIKE_ESCAPE = "/"
+_ORDER_ASC = (entries.c.handle_key.asc(), entries.c.id.asc())
+_ORDER_DESC = (entries.c.handle_key.desc(), entries.c.id.desc())
+
+
+@dataclass(frozen=True, slots=True)
+class _Slice:
+    rows: Sequence[Row[Any]]  # in ascending directory order
+    more: bool  # rows exist beyond the limit, in the direction that was read
+
+
+class DirectoryStore(Store):
+    """Queries over many entries: directory pages, counts and exports."""
+
+    async def directory_page(self, query: DirectoryQuery) -> DirectoryPage:
+        """One page of the directory for ``query``, with cursors to the neighbouring pages.
+
+        ``after`` reads forward from a cursor, ``before`` reads backward (the page is still returned
+        in ascending order), ``last`` reads the final page; with neither, the first page. A cursor
+        whose side of the directory has emptied (every row past it was removed) gives the last page
+        (for ``after``) or the first page (for ``before``) instead of an empty one. ``total`` counts
+        every match: from indexes alone, except with a ``search``, which reads every candidate row.
+        """
+        if query.limit < 1:
+            raise ValueError("directory page limit must be at least 1")
+        where = self._listed(query)
+        async with self._db.transaction() as conn:
+            if query.search:  # names live on members: no index can count these
+                total = (
+                    await conn.execute(select(func.count()).select_from(_LISTED_FROM).where(*where))
+                ).scalar_one()
+            else:
+                total = sum(
+                    (await _counts(conn, query.community, query.visibilities, query.platform)).values()
+                )
+            lower, upper = query.after, query.before
+            descending = lower is None and (upper is not None or query.last)
+            page = await _read(
+                conn, where, lower=lower, upper=upper, descending=descending, limit=query.limit
+            )
+            if not page.rows and (lower is not None or upper is not None):
+                # Past the cursor everything was removed: show the end the reader was heading to.
+                descending = lower is not None
+                lower = upper = None
+                page = await _read(
+                    conn, where, lower=None, upper=None, descending=descending, limit=query.limit
+                )
+            if not page.rows:
+                return DirectoryPage(entries=(), next_cursor=None, prev_cursor=None, total=total)
+            first, last = _cursor(page.rows[0]), _cursor(page.rows[-1])
+            # The direction read knows from its extra row whether more rows follow. The other side is
+            # the directory's end when no cursor bounds it, and otherwise costs one index probe.
+            if descending:
+                has_prev = page.more
+                has_next = upper is not None and await _any(conn, where, _after(last), descending=False)
+            else:
+                has_prev = lower is not None and await _any(conn, where, _before(first), descending=True)
+                has_next = (
+                    page.more if upper is None else await _any(conn, where, _after(last), descending=False)
+                )
+        return DirectoryPage(
+            entries=tuple(entry_from_row(row) for row in page.rows),
+            next_cursor=last if has_next else None,
+            prev_cursor=first if has_prev else None,
+            total=total,
+        )
+
+    async def count_by_platform(
+        self, *, community: str, visibilities: Iterable[Visibility]
+    ) -> dict[str, int]:
+        """How many listed entries each platform has (platforms with none are absent)."""
+        async with self._db.transaction() as conn:
+            return await _counts(conn, community, visibilities)
+
+    async def count_entries(self, *, community: str, visibilities: Iterable[Visibility]) -> int:
+        """How many listed entries the community has."""
+        async with self._db.transaction() as conn:
+            return sum((await _counts(conn, community, visibilities)).values())
+
+    async def iter_entries(
+        self, *, community: str, visibilities: Iterable[Visibility], batch: int = 1000
+    ) -> AsyncIterator[Entry]:
+        """Every listed entry in directory order, read ``batch`` rows per short transaction.
+
+        No transaction stays open while the consumer works on a batch, so an export can run beside
+        the bot (and call the repository itself) without blocking it.
+        """
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        where = self._listed(DirectoryQuery(community=community, visibilities=frozenset(visibilities)))
+        cursor = None
+        while True:
+            async with self._db.transaction() as conn:
+                page = await _read(conn, where, lower=cursor, upper=None, descending=False, limit=batch)
+            for row in page.rows:
+                yield entry_from_row(row)
+            if not page.more:
+                return
+            cursor = _cursor(page.rows[-1])
+
+    async def recent_entries(self, *, community: str, limit: int) -> list[Entry]:
+        """The community's newest listed entries, newest first.
+
+        Ids only grow, and a replaced handle keeps its entry's id, so id order is the order in
+        which people first arrived on a platform.
+        """
+        where = self._listed(DirectoryQuery(community=community))
+        async with self._db.transaction() as conn:
+            rows = await conn.execute(entry_select(*where).order_by(entries.c.id.desc()).limit(limit))
+            return [entry_from_row(row) for row in rows]
+
+    async def count_members(self, *, community: str) -> int:
+        """How many members of the community are listed (neither hidden nor banned)."""
+        async with self._db.transaction() as conn:
+            count = await conn.execute(
+                select(func.count())
+                .select_from(members)
+                .where(members.c.community == community, not_(members.c.hidden), not_(members.c.banned))
+            )
+            return int(count.scalar_one())
+
+    def _listed(self, query: DirectoryQuery) -> list[ColumnElement[bool]]:
+        """Conditions for the entries a directory query lists (of the joined entries and members)."""
+        where = [
+            entries.c.community == query.community,
+            *_entry_filters(query.visibilities, query.platform),
+            not_(members.c.hidden),
+            not_(members.c.banned),
+        ]
+        if query.search:
+            # Lower-cased in SQL by the same function as the columns (Python's str.lower and
+            # PostgreSQL's lower() disagree on a few letters, e.g. a final sigma), hence the hand-made
+            # LIKE escaping instead of SQLAlchemy's autoescape, which needs a Python string.
+            dialect = self._db.dialect
+            term = _dialect.lower(dialect, literal(_escape_like(query.search), Text()))
+            where.append(
+                or_(
+                    *(
+                        _dialect.lower(dialect, column).contains(term, escape=_LIKE_ESCAPE)
+                        for column in (members.c.display_name, entries.c.handle)
+                    )
+                )
+            )
+        return where
+
+
+def _entry_filters(visibilities: Iterable[Visibility], platform: str | None) -> list[ColumnElement[bool]]:
+    """The conditions on an entry's own columns, community aside."""
+    where: list[ColumnElement[bool]] = []
+    wanted = frozenset(visibilities)
+    if wanted != frozenset(Visibility):
+        where.append(entries.c.visibility.in_(sorted(v.value for v in wanted)))
+    if platform is not None:
+        where.append(entries.c.platform == platform)
+    return where
+
+
+async def _counts(
+    conn: AsyncConnection, community: str, visibilities: Iterable[Visibility], platform: str | None = None
+) -> dict[str, int]:
+    """Listed entries per platform, in one statement (one snapshot).
+
+    All matching entries, counted from the ``(community, platform, visibility)`` index alone, minus
+    those of hidden or banned members, reached through their small partial index. The second part
+    leaves ``entries.community`` out on purpose (a member's entries share its community): with it,
+    SQLite would walk every entry of the community instead.
+    """
+    filters = _entry_filters(visibilities, platform)
+    everyone = (
+        select(entries.c.platform, func.count().label("n"))
+        .where(entries.c.community == community, *filters)
+        .group_by(entries.c.platform)
+    )
+    unlisted = (
+        select(entries.c.platform, (-func.count()).label("n"))
+        .select_from(members.join(entries, entries.c.member_id == members.c.id))
+        .where(members.c.community == community, _UNLISTED, *filters)
+        .group_by(entries.c.platform)
+    )
+    both = union_all(everyone, unlisted).subquery()
+    rows = await conn.execute(select(both.c.platform, func.sum(both.c.n)).group_by(both.c.platform))
+    return {platform: int(n) for platform, n in rows if n}
+
+
+def _escape_like(term: str) -> str:
+    """Make ``%``, ``_`` and the escape character itself match literally in a LIKE pattern."""
+    for char in (_LIKE_ESCAPE, "%", "_"):  # the escape character first, or it would be doubled
+        term = term.replace(char, _LIKE_ESCAPE + char)
+    return term
+
+
+def _cursor(row: Row[Any]) -> Cursor:
+    return Cursor(sort_key=row.handle_key, entry_id=row.id)
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    # Spelled as a range on handle_key plus a tie-break, a form both planners turn into an index seek.
+    key = entries.c.handle_key
+    return and_(key >= cursor.sort_key, or_(key > cursor.sort_key, entries.c.id > cursor.entry_id))
+
+
+def _before(cursor: Cursor) -> ColumnElement[bool]:
+    key = entries.c.handle_key
+    return and_(key <= cursor.sort_key, or_(key < cursor.sort_key, entries.c.id < cursor.entry_id))
+
+
+async def _read(
+    conn: AsyncConnection,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    lower: Cursor | None,
+    upper: Cursor | None,
+    descending: bool,
+    limit: int,
+) -> _Slice:
+    """Up to ``limit`` rows strictly between the bounds, from the low end or (descending) the high end."""
+    bounds = [*where]
+    if lower is not None:
+        bounds.append(_after(lower))
+    if upper is not None:
+        bounds.append(_before(upper))
+    order = _ORDER_DESC if descending else _ORDER_ASC
+    rows = (await conn.execute(entry_select(*bounds).order_by(*order).limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if descending:
+        rows.reverse()
+    return _Slice(rows=rows, more=more)
+
+
+async def _any(
+    conn: AsyncConnection,
+    where: Sequence[ColumnElement[bool]],
+    bound: ColumnElement[bool],
+    *,
+    descending: bool,
+) -> bool:
+    """Whether any listed row lies past ``bound``. Ordered like a page read (rather than a bare
+    EXISTS) so that PostgreSQL walks the index from the cursor instead of choosing a table scan.
+    """
+    order = _ORDER_DESC if descending else _ORDER_ASC
+    probe = select(entries.c.id).select_from(_LISTED_FROM).where(*where, bound).order_by(*order).limit(1)
+    return (await conn.execute(probe)).first() is not None

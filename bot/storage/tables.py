@@ -1,0 +1,127 @@
+"""The schema, as SQLAlchemy Core tables. Migrations in ``migrations/versions`` must build exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    column,
+    false,
+    or_,
+)
+
+from bot.models import IdentityKind, Source, Verification, Visibility
+from bot.storage.types import UTCDateTime
+
+# Deterministic constraint names let later migrations drop or alter them on both dialects.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _one_of(name: str, values: type[Visibility | Verification | Source | IdentityKind]) -> CheckConstraint:
+    return CheckConstraint(column(name).in_([value.value for value in values]), name=name)
+
+
+# sqlite_autoincrement: without it SQLite reuses the highest rowid after a delete, and a forgotten
+# member's id (kept anonymously in audit_log) could be handed to a new person.
+members = Table(
+    "members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("community", Text, nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("hidden", Boolean, nullable=False, server_default=false()),
+    Column("banned", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+# Hidden and banned members are few: counting the listed entries subtracts theirs, found through this
+# small index, from an index-only count of all (a join over every entry is far slower).
+Index(
+    "ix_members_unlisted",
+    members.c.community,
+    sqlite_where=or_(members.c.hidden, members.c.banned),
+    postgresql_where=or_(members.c.hidden, members.c.banned),
+)
+
+# The stable account ids that lead to a member. The key includes the community so that one Discord
+# account is a separate member in each community it belongs to.
+member_identities = Table(
+    "member_identities",
+    metadata,
+    Column("community", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("external_id", Text, nullable=False),
+    Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), nullable=False, index=True),
+    PrimaryKeyConstraint("community", "kind", "external_id"),
+    _one_of("kind", IdentityKind),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), nullable=False),
+    Column("community", Text, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("handle", Text, nullable=False),  # display form
+    Column("handle_key", Text, nullable=False),  # normalised form: uniqueness and sort order
+    Column("visibility", Text, nullable=False),
+    Column("verification", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("member_id", "platform"),
+    UniqueConstraint("community", "platform", "handle_key"),
+    # Keyset pagination walks these in (handle_key, id) order, with or without a platform filter.
+    Index(None, "community", "handle_key", "id"),
+    Index(None, "community", "platform", "handle_key", "id"),
+    Index(None, "community", "platform", "visibility"),  # covers the counts per platform and visibility
+    _one_of("visibility", Visibility),
+    _one_of("verification", Verification),
+    _one_of("source", Source),
+    sqlite_autoincrement=True,
+)
+
+# No foreign key on member_id: the row outlives the member (as a bare number) after "forget".
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("community", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("member_id", Integer, nullable=True),
+    Column("platform", Text, nullable=True),
+    Column("detail", JSON(none_as_null=True), nullable=True),
+    Index(None, "community", "id"),
+    Index(None, "community", "member_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+kv_state = Table(
+    "kv_state",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
