@@ -1,0 +1,75 @@
+"""Composition root: builds the database, the services and the config holder, and closes them.
+
+Every front (console, Discord, Bluesky) and every CLI command gets its collaborators from here, so
+there is exactly one place that decides how Ferry is wired.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.config import FerryConfig, load_config
+from bot.services.directory import DirectoryService
+from bot.services.transfer import TransferService
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC; services receive it so tests can pass a fixed one."""
+    return datetime.now(UTC)
+
+
+class ConfigHolder:
+    """The config in force. Services call it on every use, so a reload applies without a restart."""
+
+    def __init__(self, config: FerryConfig) -> None:
+        self.current = config
+
+    def __call__(self) -> FerryConfig:
+        return self.current
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """Everything a front needs, built once per process."""
+
+    settings: Settings
+    config: ConfigHolder
+    database: Database
+    repository: Repository
+    directory: DirectoryService
+    transfer: TransferService
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator[App]:
+    """Load the config, open and migrate the database, and build the services.
+
+    Raises ``bot.config.ConfigError`` for a bad config before the database is touched.
+    """
+    config = ConfigHolder(load_config(settings.config_path))
+    database = await Database.open(settings.database_url)
+    try:
+        if migrate:
+            await database.upgrade()
+        repository = Repository(database)
+        directory = DirectoryService(repository=repository, config=config, clock=utc_now)
+        transfer = TransferService(repository=repository, directory=directory)
+        log.info(
+            "ferry ready",
+            extra={
+                "communities": len(config().communities),
+                "config_files": [str(path) for path in config().source_files],
+            },
+        )
+        yield App(settings, config, database, repository, directory, transfer)
+    finally:
+        await database.close()

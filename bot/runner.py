@@ -1,0 +1,87 @@
+"""``ferry run``: every front whose credentials are set, in one event loop, stopped cleanly on SIGTERM.
+
+Fronts run as sibling tasks in a TaskGroup so a crash in one is seen at once and stops the others
+rather than leaving a half-alive bot; SIGTERM (``docker stop``) and SIGINT cancel the group, and the
+database closes after every front has let go of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Protocol
+
+from bot.app import App, open_app
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Front(Protocol):
+    """A long-running front: ``run`` returns only when stopped (by cancellation) or broken."""
+
+    name: str
+
+    async def run(self) -> None:
+        """Serve until cancelled."""
+        ...
+
+
+class NoFrontError(Exception):
+    """``ferry run`` has nothing to run; the message tells the operator what to set."""
+
+
+def build_fronts(app: App) -> list[Front]:
+    """The fronts whose credentials are set.
+
+    Discord and Bluesky fronts are built in their own issues; until they land, credentials for them
+    are reported rather than silently ignored.
+    """
+    settings = app.settings
+    missing = []
+    if settings.discord_enabled:
+        missing.append("Discord")
+    if settings.bluesky_enabled:
+        missing.append("Bluesky")
+    if missing:
+        raise NoFrontError(
+            f"credentials are set for {' and '.join(missing)}, but this build of Ferry has no such "
+            "front yet. Use `ferry console` meanwhile."
+        )
+    return []
+
+
+async def run_fronts(settings: Settings) -> int:
+    """Run until every front stops or a signal arrives; returns the exit status."""
+    if not (settings.discord_enabled or settings.bluesky_enabled):
+        raise NoFrontError(
+            "No front to run: set DISCORD_TOKEN, or BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, in the "
+            "environment or .env (see README).\n"
+            "To try Ferry locally without any token:  ferry console --community demo --as alice"
+        )
+    async with open_app(settings) as app:
+        fronts = build_fronts(app)
+        main = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, _stop, main, sig)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for front in fronts:
+                    group.create_task(front.run(), name=f"front:{front.name}")
+                    log.info("front started", extra={"front": front.name})
+        except asyncio.CancelledError:
+            log.info("stopped by signal; fronts closed")
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(RuntimeError):
+                    loop.remove_signal_handler(sig)
+    return 0
+
+
+def _stop(task: asyncio.Task[object] | None, sig: signal.Signals) -> None:
+    log.info("signal received, stopping", extra={"signal": sig.name})
+    if task is not None:
+        task.cancel()

@@ -1,0 +1,231 @@
+"""The migration directory: who is where now. Platform-independent; every front calls this.
+
+Rules live here, SQL in the repository, wording in each front. Methods take the community slug and
+the caller's stable identity, resolve platform names through the community's enabled catalogue,
+normalise handles, and return models with profile links built from templates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+from bot.config import Community, FerryConfig
+from bot.errors import InvalidInputError, NotRegisteredError
+from bot.models import (
+    DirectoryPage,
+    DirectoryQuery,
+    Entry,
+    Identity,
+    Member,
+    Registration,
+    Source,
+    Verification,
+    Visibility,
+)
+from bot.platforms import NormalisedHandle, PlatformSpec, normalise, profile_url
+from bot.services.names import clean_display_name, clean_search
+from bot.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 50  # rows; a front renders fewer, but nothing asks the database for more at once
+
+Clock = Callable[[], datetime]
+ConfigSource = Callable[[], FerryConfig]
+
+
+class DirectoryService:
+    """Registrations and look-ups for every community Ferry serves."""
+
+    def __init__(self, *, repository: Repository, config: ConfigSource, clock: Clock) -> None:
+        self._repo = repository
+        self._config = config  # a callable so a reloaded config applies to the next call
+        self._clock = clock
+
+    # -- look-ups of configuration -------------------------------------------------------------
+
+    def community(self, slug: str) -> Community:
+        """The community by slug: configured, or a default one so the bot works before any config."""
+        return self._config().community(slug)
+
+    def platform(self, community: str, name: str) -> PlatformSpec:
+        """Resolve a platform name or alias among the community's enabled platforms."""
+        config = self._config()
+        enabled = [spec.key for spec in config.enabled_platforms(config.community(community))]
+        return config.catalogue.resolve(name, enabled)
+
+    def platforms(self, community: str) -> tuple[PlatformSpec, ...]:
+        """The community's enabled platforms in catalogue order."""
+        config = self._config()
+        return config.enabled_platforms(config.community(community))
+
+    def normalise(
+        self, community: str, platform: str, raw_handle: str
+    ) -> tuple[PlatformSpec, NormalisedHandle]:
+        """Resolve the platform and normalise the handle, raising the domain errors a user sees."""
+        spec = self.platform(community, platform)
+        return spec, normalise(spec, raw_handle)
+
+    def with_link(self, entry: Entry) -> Entry:
+        """The entry with its profile link built from the platform's template."""
+        spec = self._config().catalogue.get(entry.platform)
+        url = profile_url(spec, entry.handle) if spec is not None else None
+        return dataclasses.replace(entry, profile_url=url)
+
+    # -- member operations ---------------------------------------------------------------------
+
+    async def register(
+        self,
+        *,
+        community: str,
+        identity: Identity,
+        display_name: str,
+        platform: str,
+        handle: str,
+        source: Source,
+        visibility: Visibility | None = None,
+        verification: Verification = Verification.SELF_REPORTED,
+        actor: str = "member",
+    ) -> Registration:
+        """Add the member's handle on a platform, or replace the one they had there.
+
+        A new entry takes the community's default visibility unless one is given; a replaced entry
+        keeps its visibility. Raises InvalidHandleError, UnknownPlatformError or HandleTakenError.
+        """
+        spec, normalised = self.normalise(community, platform, handle)
+        name = clean_display_name(display_name, fallback=identity.external_id)
+        now = self._clock()
+        member = await self._repo.ensure_member(
+            community=community, identity=identity, display_name=name, now=now
+        )
+        existing = {e.platform: e for e in await self._repo.list_entries(member.id)}
+        if visibility is None and spec.key not in existing:
+            visibility = self.community(community).default_visibility
+        registration = await self._repo.upsert_entry(
+            member_id=member.id,
+            community=community,
+            platform=spec.key,
+            handle=normalised.handle,
+            handle_key=normalised.key,
+            visibility=visibility,
+            verification=verification,
+            source=source,
+            now=now,
+            actor=actor,
+        )
+        log.info(
+            "handle registered",
+            extra={
+                "community": community,
+                "member_id": member.id,
+                "platform": spec.key,
+                "new_entry": registration.created,
+                "source": source.value,
+            },
+        )
+        return dataclasses.replace(registration, entry=self.with_link(registration.entry))
+
+    async def remove(
+        self, *, community: str, identity: Identity, platform: str, actor: str = "member"
+    ) -> Entry:
+        """Remove the member's handle on a platform; raises NotRegisteredError if there is none."""
+        spec = self.platform(community, platform)
+        member = await self._repo.find_member(community=community, identity=identity)
+        removed = None
+        if member is not None:
+            removed = await self._repo.delete_entry(
+                member_id=member.id, platform=spec.key, now=self._clock(), actor=actor
+            )
+        if removed is None:
+            raise NotRegisteredError(spec.display_name)
+        log.info("handle removed", extra={"community": community, "member_id": member and member.id})
+        return self.with_link(removed)
+
+    async def member(self, *, community: str, identity: Identity) -> Member | None:
+        """The member behind an identity, if they ever registered."""
+        return await self._repo.find_member(community=community, identity=identity)
+
+    async def handles(
+        self,
+        *,
+        community: str,
+        identity: Identity,
+        visibilities: Collection[Visibility] = frozenset(Visibility),
+    ) -> list[Entry]:
+        """The member's handles that the asker may see, in platform order."""
+        member = await self._repo.find_member(community=community, identity=identity)
+        if member is None:
+            return []
+        allowed = set(visibilities)
+        return [
+            self.with_link(e) for e in await self._repo.list_entries(member.id) if e.visibility in allowed
+        ]
+
+    async def whois(
+        self,
+        *,
+        community: str,
+        platform: str,
+        handle: str,
+        visibilities: Collection[Visibility] = frozenset(Visibility),
+    ) -> Entry | None:
+        """Who registered this handle, as far as the asker may see."""
+        spec, normalised = self.normalise(community, platform, handle)
+        entry = await self._repo.find_entry_by_handle(
+            community=community, platform=spec.key, handle_key=normalised.key
+        )
+        if entry is None or entry.visibility not in set(visibilities):
+            return None
+        return self.with_link(entry)
+
+    async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> int:
+        """Erase every personal row of the member; returns how many handles went with them."""
+        member = await self._repo.find_member(community=community, identity=identity)
+        if member is None:
+            raise NotRegisteredError(None)
+        erased = await self._repo.forget_member(member_id=member.id, now=self._clock(), actor=actor)
+        log.info(
+            "member forgotten", extra={"community": community, "member_id": member.id, "entries": erased}
+        )
+        return erased
+
+    # -- the directory -------------------------------------------------------------------------
+
+    async def directory(self, query: DirectoryQuery) -> DirectoryPage:
+        """One page of the directory, keyset-paged in a stable order."""
+        if not 1 <= query.limit <= MAX_PAGE_SIZE:
+            raise InvalidInputError("limit", f"must be between 1 and {MAX_PAGE_SIZE}")
+        if query.platform is not None:
+            query = dataclasses.replace(query, platform=self.platform(query.community, query.platform).key)
+        if query.search is not None:
+            query = dataclasses.replace(query, search=clean_search(query.search))
+        page = await self._repo.directory_page(query)
+        return dataclasses.replace(page, entries=tuple(self.with_link(e) for e in page.entries))
+
+    async def directory_page_number(self, query: DirectoryQuery, number: int) -> tuple[DirectoryPage, int]:
+        """The ``number``-th page (1-based) and the page count, for fronts that speak in page numbers.
+
+        Walking cursors costs one O(page) query per page skipped; chat fronts ask for small numbers,
+        and a number past the end answers with the last page rather than an empty one.
+        """
+        if number < 1:
+            raise InvalidInputError("page", "must be 1 or more")
+        page = await self.directory(query)
+        pages = max(1, -(-page.total // query.limit))
+        number = min(number, pages)
+        if number == pages and number > 1:
+            # The final page holds what is left over, so page boundaries match the walk from the start.
+            rest = page.total - (pages - 1) * query.limit
+            return await self.directory(dataclasses.replace(query, last=True, limit=rest)), pages
+        for _ in range(number - 1):
+            page = await self.directory(dataclasses.replace(query, after=page.next_cursor))
+        return page, pages
+
+    async def counts(
+        self, *, community: str, visibilities: Collection[Visibility] = frozenset(Visibility)
+    ) -> dict[str, int]:
+        """How many visible handles each platform has."""
+        return await self._repo.count_by_platform(community=community, visibilities=frozenset(visibilities))

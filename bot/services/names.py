@@ -1,0 +1,46 @@
+"""Cleaning of free text that is not a handle: display names and search terms.
+
+Display names come from a platform profile, not from a command, so they are cleaned rather than
+refused: an invisible or direction-changing character in a name must not reorder a directory line.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import grapheme
+
+from bot.errors import InvalidInputError
+
+MAX_NAME_GRAPHEMES = 64
+MAX_SEARCH_CHARS = 100
+
+# Categories that render as nothing or change the order of what follows (bidi controls are Cf).
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def _visible(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    kept = (
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES
+    )
+    return " ".join("".join(kept).split())
+
+
+def clean_display_name(name: str, *, fallback: str) -> str:
+    """A printable, single-line name of bounded length; ``fallback`` when nothing visible is left."""
+    cleaned = _visible(name)
+    if grapheme.length(cleaned) > MAX_NAME_GRAPHEMES:
+        # Cut on a grapheme boundary so an emoji sequence or a combining mark is never split.
+        cleaned = grapheme.slice(cleaned, 0, MAX_NAME_GRAPHEMES - 1).rstrip() + "…"
+    return cleaned or fallback
+
+
+def clean_search(term: str) -> str | None:
+    """A search term with invisible characters removed; None when nothing is left to search for."""
+    if len(term) > MAX_SEARCH_CHARS:
+        raise InvalidInputError("search", f"at most {MAX_SEARCH_CHARS} characters")
+    cleaned = _visible(term)
+    return cleaned or None
