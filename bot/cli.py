@@ -1,0 +1,175 @@
+"""The ``ferry`` command: run the bot, the local console, and the operator's tools.
+
+Settings are built here, once, and passed down; nothing below reads the environment itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.app import App, open_app
+from bot.config import ConfigError, check_config, format_problems
+from bot.console import admin
+from bot.console.front import ConsoleFront
+from bot.errors import UnknownCommunityError
+from bot.log import setup_logging
+from bot.models import IdentityKind
+from bot.runner import NoFrontError, run_fronts
+from bot.services.transfer import ExportFormat
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.database import Database
+from bot.text.handler import TextCommands
+from bot.text.messages import locale_for
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ferry", description="Ferry: help a community move house together.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="run every front whose credentials are set (Discord, Bluesky)")
+
+    console = sub.add_parser("console", help="talk to Ferry locally as one member (no tokens needed)")
+    console.add_argument("--community", default=None, help="community slug (default: from the config)")
+    console.add_argument("--as", dest="member", default="console", help="the member you speak as")
+    console.add_argument("--locale", default="en", help="answer language, e.g. en or zh-CN")
+
+    check = sub.add_parser("check-config", help="validate the config files and list every problem")
+    check.add_argument("file", nargs="?", type=Path, help="file or directory (default: FERRY_CONFIG)")
+
+    directory = sub.add_parser("directory", help="print a community's directory as a table")
+    _community_arg(directory)
+    directory.add_argument("--platform", help="only this platform (name or alias)")
+    directory.add_argument("--search", help="case-insensitive text in a name or handle")
+    directory.add_argument("--visibility", choices=sorted(admin.VISIBILITY_CHOICES), default="all")
+
+    export = sub.add_parser("export", help="export a community's directory as CSV or JSON")
+    _community_arg(export)
+    export.add_argument("--format", choices=[f.value for f in ExportFormat], default="csv")
+    export.add_argument("--visibility", choices=sorted(admin.VISIBILITY_CHOICES), default="all")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+
+    imp = sub.add_parser("import", help="import a CSV of handles (see the README for columns)")
+    _community_arg(imp)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="check every row, change nothing")
+
+    forget = sub.add_parser("forget", help="erase a member on request (privacy)")
+    _community_arg(forget)
+    who = forget.add_mutually_exclusive_group(required=True)
+    who.add_argument("--discord-id")
+    who.add_argument("--did")
+    who.add_argument("--console-name")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply migrations up to the newest")
+    db_sub.add_parser("current", help="print the applied migration")
+    return parser
+
+
+def _community_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--community", default=None, help="community slug (default: from the config)")
+
+
+async def _with_app(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_app(settings) as app:
+        community = getattr(args, "community", None) or app.config().default_community_slug
+        try:
+            app.config().community(community)
+        except UnknownCommunityError as exc:
+            print(f"{exc}: a community slug is 2-32 lower-case letters, digits and dashes", file=sys.stderr)
+            return 2
+        admin.note_unconfigured(app, community)
+        return await _dispatch(app, args, community)
+
+
+async def _dispatch(app: App, args: argparse.Namespace, community: str) -> int:
+    if args.command == "console":
+        front = ConsoleFront(
+            TextCommands(app.directory),
+            community=community,
+            member=args.member,
+            locale=locale_for(args.locale),
+        )
+        await front.run()
+        return 0
+    if args.command == "directory":
+        await admin.print_directory(
+            app,
+            community=community,
+            platform=args.platform,
+            search=args.search,
+            visibilities=admin.VISIBILITY_CHOICES[args.visibility],
+        )
+        return 0
+    if args.command == "export":
+        await admin.export(
+            app,
+            community=community,
+            fmt=ExportFormat(args.format),
+            visibilities=admin.VISIBILITY_CHOICES[args.visibility],
+            output=args.output,
+        )
+        return 0
+    if args.command == "import":
+        return await admin.import_file(app, community=community, path=args.file, dry_run=args.dry_run)
+    if args.command == "forget":
+        if args.discord_id:
+            kind, external_id = IdentityKind.DISCORD, args.discord_id
+        elif args.did:
+            kind, external_id = IdentityKind.BLUESKY, args.did
+        else:
+            kind, external_id = IdentityKind.CONSOLE, args.console_name
+        return await admin.forget(app, community=community, kind=kind, external_id=external_id)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+async def _db(settings: Settings, action: str) -> int:
+    async with await Database.open(settings.database_url) as database:
+        if action == "upgrade":
+            await database.upgrade()
+        print(f"database at revision {await database.current_revision() or 'none'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ferry`` console script; returns the process exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, settings.log_format)
+
+    if args.command == "check-config":
+        path = args.file or settings.config_path
+        problems = check_config(path)
+        if problems:
+            print(format_problems(problems), file=sys.stderr)
+            print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+            return 1
+        print(f"{path}: config OK")
+        return 0
+    try:
+        if args.command == "run":
+            return asyncio.run(run_fronts(settings))
+        if args.command == "db":
+            return asyncio.run(_db(settings, args.db_command))
+        return asyncio.run(_with_app(settings, args))
+    except ConfigError as exc:
+        print(format_problems(exc.problems), file=sys.stderr)
+        return 1
+    except NoFrontError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Operator commands of the ``ferry`` CLI that read or change the directory in bulk."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import App
+from bot.console.progress import ProgressBar
+from bot.console.table import render_table
+from bot.errors import FerryError
+from bot.models import DirectoryQuery, Identity, IdentityKind, Verification, Visibility
+from bot.services.transfer import ExportFormat
+
+VISIBILITY_CHOICES = {
+    "all": frozenset(Visibility),
+    "public": frozenset({Visibility.PUBLIC}),
+    "community": frozenset({Visibility.COMMUNITY}),
+}
+_PAGE = 50
+_MARKS = {Verification.SELF_REPORTED: "", Verification.BLUESKY_PROVEN: "✓", Verification.ADMIN_VERIFIED: "✓✓"}
+
+
+def note_unconfigured(app: App, community: str, err: TextIO = sys.stderr) -> None:
+    """Say so when a slug is not in the config, since a typo would otherwise look like an empty directory."""
+    if not app.config().is_configured(community):
+        err.write(f"note: community {community!r} is not in the config files; using defaults\n")
+
+
+async def print_directory(
+    app: App,
+    *,
+    community: str,
+    platform: str | None,
+    search: str | None,
+    visibilities: frozenset[Visibility],
+    out: TextIO = sys.stdout,
+) -> int:
+    """Print the whole (filtered) directory as a table, page by page; returns the entry count."""
+    query = DirectoryQuery(
+        community=community, platform=platform, search=search, visibilities=visibilities, limit=_PAGE
+    )
+    page = await app.directory.directory(query)
+    rows: list[list[str]] = []
+    while True:
+        for entry in page.entries:
+            rows.append(
+                [
+                    entry.member_name,
+                    entry.platform,
+                    entry.handle,
+                    _MARKS[entry.verification],
+                    entry.visibility.value,
+                    entry.profile_url or "",
+                ]
+            )
+        if page.next_cursor is None:
+            break
+        page = await app.directory.directory(dataclasses.replace(query, after=page.next_cursor))
+    if rows:
+        out.write(render_table(["member", "platform", "handle", "✓", "visibility", "link"], rows) + "\n")
+    counts = await app.directory.counts(community=community, visibilities=visibilities)
+    summary = ", ".join(f"{key} {count}" for key, count in sorted(counts.items())) or "none"
+    out.write(f"{len(rows)} entries shown; per platform: {summary}\n")
+    return len(rows)
+
+
+async def export(
+    app: App, *, community: str, fmt: ExportFormat, visibilities: frozenset[Visibility], output: Path | None
+) -> int:
+    """Export to a file (or stdout), with progress on stderr."""
+    progress = ProgressBar("exporting")
+    if output is None:
+        return await app.transfer.export(
+            sys.stdout, community=community, fmt=fmt, visibilities=visibilities, progress=progress
+        )
+    # newline="" because the csv module writes its own CRLF line ends.
+    with output.open("w", encoding="utf-8", newline="") as stream:
+        return await app.transfer.export(
+            stream, community=community, fmt=fmt, visibilities=visibilities, progress=progress
+        )
+
+
+async def import_file(
+    app: App, *, community: str, path: Path, dry_run: bool, out: TextIO = sys.stdout
+) -> int:
+    """Import a CSV file and print the report; exit status 1 when any row was rejected."""
+    # utf-8-sig drops the byte-order mark spreadsheet programs put first.
+    with path.open("r", encoding="utf-8-sig", newline="") as stream:
+        report = await app.transfer.import_csv(
+            stream, community=community, dry_run=dry_run, progress=ProgressBar("importing")
+        )
+    verb = "would be" if dry_run else "were"
+    out.write(
+        f"{report.rows} rows: {report.added} {verb} added, {report.replaced} {verb} replaced, "
+        f"{report.unchanged} unchanged, {len(report.rejected)} rejected\n"
+    )
+    for rejected in report.rejected:
+        out.write(f"  line {rejected.line}: {rejected.reason}\n")
+    if dry_run:
+        out.write("dry run: nothing was changed. Run again without --dry-run to apply.\n")
+    return 1 if report.rejected else 0
+
+
+async def forget(
+    app: App, *, community: str, kind: IdentityKind, external_id: str, out: TextIO = sys.stdout
+) -> int:
+    """Process a deletion request for one member; exit status 1 when nobody matched."""
+    try:
+        erased = await app.directory.forget(
+            community=community, identity=Identity(kind, external_id), actor="operator"
+        )
+    except FerryError:
+        out.write(f"nobody with {kind.value} id {external_id!r} in {community!r}; nothing to erase\n")
+        return 1
+    out.write(f"erased member {kind.value}:{external_id} and {erased} handles from {community!r}\n")
+    return 0

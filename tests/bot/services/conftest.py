@@ -1,0 +1,66 @@
+"""A directory service over the real repository (both dialects) and a real config file."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import FerryConfig, load_config
+from bot.services.directory import DirectoryService
+from bot.services.transfer import TransferService
+from bot.storage.repository import Repository
+
+CONFIG = """
+[defaults]
+community = "demo"
+
+[[communities]]
+slug = "demo"
+name = "Demo Community"
+default_visibility = "community"
+platforms = ["rednote", "lemon8", "bluesky", "mastodon", "instagram", "youtube"]
+
+[[communities.links]]
+label = "Our Bluesky starter pack"
+platform = "bluesky"
+url = "https://bsky.app/starter-pack/demo.bsky.social/3abc"
+
+[[communities]]
+slug = "open"
+name = "Open House"
+default_visibility = "public"
+"""
+
+
+class FakeClock:
+    """A clock that moves only when told, one second per reading by default."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 1, 18, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> FerryConfig:
+    path = tmp_path / "ferry.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return load_config(path)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def service(repository: Repository, config: FerryConfig, clock: Callable[[], datetime]) -> DirectoryService:
+    return DirectoryService(repository=repository, config=lambda: config, clock=clock)
+
+
+@pytest.fixture
+def transfer(repository: Repository, service: DirectoryService) -> TransferService:
+    return TransferService(repository=repository, directory=service)

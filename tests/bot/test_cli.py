@@ -1,0 +1,139 @@
+"""The ``ferry`` command through its real entry point, in a subprocess, on a fresh SQLite file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RED_ID = "5e8f1a2b3c4d5e6f7a8b9c0d"
+
+
+def ferry(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None):
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'ferry.db'}",
+        "FERRY_CONFIG": str(ROOT / "config"),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # no .env there: only what the test passes
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_console_script_session(tmp_path: Path) -> None:
+    script = f"add rednote {RED_ID}\nlist\ndirectory\nremove rednote\nforget\n"
+    result = ferry(tmp_path, "console", "--community", "demo", "--as", "alice", stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert f"Added RedNote (Xiaohongshu): {RED_ID} https://www.xiaohongshu.com/user/profile/{RED_ID}" in out
+    assert "Your handles in" in out
+    assert "page 1 of 1 (1 handles)" in out
+    assert f"• alice — RedNote (Xiaohongshu): {RED_ID}" in out
+    assert f"Removed your RedNote (Xiaohongshu) handle {RED_ID}." in out
+    assert "Ferry erased everything about you" in out
+    assert (tmp_path / "data" / "ferry.db").exists()
+
+
+def test_console_answers_bad_input_with_specific_errors(tmp_path: Path) -> None:
+    script = "add rednote\nadd myspace tom\nadd lemon8 bad\u202ename\nfrobnicate\n"
+    result = ferry(tmp_path, "console", "--community", "demo", "--as", "bob", stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert "Usage: add <platform> <handle>" in result.stdout
+    assert "I don't know the platform “myspace”" in result.stdout
+    assert "not a valid Lemon8 handle" in result.stdout
+    assert "I don't know that command" in result.stdout
+
+
+def test_console_answers_in_chinese(tmp_path: Path) -> None:
+    result = ferry(
+        tmp_path, "console", "--community", "demo", "--as", "li", "--locale", "zh-CN", stdin="list\n"
+    )
+    assert "你在" in result.stdout
+
+
+def test_run_without_credentials_points_to_the_console(tmp_path: Path) -> None:
+    result = ferry(tmp_path, "run")
+    assert result.returncode == 2
+    assert "ferry console" in result.stderr
+
+
+def test_bad_setting_is_reported_without_its_value(tmp_path: Path) -> None:
+    secret = "postgresql://user:hunter2@db/x"
+    result = ferry(tmp_path, "db", "upgrade", env={"DATABASE_URL": secret, "DISCORD_TOKEN": "sekrit-token"})
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "sekrit-token" not in result.stderr + result.stdout
+
+
+def test_db_upgrade_and_current(tmp_path: Path) -> None:
+    first = ferry(tmp_path, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert "revision" in first.stdout
+    again = ferry(tmp_path, "db", "current")
+    assert again.stdout == first.stdout
+
+
+def test_check_config_ok_and_broken(tmp_path: Path) -> None:
+    ok = ferry(tmp_path, "check-config", str(ROOT / "config" / "ferry.example.toml"))
+    assert ok.returncode == 0, ok.stderr
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[communities]]\nslug = "Bad Slug"\nname = "x"\ncolour = "red"\n', encoding="utf-8")
+    result = ferry(tmp_path, "check-config", str(broken))
+    assert result.returncode == 1
+    assert "broken.toml" in result.stderr
+    assert "slug" in result.stderr
+    assert "colour" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_import_export_round_trip(tmp_path: Path, fmt: str) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "\ufeffName,Platform,Handle,Discord ID\r\n"
+        "Alice,RedNote,https://www.xiaohongshu.com/user/profile/5e8f1a2b3c4d5e6f7a8b9c0d,111111111111111111\r\n"
+        "\r\n"
+        "Bob,bsky,@bob.bsky.social,222222222222222222\r\n"
+        "Bob,bsky,bob.bsky.social,222222222222222222\r\n"
+        "Eve,lemon8,bad\u200bhandle,333333333333333333\r\n",
+        encoding="utf-8",
+    )
+    dry = ferry(tmp_path, "import", "--community", "demo", str(source), "--dry-run")
+    assert dry.returncode == 1
+    assert "4 rows: 2 would be added" in dry.stdout
+    assert "line 5: " in dry.stdout and "duplicate of line 4" in dry.stdout
+    assert "line 6: " in dry.stdout
+    assert "dry run: nothing was changed" in dry.stdout
+    empty = ferry(tmp_path, "directory", "--community", "demo")
+    assert "0 entries shown" in empty.stdout
+    applied = ferry(tmp_path, "import", "--community", "demo", str(source))
+    assert "2 were added" in applied.stdout
+    again = ferry(tmp_path, "import", "--community", "demo", str(source))
+    assert "0 were added, 0 were replaced, 2 unchanged" in again.stdout
+    table = ferry(tmp_path, "directory", "--community", "demo")
+    assert "bob.bsky.social" in table.stdout and "2 entries shown" in table.stdout
+    out = tmp_path / f"export.{fmt}"
+    exported = ferry(tmp_path, "export", "--community", "demo", "--format", fmt, "-o", str(out))
+    assert exported.returncode == 0, exported.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "bob.bsky.social" in text and "222222222222222222" in text
+
+
+def test_forget_by_discord_id(tmp_path: Path) -> None:
+    ferry(tmp_path, "console", "--community", "demo", "--as", "zed", stdin="add lemon8 zed\n")
+    missing = ferry(tmp_path, "forget", "--community", "demo", "--discord-id", "123456789012345678")
+    assert missing.returncode == 1
+    done = ferry(tmp_path, "forget", "--community", "demo", "--console-name", "zed")
+    assert done.returncode == 0
+    assert "1 handles" in done.stdout

@@ -1,0 +1,39 @@
+"""The deployment files parse and say what the README promises."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_compose_file_has_the_bot_a_data_volume_and_a_postgres_profile() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    bot = compose["services"]["ferry"]
+    assert bot["env_file"] == ".env"
+    assert "ferry-data:/app/data" in bot["volumes"]
+    assert "./config:/app/config:ro" in bot["volumes"]
+    assert "ferry-data" in compose["volumes"]
+    postgres = compose["services"]["postgres"]
+    assert postgres["profiles"] == ["postgres"]
+    assert "ferry-postgres" in compose["volumes"]
+
+
+def test_dockerfile_keeps_data_in_the_volume_the_compose_file_mounts() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert 'VOLUME ["/app/data"]' in dockerfile
+    assert "sqlite+aiosqlite:////app/data/ferry.db" in dockerfile
+    assert 'CMD ["run"]' in dockerfile
+
+
+def test_env_example_names_every_secret_without_a_value() -> None:
+    lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    assert values == {"DISCORD_TOKEN": "", "BLUESKY_HANDLE": "", "BLUESKY_APP_PASSWORD": ""}
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "scripts/test" in readme.split("\n## ", 1)[0]
+    assert "scripts/test" in ci
