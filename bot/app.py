@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from bot.config import FerryConfig, load_config
 from bot.services.directory import DirectoryService
+from bot.services.moderation import ModerationService
 from bot.services.transfer import TransferService
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -46,6 +47,7 @@ class App:
     database: Database
     repository: Repository
     directory: DirectoryService
+    moderation: ModerationService
     transfer: TransferService
 
 
@@ -62,6 +64,7 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
             await database.upgrade()
         repository = Repository(database)
         directory = DirectoryService(repository=repository, config=config, clock=utc_now)
+        moderation = ModerationService(repository=repository, directory=directory, clock=utc_now)
         transfer = TransferService(repository=repository, directory=directory)
         log.info(
             "ferry ready",
@@ -70,6 +73,6 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
                 "config_files": [str(path) for path in config().source_files],
             },
         )
-        yield App(settings, config, database, repository, directory, transfer)
+        yield App(settings, config, database, repository, directory, moderation, transfer)
     finally:
         await database.close()
