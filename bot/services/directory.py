@@ -26,6 +26,7 @@ from bot.models import (
     Visibility,
 )
 from bot.platforms import NormalisedHandle, PlatformSpec, normalise, profile_url
+from bot.services.events import ChangeFeed, ChangeKind, DirectoryChange
 from bot.services.names import clean_display_name, clean_search
 from bot.storage.repository import Repository
 
@@ -40,10 +41,13 @@ ConfigSource = Callable[[], FerryConfig]
 class DirectoryService:
     """Registrations and look-ups for every community Ferry serves."""
 
-    def __init__(self, *, repository: Repository, config: ConfigSource, clock: Clock) -> None:
+    def __init__(
+        self, *, repository: Repository, config: ConfigSource, clock: Clock, changes: ChangeFeed | None = None
+    ) -> None:
         self._repo = repository
         self._config = config  # a callable so a reloaded config applies to the next call
         self._clock = clock
+        self.changes = changes or ChangeFeed()
 
     # -- look-ups of configuration -------------------------------------------------------------
 
@@ -116,6 +120,17 @@ class DirectoryService:
             now=now,
             actor=actor,
         )
+        if registration.created or registration.previous_handle is not None:
+            await self.changes.publish(
+                DirectoryChange(
+                    kind=ChangeKind.ENTRY_ADDED if registration.created else ChangeKind.ENTRY_REPLACED,
+                    community=community,
+                    member_id=member.id,
+                    identities=member.identities,
+                    platform=spec.key,
+                    entry=registration.entry,
+                )
+            )
         log.info(
             "handle registered",
             extra={
@@ -139,9 +154,19 @@ class DirectoryService:
             removed = await self._repo.delete_entry(
                 member_id=member.id, platform=spec.key, now=self._clock(), actor=actor
             )
-        if removed is None:
+        if member is None or removed is None:
             raise NotRegisteredError(spec.display_name)
-        log.info("handle removed", extra={"community": community, "member_id": member and member.id})
+        log.info("handle removed", extra={"community": community, "member_id": member.id})
+        await self.changes.publish(
+            DirectoryChange(
+                kind=ChangeKind.ENTRY_REMOVED,
+                community=community,
+                member_id=member.id,
+                identities=member.identities,
+                platform=spec.key,
+                entry=removed,
+            )
+        )
         return self.with_link(removed)
 
     async def member(self, *, community: str, identity: Identity) -> Member | None:
@@ -189,6 +214,14 @@ class DirectoryService:
         erased = await self._repo.forget_member(member_id=member.id, now=self._clock(), actor=actor)
         log.info(
             "member forgotten", extra={"community": community, "member_id": member.id, "entries": erased}
+        )
+        await self.changes.publish(
+            DirectoryChange(
+                kind=ChangeKind.MEMBER_FORGOTTEN,
+                community=community,
+                member_id=member.id,
+                identities=member.identities,
+            )
         )
         return erased
 

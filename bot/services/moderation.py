@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.errors import MemberNotFoundError
 from bot.models import AuditRecord, Entry, Identity, Member, Verification, Visibility
 from bot.services.directory import DirectoryService
+from bot.services.events import ChangeKind, DirectoryChange
 from bot.storage.repository import Repository
 
 MAX_AUDIT_PAGE = 100  # rows per request
@@ -47,7 +48,12 @@ class ModerationService:
     async def set_hidden(self, *, community: str, identity: Identity, hidden: bool, actor: str) -> Member:
         """Hide a member from every directory view, or show them again; their data is kept."""
         member = await self._member(community, identity)
-        return await self._repo.set_hidden(member_id=member.id, hidden=hidden, now=self._clock(), actor=actor)
+        updated = await self._repo.set_hidden(
+            member_id=member.id, hidden=hidden, now=self._clock(), actor=actor
+        )
+        if updated.hidden != member.hidden:
+            await self._publish(ChangeKind.MEMBER_HIDDEN if hidden else ChangeKind.MEMBER_SHOWN, member)
+        return updated
 
     async def verify(
         self,
@@ -64,6 +70,7 @@ class ModerationService:
         entry = await self._repo.set_verification(
             member_id=member.id, platform=spec.key, verification=level, now=self._clock(), actor=actor
         )
+        await self._publish(ChangeKind.VERIFICATION_CHANGED, member, platform=spec.key, entry=entry)
         return self._directory.with_link(entry)
 
     async def set_visibility(
@@ -78,8 +85,25 @@ class ModerationService:
         """Set who may see one entry (or all of the member's entries); returns how many changed."""
         member = await self._member(community, identity)
         key = self._directory.platform(community, platform).key if platform is not None else None
-        return await self._repo.set_visibility(
+        changed = await self._repo.set_visibility(
             member_id=member.id, platform=key, visibility=visibility, now=self._clock(), actor=actor
+        )
+        if changed:
+            await self._publish(ChangeKind.VISIBILITY_CHANGED, member, platform=key)
+        return changed
+
+    async def _publish(
+        self, kind: ChangeKind, member: Member, *, platform: str | None = None, entry: Entry | None = None
+    ) -> None:
+        await self._directory.changes.publish(
+            DirectoryChange(
+                kind=kind,
+                community=member.community,
+                member_id=member.id,
+                identities=member.identities,
+                platform=platform,
+                entry=entry,
+            )
         )
 
     async def audit(
