@@ -9,7 +9,12 @@ import pytest
 
 from tests.support.discord_standin import install_loopback_guard
 
-pytest_plugins = ["tests.support.db", "tests.support.atproto", "tests.support.discord"]
+pytest_plugins = [
+    "tests.support.db",
+    "tests.support.services",
+    "tests.support.atproto",
+    "tests.support.discord",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from bot.config import Community, FerryConfig
-from bot.errors import InvalidInputError, NotRegisteredError
+from bot.errors import HandleTakenError, InvalidInputError, NotRegisteredError
 from bot.models import (
     DirectoryPage,
     DirectoryQuery,
@@ -101,6 +101,14 @@ class DirectoryService:
         """
         spec, normalised = self.normalise(community, platform, handle)
         name = clean_display_name(display_name, fallback=identity.external_id)
+        holder = await self._repo.find_entry_by_handle(
+            community=community, platform=spec.key, handle_key=normalised.key
+        )
+        existing_member = await self._repo.find_member(community=community, identity=identity)
+        if holder is not None and (existing_member is None or holder.member_id != existing_member.id):
+            # Refused before a member row is made for someone who then owns nothing; the unique
+            # constraint still decides when two people race for the same handle.
+            raise HandleTakenError(spec.display_name, normalised.handle)
         now = self._clock()
         member = await self._repo.ensure_member(
             community=community, identity=identity, display_name=name, now=now
@@ -108,18 +116,22 @@ class DirectoryService:
         existing = {e.platform: e for e in await self._repo.list_entries(member.id)}
         if visibility is None and spec.key not in existing:
             visibility = self.community(community).default_visibility
-        registration = await self._repo.upsert_entry(
-            member_id=member.id,
-            community=community,
-            platform=spec.key,
-            handle=normalised.handle,
-            handle_key=normalised.key,
-            visibility=visibility,
-            verification=verification,
-            source=source,
-            now=now,
-            actor=actor,
-        )
+        try:
+            registration = await self._repo.upsert_entry(
+                member_id=member.id,
+                community=community,
+                platform=spec.key,
+                handle=normalised.handle,
+                handle_key=normalised.key,
+                visibility=visibility,
+                verification=verification,
+                source=source,
+                now=now,
+                actor=actor,
+            )
+        except HandleTakenError:
+            # The storage layer speaks in platform keys; people read display names.
+            raise HandleTakenError(spec.display_name, normalised.handle) from None
         if registration.created or registration.previous_handle is not None:
             await self.changes.publish(
                 DirectoryChange(

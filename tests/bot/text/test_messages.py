@@ -4,6 +4,7 @@ import string
 
 import pytest
 
+from bot.platforms import Reason
 from bot.text.messages import CATALOGUES, EN, has, locale_for, say
 
 
@@ -38,3 +39,9 @@ def test_missing_translation_falls_back_to_english() -> None:
     assert say("zh-hans", "parse.empty") != EN["parse.empty"]
     assert has("parse.empty")
     assert not has("no.such.key")
+
+
+@pytest.mark.parametrize("locale", sorted(CATALOGUES))
+def test_every_handle_rejection_reason_has_a_sentence(locale: str) -> None:
+    for reason in Reason:
+        assert f"reason.{reason.value}" in CATALOGUES[locale], f"{locale} lacks reason.{reason.value}"

@@ -1,4 +1,4 @@
-"""A directory service over the real repository (both dialects) and a real config file."""
+"""Fixtures: a directory service over the real repository (both dialects) and a real config file."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta

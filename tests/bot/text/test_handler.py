@@ -1,0 +1,101 @@
+"""Text commands answered through the real service, within the front's budget."""
+
+import pytest
+
+from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.services.directory import DirectoryService
+from bot.text.handler import TextCommands, TextContext
+from bot.text.render import width
+
+RED_ID = "5e8f1a2b3c4d5e6f7a8b9c0d"
+
+
+def context(name: str = "alice", **kw: object) -> TextContext:
+    return TextContext(
+        community=str(kw.pop("community", "demo")),
+        identity=Identity(IdentityKind.CONSOLE, name),
+        display_name=name,
+        source=Source.CONSOLE,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def commands(service: DirectoryService) -> TextCommands:
+    return TextCommands(service)
+
+
+async def test_add_replace_list_remove(commands: TextCommands) -> None:
+    ctx = context()
+    assert await commands.answer("add lemon8 @cook", ctx) == (
+        "Added Lemon8: cook https://www.lemon8-app.com/@cook"
+    )
+    assert (
+        await commands.answer("add lemon8 cook", ctx)
+        == "You already have Lemon8: cook https://www.lemon8-app.com/@cook"
+    )
+    replaced = await commands.answer("add lemon8 chef", ctx)
+    assert replaced.startswith("Updated Lemon8: chef (was cook)")
+    listed = await commands.answer("me", ctx)
+    assert listed.splitlines() == [
+        "Your handles in Demo Community:",
+        "• Lemon8: chef https://www.lemon8-app.com/@chef",
+    ]
+    assert await commands.answer("remove lemon8", ctx) == "Removed your Lemon8 handle chef."
+    assert await commands.answer("remove lemon8", ctx) == "You have no Lemon8 handle here."
+    assert "no handles" in await commands.answer("list", ctx)
+
+
+async def test_errors_are_specific(commands: TextCommands) -> None:
+    ctx = context()
+    assert "Usage: remove <platform>" in await commands.answer("remove", ctx)
+    bad = await commands.answer("add rednote 5e8f1a2b3c4d5e6f7a8b9c0", ctx)  # 23 hex digits
+    assert "RedNote" in bad and "Example:" in bad
+    invisible = await commands.answer("add lemon8 co\u200bok", ctx)
+    assert "invisible" in invisible
+    taken_ctx = context("bob")
+    await commands.answer("add lemon8 cook", ctx)
+    assert "already registered" in await commands.answer("add lemon8 COOK", taken_ctx)
+    assert "Ferry keeps nothing about you" in await commands.answer("forget", taken_ctx)
+
+
+async def test_directory_fits_the_bluesky_budget(commands: TextCommands) -> None:
+    for index in range(25):
+        await commands.answer(f"add rednote {index:024x}", context(f"member-{index:02}-with-a-long-name"))
+    ctx = context(budget=300)
+    first = await commands.answer("directory rednote", ctx)
+    assert width(first) <= 300
+    assert first.startswith("Demo Community directory on RedNote (Xiaohongshu), page 1 of 3 (25 handles):")
+    assert first.endswith("More: directory rednote 2")
+    lines = [line for line in first.splitlines() if line.startswith("• ")]
+    assert lines and all("https://www.xiaohongshu.com/user/profile/" in line for line in lines)
+    last = await commands.answer("directory xhs 3", ctx)
+    assert "page 3 of 3" in last and "More:" not in last
+
+
+async def test_directory_shows_only_what_the_front_may_show(commands: TextCommands) -> None:
+    await commands.answer("add lemon8 private1", context("a"))
+    public = await commands.answer("directory", context("b", visibilities=frozenset({Visibility.PUBLIC})))
+    assert "Nobody is in the directory yet" in public
+    everyone = await commands.answer("directory", context("b"))
+    assert "private1" in everyone
+
+
+async def test_links_help_and_forget(commands: TextCommands) -> None:
+    ctx = context()
+    links = await commands.answer("links", ctx)
+    assert (
+        links.splitlines()[1]
+        == "• Our Bluesky starter pack: https://bsky.app/starter-pack/demo.bsky.social/3abc"
+    )
+    help_text = await commands.answer("help", ctx)
+    assert "add <platform> <handle>" in help_text and "rednote" in help_text
+    await commands.answer("add lemon8 cook", ctx)
+    assert "(1 handles)" in await commands.answer("forget", ctx)
+
+
+async def test_chinese_answers(commands: TextCommands) -> None:
+    ctx = context(locale="zh-hans")
+    assert (await commands.answer("add lemon8 cook", ctx)).startswith("已添加 Lemon8：cook")
+    short_link = await commands.answer("add rednote https://xhslink.com/abc", ctx)
+    assert "不会打开短链接" in short_link
