@@ -1,21 +1,12 @@
-"""Fixtures for the config tests, and the catalogue stand-in while the real one is not merged."""
+"""Fixtures for the config tests."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-if importlib.util.find_spec("bot.platforms.catalogue") is None:
-    from tests.bot.config import _standin_catalogue
-
-    sys.modules["bot.platforms.catalogue"] = _standin_catalogue
-    importlib.import_module("bot.platforms").catalogue = _standin_catalogue  # type: ignore[attr-defined]
 
 
 @pytest.fixture

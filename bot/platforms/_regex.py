@@ -1,0 +1,61 @@
+"""The one place that touches the untyped ``regex`` package, behind a small typed surface.
+
+``regex`` rather than ``re`` because YouTube handles need ``\\p{L}``/``\\p{N}``/``\\p{M}`` and admins may
+use them too, and because its ``timeout`` bounds an admin's pattern that backtracks badly.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Protocol
+
+import regex
+
+MATCH_TIMEOUT = 0.05  # seconds; handles are at most 253 characters, so only a pathological pattern gets near
+
+
+class Match(Protocol):
+    """The part of a match object the catalogue uses."""
+
+    def group(self, name: str, /) -> str | None:
+        """The text a named group matched, or None if it took no part."""
+        ...
+
+
+class Pattern(Protocol):
+    """The part of a compiled pattern the catalogue uses."""
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        """Named groups."""
+        ...
+
+    def fullmatch(self, text: str, *, timeout: float | None = None) -> Match | None:
+        """Match the whole of ``text``."""
+        ...
+
+    def search(self, text: str, *, timeout: float | None = None) -> Match | None:
+        """Find the first match anywhere in ``text``."""
+        ...
+
+
+class PatternError(ValueError):
+    """The pattern does not compile."""
+
+
+@functools.lru_cache(maxsize=512)
+def compile_pattern(pattern: str) -> Pattern:
+    """Compile once per distinct pattern; raises :class:`PatternError` with the engine's message."""
+    try:
+        compiled: Pattern = regex.compile(pattern)
+    except regex.error as exc:
+        raise PatternError(str(exc)) from exc
+    return compiled
+
+
+def fullmatch(pattern: str, text: str) -> Match | None:
+    """Match all of ``text``; a match that runs out of time counts as no match."""
+    try:
+        return compile_pattern(pattern).fullmatch(text, timeout=MATCH_TIMEOUT)
+    except TimeoutError:
+        return None
