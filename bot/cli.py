@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--did")
     who.add_argument("--console-name")
 
+    sync = sub.add_parser("sync-commands", help="publish the Discord slash commands, then exit")
+    sync.add_argument("--guild", type=int, help="only to this server id (instant); default: globally")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations up to the newest")
@@ -136,6 +139,20 @@ async def _db(settings: Settings, action: str) -> int:
     return 0
 
 
+async def _sync_commands(settings: Settings, guild: int | None) -> int:
+    if not settings.discord_enabled:
+        print("DISCORD_TOKEN is not set (environment or .env); see docs/discord.md", file=sys.stderr)
+        return 2
+    # Imported here so the other commands never load discord.py.
+    from bot.discord.front import sync_commands
+
+    async with open_app(settings) as app:
+        count = await sync_commands(app, guild_id=guild)
+    where = f"to server {guild}" if guild is not None else "globally (may take up to an hour to show)"
+    print(f"synced {count} commands {where}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ferry`` console script; returns the process exit status."""
     args = _parser().parse_args(argv)
@@ -144,7 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_format)
+    level = settings.log_level
+    if args.command == "console" and "log_level" not in settings.model_fields_set:
+        # Log lines between a prompt and its answer confuse a person at the console; an operator
+        # who wants them sets LOG_LEVEL explicitly.
+        level = "WARNING"
+    setup_logging(level, settings.log_format)
 
     if args.command == "check-config":
         path = args.file or settings.config_path
@@ -160,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_fronts(settings))
         if args.command == "db":
             return asyncio.run(_db(settings, args.db_command))
+        if args.command == "sync-commands":
+            return asyncio.run(_sync_commands(settings, args.guild))
         return asyncio.run(_with_app(settings, args))
     except ConfigError as exc:
         print(format_problems(exc.problems), file=sys.stderr)

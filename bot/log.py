@@ -67,5 +67,8 @@ def setup_logging(level: str, fmt: LogFormat) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # discord.py's gateway chatter at INFO is noise for an operator of a small bot.
-    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    # discord.py's gateway chatter and Alembic's per-connection notes at INFO are noise for an
+    # operator; Ferry logs the facts that matter (schema revision, fronts started) itself.
+    quiet = max(logging.getLevelName(level), logging.WARNING)
+    for name in ("discord", "alembic"):
+        logging.getLogger(name).setLevel(quiet)

@@ -115,5 +115,6 @@ async def forget(
     except FerryError:
         out.write(f"nobody with {kind.value} id {external_id!r} in {community!r}; nothing to erase\n")
         return 1
-    out.write(f"erased member {kind.value}:{external_id} and {erased} handles from {community!r}\n")
+    noun = "handle" if erased == 1 else "handles"
+    out.write(f"erased member {kind.value}:{external_id} and {erased} {noun} from {community!r}\n")
     return 0
