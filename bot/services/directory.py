@@ -33,6 +33,7 @@ from bot.storage.repository import Repository
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 50  # rows; a front renders fewer, but nothing asks the database for more at once
+MAX_PAGE_NUMBER = 1000  # pages; past this a platform filter or an export serves people better
 
 Clock = Callable[[], datetime]
 ConfigSource = Callable[[], FerryConfig]
@@ -100,11 +101,13 @@ class DirectoryService:
         keeps its visibility. Raises InvalidHandleError, UnknownPlatformError or HandleTakenError.
         """
         spec, normalised = self.normalise(community, platform, handle)
-        name = clean_display_name(display_name, fallback=identity.external_id)
         holder = await self._repo.find_entry_by_handle(
             community=community, platform=spec.key, handle_key=normalised.key
         )
         existing_member = await self._repo.find_member(community=community, identity=identity)
+        # No name given (an import without a name column) keeps the name a member already has.
+        fallback = existing_member.display_name if existing_member else identity.external_id
+        name = clean_display_name(display_name, fallback=fallback)
         if holder is not None and (existing_member is None or holder.member_id != existing_member.id):
             # Refused before a member row is made for someone who then owns nothing; the unique
             # constraint still decides when two people race for the same handle.
@@ -216,6 +219,9 @@ class DirectoryService:
         )
         if entry is None or entry.visibility not in set(visibilities):
             return None
+        member = await self._repo.get_member(entry.member_id)
+        if member is None or member.hidden:
+            return None  # a hidden member is hidden from look-ups too, not only from listings
         return self.with_link(entry)
 
     async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> int:
@@ -241,33 +247,37 @@ class DirectoryService:
 
     async def directory(self, query: DirectoryQuery) -> DirectoryPage:
         """One page of the directory, keyset-paged in a stable order."""
+        return self._linked(await self._repo.directory_page(self._checked(query)))
+
+    def _checked(self, query: DirectoryQuery) -> DirectoryQuery:
         if not 1 <= query.limit <= MAX_PAGE_SIZE:
             raise InvalidInputError("limit", f"must be between 1 and {MAX_PAGE_SIZE}")
         if query.platform is not None:
             query = dataclasses.replace(query, platform=self.platform(query.community, query.platform).key)
         if query.search is not None:
             query = dataclasses.replace(query, search=clean_search(query.search))
-        page = await self._repo.directory_page(query)
+        return query
+
+    def _linked(self, page: DirectoryPage) -> DirectoryPage:
         return dataclasses.replace(page, entries=tuple(self.with_link(e) for e in page.entries))
 
     async def directory_page_number(self, query: DirectoryQuery, number: int) -> tuple[DirectoryPage, int]:
         """The ``number``-th page (1-based) and the page count, for fronts that speak in page numbers.
 
-        Walking cursors costs one O(page) query per page skipped; chat fronts ask for small numbers,
-        and a number past the end answers with the last page rather than an empty one.
+        The page's start is found by one index walk, not by reading every page before it; numbers
+        are capped so that walk stays short, and a number past the end answers with the last page.
         """
-        if number < 1:
-            raise InvalidInputError("page", "must be 1 or more")
-        page = await self.directory(query)
-        pages = max(1, -(-page.total // query.limit))
+        if not 1 <= number <= MAX_PAGE_NUMBER:
+            raise InvalidInputError("page", f"must be between 1 and {MAX_PAGE_NUMBER}")
+        query = self._checked(query)
+        first = await self._repo.directory_page(query)
+        pages = max(1, -(-first.total // query.limit))
         number = min(number, pages)
-        if number == pages and number > 1:
-            # The final page holds what is left over, so page boundaries match the walk from the start.
-            rest = page.total - (pages - 1) * query.limit
-            return await self.directory(dataclasses.replace(query, last=True, limit=rest)), pages
-        for _ in range(number - 1):
-            page = await self.directory(dataclasses.replace(query, after=page.next_cursor))
-        return page, pages
+        if number == 1:
+            return self._linked(first), pages
+        start = await self._repo.cursor_at(query, (number - 1) * query.limit - 1)
+        page = await self._repo.directory_page(dataclasses.replace(query, after=start))
+        return self._linked(page), pages
 
     async def counts(
         self, *, community: str, visibilities: Collection[Visibility] = frozenset(Visibility)

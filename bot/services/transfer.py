@@ -187,60 +187,59 @@ class TransferService:
         dry_run: bool,
         progress: Progress | None = None,
     ) -> ImportReport:
-        """Import rows of ``platform, handle`` plus a member id column; see the README for the format."""
+        """Import rows of ``platform, handle`` plus a member id column; see the README for the format.
+
+        Every row is checked (format, duplicates within the file, handles held by someone else)
+        before it is applied; a rejected row is reported with its line in the file and changes
+        nothing. Rows are applied one by one, each in its own transaction, so a re-run after an
+        interruption picks up where it stopped: rows already in are reported as unchanged.
+        """
         reader = csv.reader(source)
         header = next(reader, None)
         if header is None:
             raise InvalidInputError("file", "the file is empty")
         columns = _map_header(header)
-        lines = list(reader)
-        if len(lines) > MAX_IMPORT_ROWS:
-            raise InvalidInputError("file", f"at most {MAX_IMPORT_ROWS} rows per import")
+        rows: list[tuple[int, list[str]]] = []
+        for cells in reader:
+            if len(rows) >= MAX_IMPORT_ROWS:
+                raise InvalidInputError("file", f"at most {MAX_IMPORT_ROWS} rows per import")
+            if any(cell.strip() for cell in cells):  # blank lines in spreadsheets carry nothing
+                # reader.line_num is the file line the row ended on; a quoted cell may span lines.
+                rows.append((reader.line_num, cells))
         report = ImportReport(dry_run=dry_run)
-        seen: dict[tuple[str, str], int] = {}
-        for index, cells in enumerate(lines, start=2):
-            if progress and index % 500 == 0:
-                progress(index - 1, len(lines))
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines in spreadsheets carry nothing
+        seen = _SeenRows()
+        for done, (line, cells) in enumerate(rows, start=1):
             report.rows += 1
             try:
-                status = await self._import_row(cells, columns, community, dry_run, seen, index)
+                status = await self._import_row(_Row(cells, columns), community, dry_run, seen, line)
             except FerryError as exc:
-                report.rejected.append(RejectedRow(index, exc))
+                report.rejected.append(RejectedRow(line, exc))
             else:
                 report.count(status)
+            if progress and done % 500 == 0:
+                progress(done, len(rows))
         if progress:
-            progress(len(lines), len(lines))
+            progress(len(rows), len(rows))
         return report
 
     async def _import_row(
-        self,
-        cells: list[str],
-        columns: dict[str, int],
-        community: str,
-        dry_run: bool,
-        seen: dict[tuple[str, str], int],
-        line: int,
+        self, row: _Row, community: str, dry_run: bool, seen: _SeenRows, line: int
     ) -> RowStatus:
-        def cell(name: str) -> str:
-            position = columns.get(name)
-            return cells[position].strip() if position is not None and position < len(cells) else ""
-
-        identity = _row_identity(cell("discord_id"), cell("bluesky_did"), cell("name"))
-        visibility = _row_visibility(cell("visibility"))
-        spec, normalised = self._directory.normalise(community, cell("platform"), cell("handle"))
-        duplicate = seen.get((spec.key, normalised.key))
-        if duplicate is not None:
-            raise InvalidInputError("row", f"duplicate of line {duplicate}")
-        seen[(spec.key, normalised.key)] = line
+        identity = _row_identity(row["discord_id"], row["bluesky_did"], row["name"])
+        visibility = _row_visibility(row["visibility"])
+        spec, normalised = self._directory.normalise(community, row["platform"], row["handle"])
+        seen.claim(line, identity, spec.key, normalised.key)
         holder = await self._repo.find_entry_by_handle(
             community=community, platform=spec.key, handle_key=normalised.key
         )
         member = await self._repo.find_member(community=community, identity=identity)
         if holder is not None and (member is None or holder.member_id != member.id):
             raise HandleTakenError(spec.display_name, normalised.handle)
-        if holder is not None and holder.handle == normalised.handle:
+        if (
+            holder is not None
+            and holder.handle == normalised.handle
+            and visibility in (None, holder.visibility)
+        ):
             return RowStatus.UNCHANGED
         if dry_run:
             current = await self._repo.list_entries(member.id) if member else []
@@ -248,7 +247,7 @@ class TransferService:
         registration = await self._directory.register(
             community=community,
             identity=identity,
-            display_name=cell("name"),
+            display_name=row["name"],
             platform=spec.key,
             handle=normalised.handle,
             source=Source.IMPORT,
@@ -256,6 +255,39 @@ class TransferService:
             actor="import",
         )
         return RowStatus.ADDED if registration.created else RowStatus.REPLACED
+
+
+class _Row:
+    """One CSV row read through the header mapping; a missing or short column reads as ''."""
+
+    def __init__(self, cells: list[str], columns: dict[str, int]) -> None:
+        self._cells = cells
+        self._columns = columns
+
+    def __getitem__(self, name: str) -> str:
+        position = self._columns.get(name)
+        return self._cells[position].strip() if position is not None and position < len(self._cells) else ""
+
+
+class _SeenRows:
+    """What earlier rows of the same file claimed, so a later row cannot silently undo one."""
+
+    def __init__(self) -> None:
+        self._handles: dict[tuple[str, str], int] = {}
+        self._slots: dict[tuple[Identity, str], int] = {}
+
+    def claim(self, line: int, identity: Identity, platform: str, handle_key: str) -> None:
+        """Record the row, or raise when an earlier row has the handle or the member's platform."""
+        earlier = self._handles.get((platform, handle_key))
+        if earlier is not None:
+            raise InvalidInputError("row", f"duplicate of line {earlier}")
+        earlier = self._slots.get((identity, platform))
+        if earlier is not None:
+            raise InvalidInputError(
+                "row", f"the same member already has a {platform} handle on line {earlier}"
+            )
+        self._handles[(platform, handle_key)] = line
+        self._slots[(identity, platform)] = line
 
 
 def _map_header(header: list[str]) -> dict[str, int]:

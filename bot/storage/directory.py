@@ -123,6 +123,28 @@ class DirectoryStore(Store):
                 return
             cursor = _cursor(page.rows[-1])
 
+    async def cursor_at(self, query: DirectoryQuery, position: int) -> Cursor | None:
+        """The keyset position of the ``position``-th listed entry (0-based) in directory order.
+
+        For fronts that speak in page numbers: one index walk of ``position`` keys, instead of one
+        page query (and count) per page skipped. None when the directory is shorter than that.
+        """
+        if position < 0:
+            raise ValueError("position must not be negative")
+        where = self._listed(query)
+        async with self._db.transaction() as conn:
+            row = (
+                await conn.execute(
+                    select(entries.c.handle_key, entries.c.id)
+                    .select_from(_LISTED_FROM)
+                    .where(*where)
+                    .order_by(*_ORDER_ASC)
+                    .offset(position)
+                    .limit(1)
+                )
+            ).one_or_none()
+        return None if row is None else Cursor(sort_key=row.handle_key, entry_id=row.id)
+
     async def recent_entries(self, *, community: str, limit: int) -> list[Entry]:
         """The community's newest listed entries, newest first.
 

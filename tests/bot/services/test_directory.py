@@ -12,7 +12,7 @@ from bot.errors import (
     UnknownPlatformError,
 )
 from bot.models import DirectoryQuery, Identity, IdentityKind, Source, Verification, Visibility
-from bot.services.directory import DirectoryService
+from bot.services.directory import MAX_PAGE_NUMBER, DirectoryService
 from bot.storage.repository import Repository
 
 ALICE = Identity(IdentityKind.DISCORD, "111111111111111111")
@@ -177,3 +177,21 @@ async def test_concurrent_registrations_neither_lose_nor_duplicate(service: Dire
     assert others == []
     assert len(taken) == len(people) - 1
     assert await service.counts(community="demo") == {"lemon8": 30, "bluesky": 1}
+
+
+async def test_page_numbers_are_bounded(service: DirectoryService) -> None:
+    await add(service, ALICE, "lemon8", "cook")
+    query = DirectoryQuery(community="demo", limit=3)
+    with pytest.raises(InvalidInputError):
+        await service.directory_page_number(query, MAX_PAGE_NUMBER + 1)
+    with pytest.raises(InvalidInputError):
+        await service.directory_page_number(query, 0)
+    page, pages = await service.directory_page_number(query, MAX_PAGE_NUMBER)
+    assert pages == 1 and [e.handle for e in page.entries] == ["cook"]
+
+
+async def test_registering_without_a_name_keeps_the_name(service: DirectoryService) -> None:
+    await add(service, ALICE, "lemon8", "cook", name="Alice")
+    await add(service, ALICE, "bluesky", "alice.bsky.social", name="")
+    member = await service.member(community="demo", identity=ALICE)
+    assert member is not None and member.display_name == "Alice"

@@ -406,3 +406,28 @@ async def test_recent_entries_and_member_count(repository: Repository) -> None:
     assert [e.handle for e in recent] == ["h2", "h1"]
     assert await repository.count_members(community="c") == 3
     assert await repository.count_members(community="other") == 0
+
+
+async def test_cursor_at_finds_any_position_in_one_query(repository: Repository) -> None:
+    """cursor_at(k) is the cursor of the k-th listed entry, in directory order."""
+    member = await repository.ensure_member(
+        community="c", identity=Identity(IdentityKind.CONSOLE, "m"), display_name="M", now=T0
+    )
+    for index, platform in enumerate(["lemon8", "instagram", "x", "tiktok"]):
+        await repository.upsert_entry(
+            member_id=member.id,
+            community="c",
+            platform=platform,
+            handle=f"h{index}",
+            handle_key=f"h{index}",
+            visibility=Visibility.PUBLIC,
+            verification=Verification.SELF_REPORTED,
+            source=Source.CONSOLE,
+            now=T0,
+            actor="member",
+        )
+    query = DirectoryQuery(community="c")
+    keys = [(await repository.cursor_at(query, k)) for k in range(5)]
+    assert [c.sort_key if c else None for c in keys] == ["h0", "h1", "h2", "h3", None]
+    after = await repository.directory_page(replace(query, after=keys[1], limit=10))
+    assert [e.handle for e in after.entries] == ["h2", "h3"]

@@ -1,0 +1,40 @@
+"""Display names and search terms are cleaned, never refused."""
+
+import pytest
+
+from bot.errors import InvalidInputError
+from bot.services.names import MAX_NAME_GRAPHEMES, MAX_SEARCH_CHARS, clean_display_name, clean_search
+from bot.text.render import width
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  Alice   Smith ", "Alice Smith"),
+        ("evil\u202egnp.exe", "evilgnp.exe"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("line\nbreak\ttab", "line break tab"),
+        ("小红书 用户", "小红书 用户"),
+        ("e\u0301", "\u00e9"),  # NFC
+    ],
+)
+def test_names_are_printable_single_lines(raw: str, clean: str) -> None:
+    assert clean_display_name(raw, fallback="x") == clean
+
+
+def test_long_names_are_cut_on_grapheme_boundaries() -> None:
+    family = "👨\u200d👩\u200d👧"
+    name = clean_display_name(family * 100, fallback="x")
+    assert width(name) == MAX_NAME_GRAPHEMES
+    assert name.endswith("…")
+
+
+def test_empty_names_fall_back() -> None:
+    assert clean_display_name("\u200b\u202e ", fallback="111") == "111"
+
+
+def test_search_terms() -> None:
+    assert clean_search("  bob\u200b ") == "bob"
+    assert clean_search("\u200b") is None
+    with pytest.raises(InvalidInputError):
+        clean_search("x" * (MAX_SEARCH_CHARS + 1))
