@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from bot.app import App, open_app
 from bot.config import ConfigError, check_config, format_problems
 from bot.console import admin
 from bot.console.front import ConsoleFront
-from bot.errors import UnknownCommunityError
+from bot.errors import FerryError, UnknownCommunityError
 from bot.log import setup_logging
 from bot.models import IdentityKind
 from bot.runner import NoFrontError, run_fronts
@@ -190,6 +191,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except NoFrontError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except FerryError as exc:
+        # Bad input to an operator command (an unknown platform, a malformed CSV header): one
+        # line that says what, not a traceback. Exit 2 keeps 1 for "the job ran, rows rejected".
+        print(f"ferry: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        hint = " (save the file as UTF-8 CSV)" if isinstance(exc, UnicodeDecodeError) else ""
+        print(f"ferry: {exc}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -68,7 +68,11 @@ def setup_logging(level: str, fmt: LogFormat) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # discord.py's gateway chatter and Alembic's per-connection notes at INFO are noise for an
-    # operator; Ferry logs the facts that matter (schema revision, fronts started) itself.
+    # operator; Ferry logs the facts that matter (schema revision, fronts started) itself. The
+    # database drivers log statements with their parameters at DEBUG: people's handles, which must
+    # not outlive a "forget" in old log files, so they stay at WARNING even when Ferry debugs.
     quiet = max(logging.getLevelName(level), logging.WARNING)
     for name in ("discord", "alembic"):
         logging.getLogger(name).setLevel(quiet)
+    for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -37,3 +37,16 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "scripts/test" in readme.split("\n## ", 1)[0]
     assert "scripts/test" in ci
+
+
+def test_compose_starts_without_postgres_settings_and_waits_for_postgres_when_present() -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    # A ":?" check would fail interpolation for SQLite-only setups, profile or not.
+    assert "${POSTGRES_PASSWORD:?" not in text
+    depends = yaml.safe_load(text)["services"]["ferry"]["depends_on"]["postgres"]
+    assert depends == {"condition": "service_healthy", "required": False}
+
+
+def test_build_context_excludes_secrets_and_personal_data() -> None:
+    ignored = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".env", "data/", ".venv/", "**/node_modules/"} <= ignored
