@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/ferry.db"
 _SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         default=Path("config"), validation_alias=AliasChoices("FERRY_CONFIG", "config_path")
     )
     log_level: str = "INFO"
+    # Discord servers that get the commands at every start (development only; see docs/discord.md),
+    # and users who may run owner-only commands (default: the application's owner).
+    discord_dev_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    discord_owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
     log_format: LogFormat = LogFormat.TEXT
 
     @field_validator("database_url")
@@ -57,6 +61,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(d + '://' for d in _SUPPORTED_DRIVERS)}")
         return value
 
+    @field_validator("discord_dev_guild_ids", "discord_owner_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: Any) -> Any:
+        # "123, 456" in the environment; a list when built in code.
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -64,6 +76,14 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("discord_token", "bluesky_app_password", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # ``DISCORD_TOKEN=`` copied from .env.example means "no Discord", not an empty token.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator("bluesky_handle")
     @classmethod

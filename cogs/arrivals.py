@@ -1,0 +1,92 @@
+"""New-arrival notes: when members register, the community's new-arrivals channel hears about it.
+
+Notes are batched: the first registration starts a timer of ``bot.arrivals_interval`` seconds and
+everything that arrives meanwhile goes out as one message, so a burst of sign-ups never floods the
+channel or the rate limits. Missing a note (a restart mid-interval) is acceptable; spamming is not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.discord.client import FerryBot
+from bot.discord.messages import say
+from bot.discord.render import entry_line, lines_block
+from bot.models import Entry
+
+log = logging.getLogger(__name__)
+MAX_LINES = 20  # per note; the rest are counted, not listed
+LINE_BUDGET = 4096 // (MAX_LINES + 1) - 1  # so every listed line and the "more" line fit one embed
+
+
+class Arrivals(commands.Cog):
+    """Collects registrations per server and posts one note per interval."""
+
+    def __init__(self, bot: FerryBot) -> None:
+        self.bot = bot
+        self._pending: dict[int, list[Entry]] = {}
+        self._timers: dict[int, asyncio.Task[None]] = {}  # strong references, cancelled on unload
+
+    async def cog_unload(self) -> None:
+        """Stop the timers; notes still waiting are dropped rather than posted half-way through a close."""
+        for task in self._timers.values():
+            task.cancel()
+        for task in list(self._timers.values()):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._timers.clear()
+
+    @commands.Cog.listener()
+    async def on_ferry_arrival(self, guild_id: int, entry: Entry) -> None:
+        """A member registered on a platform for the first time (dispatched by /handle add)."""
+        if self.bot.community(guild_id).channels.new_arrivals is None:
+            return
+        self._pending.setdefault(guild_id, []).append(entry)
+        if guild_id not in self._timers:
+            self._timers[guild_id] = asyncio.create_task(self._later(guild_id), name=f"arrivals:{guild_id}")
+
+    async def _later(self, guild_id: int) -> None:
+        try:
+            await asyncio.sleep(self.bot.arrivals_interval)
+        finally:
+            self._timers.pop(guild_id, None)
+        await self.flush(guild_id)
+
+    async def flush(self, guild_id: int) -> None:
+        """Post what is waiting for ``guild_id`` now, as one message."""
+        entries = self._pending.pop(guild_id, [])
+        channel_id = self.bot.community(guild_id).channels.new_arrivals
+        if not entries or channel_id is None:
+            return
+        channel = self.bot.get_channel(channel_id)
+        # Only a text channel of the same server: a config typo must not post into another server.
+        if not isinstance(channel, discord.TextChannel) or channel.guild.id != guild_id:
+            log.warning(
+                "new-arrivals channel not found", extra={"guild_id": guild_id, "channel_id": channel_id}
+            )
+            return
+        locale = channel.guild.preferred_locale
+        catalogue = self.bot.app.config().catalogue
+        lines = []
+        for entry in entries[:MAX_LINES]:
+            spec = catalogue.get(entry.platform)
+            lines.append(entry_line(entry, spec.display_name if spec else entry.platform, budget=LINE_BUDGET))
+        if len(entries) > MAX_LINES:
+            lines.append(say(locale, "arrivals.more", count=len(entries) - MAX_LINES))
+        embed = discord.Embed(
+            title=say(locale, "arrivals.title"), description=lines_block(lines), colour=discord.Colour.teal()
+        )
+        try:
+            await channel.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            log.warning("could not post new arrivals", exc_info=True, extra={"guild_id": guild_id})
+
+
+async def setup(bot: FerryBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Arrivals(bot))

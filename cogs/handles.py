@@ -1,0 +1,163 @@
+"""/handle add | remove | list: a member's own entries in the directory."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.choices import own_platform_choices, platform_choices
+from bot.discord.client import FerryBot, identity_of
+from bot.discord.messages import Raw, say
+from bot.discord.render import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TITLE_LIMIT,
+    entry_line,
+    fit,
+    lines_block,
+    safe_url,
+)
+from bot.models import Source, Visibility
+from bot.platforms import MAX_RAW_LENGTH
+
+Interaction = discord.Interaction[FerryBot]
+PlatformName = app_commands.Range[str, 1, 100]
+HandleText = app_commands.Range[str, 1, MAX_RAW_LENGTH]
+
+
+@app_commands.guild_only()
+class Handles(
+    commands.GroupCog, group_name="handle", group_description="Your handles in the migration directory"
+):
+    """Register, remove and list where you moved."""
+
+    def __init__(self, bot: FerryBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    def _community(self, interaction: Interaction) -> str:
+        assert interaction.guild_id is not None  # guild_only
+        return self.bot.community(interaction.guild_id).slug
+
+    @app_commands.command(name="add", description="Add or update where you moved")
+    @app_commands.describe(
+        platform="The platform, e.g. RedNote, Lemon8, Bluesky",
+        handle="Your handle or profile link there",
+        visibility="Who may see it (default: this community)",
+    )
+    async def add(
+        self,
+        interaction: Interaction,
+        platform: PlatformName,
+        handle: HandleText,
+        visibility: Literal["community", "public"] | None = None,
+    ) -> None:
+        """Add or update where you moved."""
+        # The write may queue behind others (a burst of sign-ups): acknowledge first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        community = self._community(interaction)
+        registration = await self.bot.app.directory.register(
+            community=community,
+            identity=identity_of(interaction.user),
+            display_name=interaction.user.display_name,
+            platform=platform,
+            handle=handle,
+            source=Source.DISCORD,
+            visibility=Visibility(visibility) if visibility else None,
+        )
+        entry = registration.entry
+        locale = interaction.locale
+        spec = self.bot.app.config().catalogue.get(entry.platform)
+        name = spec.display_name if spec else entry.platform
+        if registration.created:
+            text = say(locale, "handle.added", platform=name, handle=entry.handle)
+        elif registration.previous_handle and registration.previous_handle != entry.handle:
+            text = say(
+                locale,
+                "handle.replaced",
+                platform=name,
+                handle=entry.handle,
+                previous=registration.previous_handle,
+            )
+        else:
+            text = say(locale, "handle.unchanged", platform=name, handle=entry.handle)
+        visible_to = say(locale, f"visibility.{entry.visibility.value}")
+        text += "\n" + say(locale, "handle.visibility", visibility=Raw(visible_to))
+        url = safe_url(entry.profile_url)
+        if url is not None:
+            text += f"\n<{url}>"  # angle brackets: a link without a preview card
+        await interaction.followup.send(text, ephemeral=True)
+        if registration.created and interaction.guild_id is not None:
+            self.bot.dispatch("ferry_arrival", interaction.guild_id, entry)
+
+    @add.autocomplete("platform")
+    async def add_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """Enabled platforms; aliases such as "xhs" or "小红书" match too."""
+        return platform_choices(interaction, current)
+
+    @app_commands.command(name="remove", description="Remove one of your handles")
+    @app_commands.describe(platform="The platform, e.g. RedNote, Lemon8, Bluesky")
+    async def remove(self, interaction: Interaction, platform: PlatformName) -> None:
+        """Remove one of your handles."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        entry = await self.bot.app.directory.remove(
+            community=self._community(interaction), identity=identity_of(interaction.user), platform=platform
+        )
+        spec = self.bot.app.config().catalogue.get(entry.platform)
+        name = spec.display_name if spec else entry.platform
+        await interaction.followup.send(
+            say(interaction.locale, "handle.removed", platform=name, handle=entry.handle), ephemeral=True
+        )
+
+    @remove.autocomplete("platform")
+    async def remove_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """Only the platforms you have a handle on."""
+        return await own_platform_choices(interaction, current)
+
+    @app_commands.command(name="list", description="List your handles, or another member's")
+    @app_commands.describe(member="Whose handles to show (default: yours)")
+    async def list_(self, interaction: Interaction, member: discord.User | None = None) -> None:
+        """List your handles, or another member's as far as they are visible here."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        community = self._community(interaction)
+        target = member or interaction.user
+        mine = target.id == interaction.user.id
+        locale = interaction.locale
+        directory = self.bot.app.directory
+        record = await directory.member(community=community, identity=identity_of(target))
+        # Someone an admin hid is hidden from every view but their own.
+        entries = (
+            []
+            if record is None or (record.hidden and not mine)
+            else (await directory.handles(community=community, identity=identity_of(target)))
+        )
+        if not entries:
+            key = "handle.list.empty_mine" if mine else "handle.list.empty_theirs"
+            await interaction.followup.send(say(locale, key, name=target.display_name), ephemeral=True)
+            return
+        catalogue = self.bot.app.config().catalogue
+        # An equal share of the description per handle, so every handle is listed whole.
+        budget = EMBED_DESCRIPTION_LIMIT // len(entries) - 1
+        lines = []
+        for entry in entries:
+            spec = catalogue.get(entry.platform)
+            name = spec.display_name if spec else entry.platform
+            lines.append(entry_line(entry, name, with_member=False, budget=budget))
+        title = (
+            say(locale, "handle.list.mine")
+            if mine
+            else say(locale, "handle.list.theirs", name=target.display_name)
+        )
+        embed = discord.Embed(
+            title=fit(title, EMBED_TITLE_LIMIT),
+            description=lines_block(lines),
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.followup.send(embed=embed, ephemeral=True)
+
+
+async def setup(bot: FerryBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Handles(bot))

@@ -1,0 +1,216 @@
+"""/ferry … end to end: permissions, moderation, import with confirm, export, stats, audit, reload, sync."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.discord.client import FerryBot
+from bot.models import Identity, IdentityKind
+from tests.bot.discord.fixtures import Moderation
+from tests.support.discord_standin import DiscordStandin, FileOption, StandinUsageError
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+async def register(standin: DiscordStandin, user, platform: str, handle: str) -> None:
+    h = await standin.invoke_slash(
+        standin.world.guild, user, "handle add", {"platform": platform, "handle": handle}
+    )
+    await h.followups()
+
+
+async def admin(standin: DiscordStandin, command: str, options: dict | None = None, user=None, **kw):
+    h = await standin.invoke_slash(
+        standin.world.guild, user or standin.world.admin, f"ferry {command}", options, **kw
+    )
+    response = await h.response()
+    assert response.ephemeral
+    if response.deferred:
+        [message] = await h.followups()
+        return message
+    return response.message
+
+
+async def test_hidden_by_default_and_refused_when_a_server_widens_it(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    assert discord_standin.command("ferry", world.guild)["default_member_permissions"] in (32, "32")
+    with pytest.raises(StandinUsageError, match="hidden from this member"):
+        await discord_standin.invoke_slash(world.guild, world.member, "ferry stats")
+    for command, options in [
+        ("stats", {}),
+        ("hide", {"member": world.admin}),
+        ("export", {}),
+        ("reload", {}),
+        ("import", {"file": FileOption("a.csv", b"platform,handle,name\n")}),
+    ]:
+        message = await admin(
+            discord_standin, command, options, user=world.member, ignore_default_permissions=True
+        )
+        assert message.content.startswith("Only this server's Ferry admins"), command
+
+
+async def test_a_configured_admin_role_is_enough(
+    discord_standin: DiscordStandin, ferry: FerryBot, moderation: Moderation
+) -> None:
+    message = await admin(discord_standin, "stats", user=moderation.user, ignore_default_permissions=True)
+    assert message.embeds[0]["title"] == "The Movers at a glance"
+
+
+async def test_remove_hide_unhide_verify(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
+    await register(discord_standin, world.member, "lemon8", "alice_moves")
+
+    message = await admin(discord_standin, "verify", {"member": world.member, "platform": "bsky"})
+    assert message.content == "Plain Member's Bluesky handle alice.bsky.social is now verified by an admin."
+    message = await admin(discord_standin, "hide", {"member": world.member})
+    assert "is hidden from the directory" in message.content
+    assert (await ferry.app.directory.counts(community="movers")) == {}
+    message = await admin(discord_standin, "unhide", {"member": world.member})
+    assert "is listed in the directory again" in message.content
+    message = await admin(discord_standin, "remove", {"member": world.member, "platform": "lemon8"})
+    assert message.content == "Removed Plain Member's Lemon8 handle alice\\_moves."
+    message = await admin(discord_standin, "remove", {"member": world.member, "platform": "lemon8"})
+    assert message.content == "You have no Lemon8 handle in this directory."
+    message = await admin(discord_standin, "hide", {"member": world.owner})
+    assert message.content == "That member is not in the directory."
+
+    audit = await admin(discord_standin, "audit", {"member": world.member})
+    text = "\n".join(e.get("description", "") for e in audit.embeds)
+    assert f"admin:discord:{world.admin.id}" in text and "Lemon8" in text
+    entries = await ferry.app.directory.handles(
+        community="movers", identity=Identity(IdentityKind.DISCORD, str(world.member.id))
+    )
+    assert [(e.platform, e.verification.value) for e in entries] == [("bluesky", "admin-verified")]
+
+
+async def test_import_reports_a_dry_run_then_applies_on_confirm(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    rows = ["platform,handle,name,discord_id"]
+    rows += [f"bluesky,user{n}.bsky.social,User {n},{10**17 + n}" for n in range(5)]
+    rows += ["myspace,tom,Tom,100000000000000099", "bluesky,<@&123> **x**,Bad,100000000000000098"]
+    upload = FileOption("people.csv", "\n".join(rows).encode())
+    message = await admin(discord_standin, "import", {"file": upload})
+    [embed] = message.embeds
+    assert embed["title"] == "Import check of people.csv"
+    assert embed["description"].startswith("7 rows: 5 to add, 0 to replace, 0 unchanged, 2 rejected.")
+    assert "Line 7: I don't know the platform “myspace”" in embed["description"]
+    assert "<@&" not in embed["description"] and not message.pings.anyone
+    assert (await ferry.app.directory.counts(community="movers")) == {}  # a dry run changes nothing
+
+    confirm = await discord_standin.click_button(message, message.custom_ids()[0], world.admin)
+    assert (await confirm.response()).kind == "deferred update"
+    from tests.bot.discord.fixtures import wait_for
+
+    await wait_for(lambda: discord_standin.message(message.id).components == [])
+    [embed] = discord_standin.message(message.id).embeds
+    assert embed["title"] == "Imported people.csv"
+    assert embed["description"].startswith("7 rows: 5 added")
+    assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 5}
+
+
+async def test_import_of_many_bad_rows_attaches_the_full_list(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    rows = ["platform,handle,name"] + [f"nowhere,x{n},N {n}" for n in range(400)]
+    message = await admin(
+        discord_standin, "import", {"file": FileOption("bad.csv", "\n".join(rows).encode())}
+    )
+    assert message.content == "Nothing to import."
+    assert message.attachments[0].filename == "rejected-rows.txt"
+    assert message.attachments[0].data.decode().count("\n") == 399
+    assert sum(len(e.get("description", "")) + len(e.get("title", "")) for e in message.embeds) <= 6000
+
+
+async def test_import_refuses_files_that_are_not_text(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    message = await admin(discord_standin, "import", {"file": FileOption("x.csv", b"\xff\xfe\x00bad")})
+    assert message.content == "That file is not a UTF-8 CSV file."
+
+
+async def test_export_and_stats(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
+    await register(discord_standin, world.admin, "bluesky", "bob.bsky.social")
+    message = await admin(discord_standin, "export")
+    rows = list(csv.DictReader(io.StringIO(message.attachments[0].data.decode())))
+    assert {r["handle"] for r in rows} == {"alice.bsky.social", "bob.bsky.social"}
+    message = await admin(discord_standin, "export", {"format": "json"})
+    assert len(json.loads(message.attachments[0].data)["entries"]) == 2
+    message = await admin(discord_standin, "stats")
+    [embed] = message.embeds
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Members"] == "2" and fields["Handles per platform"] == "Bluesky: 2"
+    assert "bob.bsky.social" in fields["Recent arrivals"]
+
+
+async def test_reload_applies_a_good_config_and_reports_every_problem(
+    discord_standin: DiscordStandin, ferry: FerryBot, config_file: Path
+) -> None:
+    before = ferry.app.config()
+    edit(config_file, lambda text: text.replace('name = "The Movers"', 'name = "The Big Move"'))
+    message = await admin(discord_standin, "reload")
+    assert message.content == "Config reloaded: 1 file(s), 1 communities."
+    assert ferry.app.config() is not before
+    good = ferry.app.config()
+
+    edit(
+        config_file,
+        lambda text: (
+            text.replace("default_visibility", "x")
+            .replace("[communities.channels]", 'colour = "**red**"\n[communities.channels]')
+            .replace('url = "https://bsky.app', 'url = "javascript://bsky.app')
+        ),
+    )
+    message = await admin(discord_standin, "reload")
+    text = "\n".join(e.get("description", "") for e in message.embeds)
+    assert "problem(s); the previous config stays in force" in text
+    assert "colour" in text and "url" in text
+    assert ferry.app.config() is good
+
+
+async def test_sync_is_for_the_owner_only(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    message = await admin(discord_standin, "sync")
+    assert message.content == "Only the bot's owner can do that."
+    message = await admin(discord_standin, "sync", {"scope": "global"}, user=world.owner)
+    assert message.content.startswith("Synced 5 commands globally")
+    assert {c["name"] for c in discord_standin.commands()} == {
+        "handle",
+        "directory",
+        "links",
+        "mydata",
+        "ferry",
+    }
+
+
+async def test_an_export_too_big_for_discord_is_explained(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
+    discord_standin.config.attachment_size_limit = 100  # bytes; the CSV header alone is longer
+    message = await admin(discord_standin, "export")
+    assert message.content.startswith("The file is too big for Discord (0.0 MB)") and not message.attachments
+
+
+async def test_admin_platform_options_autocomplete(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    for command in ("ferry remove", "ferry verify"):
+        found = await discord_standin.invoke_autocomplete(
+            world.guild, world.admin, command, {"member": world.member, "platform": "bs"}, "platform"
+        )
+        assert [c["value"] for c in found] == ["bluesky"]

@@ -1,0 +1,50 @@
+"""New-arrival notes: batched per interval, posted without pings, only where configured."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.discord.client import FerryBot
+from tests.bot.discord.fixtures import wait_for
+from tests.support.discord_standin import DiscordStandin
+
+
+async def test_a_burst_of_registrations_becomes_one_note(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    users = []
+    for n in range(8):
+        user = discord_standin.add_user(f"arrival{n}", global_name=f"@everyone <@&{world.admin_role.id}> {n}")
+        discord_standin.add_member(world.guild, user)
+        users.append(user)
+    handles = await asyncio.gather(
+        *(
+            discord_standin.invoke_slash(
+                world.guild, user, "handle add", {"platform": "bluesky", "handle": f"arrival{n}.bsky.social"}
+            )
+            for n, user in enumerate(users)
+        )
+    )
+    for h in handles:
+        await h.followups()
+    await wait_for(lambda: len(discord_standin.messages(world.new_arrivals)) == 1)
+    await asyncio.sleep(0.3)  # one interval more: nothing else may follow
+    [note] = discord_standin.messages(world.new_arrivals)
+    [embed] = note.embeds
+    assert embed["title"] == "New arrivals"
+    assert embed["description"].count("\n") == 7 and "arrival7.bsky.social" in embed["description"]
+    assert "@\u200beveryone" in embed["description"] and not note.pings.anyone
+    assert note.allowed_mentions == {"parse": []}
+
+
+async def test_replacing_a_handle_is_not_an_arrival(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    for handle in ("first.bsky.social", "second.bsky.social"):
+        h = await discord_standin.invoke_slash(
+            world.guild, world.member, "handle add", {"platform": "bluesky", "handle": handle}
+        )
+        await h.followups()
+        await asyncio.sleep(0.35)
+    [note] = discord_standin.messages(world.new_arrivals)
+    assert "first.bsky.social" in note.embeds[0]["description"]

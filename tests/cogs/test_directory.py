@@ -1,0 +1,208 @@
+"""/directory and /links end to end: paging, the platform select, the CSV export, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+import pytest
+
+from bot.discord.client import FerryBot
+from bot.discord.render import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
+from tests.bot.discord.fixtures import seed_directory, wait_for
+from tests.support.discord_standin import DiscordStandin, StandinUsageError
+
+
+def embed_size(embed: dict) -> int:
+    footer = (embed.get("footer") or {}).get("text", "")
+    fields = sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    return len(embed.get("title", "")) + len(embed.get("description", "")) + len(footer) + fields
+
+
+async def open_directory(standin: DiscordStandin, options: dict | None = None, user=None):
+    world = standin.world
+    h = await standin.invoke_slash(world.guild, user or world.member, "directory", options or {})
+    response = await h.response()
+    assert response.kind == "deferred message"
+    [message] = await h.followups()
+    return h, message
+
+
+async def test_paging_back_and_forth(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    await seed_directory(ferry.app, 95, name=lambda n: f"**Mover** {n} @everyone <@&{n}> " + "_" * 40)
+    _h, message = await open_directory(discord_standin)
+    assert not message.ephemeral  # public by default
+    [embed] = message.embeds
+    assert embed["footer"]["text"].startswith("Page 1 of 10 · 95 handles")
+    assert embed["description"].count("\n") == 9  # ten whole entries
+    assert "\\*\\*Mover\\*\\*" in embed["description"] and "@\u200beveryone" in embed["description"]
+    seen = set(embed["description"].splitlines())
+    for page in range(2, 6):
+        click = await discord_standin.click_button(
+            message, message.custom_ids()[2], discord_standin.world.member
+        )
+        assert (await click.response()).kind == "update"
+        [embed] = discord_standin.message(message.id).embeds
+        assert embed["footer"]["text"].startswith(f"Page {page} of 10")
+        lines = set(embed["description"].splitlines())
+        assert len(lines) == 10 and not lines & seen  # nothing repeated across pages
+        seen |= lines
+        assert len(embed["description"]) <= EMBED_DESCRIPTION_LIMIT and embed_size(embed) <= EMBED_TOTAL_LIMIT
+    back = await discord_standin.click_button(message, message.custom_ids()[1], discord_standin.world.member)
+    await back.response()
+    assert discord_standin.message(message.id).embeds[0]["footer"]["text"].startswith("Page 4 of 10")
+    assert not discord_standin.message(message.id).pings.anyone
+
+
+async def test_platform_select_filters_and_restarts(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    await seed_directory(ferry.app, 40)
+    _, message = await open_directory(discord_standin)
+    select_id = message.custom_ids()[0]
+    pick = await discord_standin.select(message, select_id, ["lemon8"], discord_standin.world.member)
+    assert (await pick.response()).kind == "update"
+    [embed] = discord_standin.message(message.id).embeds
+    assert embed["title"] == "The Movers: who moved to Lemon8"
+    assert embed["footer"]["text"].startswith("Page 1 of 1 · 10 handles")
+    assert "Bluesky" not in embed["description"]
+    back = await discord_standin.select(message, select_id, ["*"], discord_standin.world.member)
+    await back.response()
+    assert "40 handles" in discord_standin.message(message.id).embeds[0]["footer"]["text"]
+
+
+async def test_filter_search_and_private(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    await seed_directory(ferry.app, 30)
+    _, message = await open_directory(discord_standin, {"platform": "xhs"})
+    assert "Nobody is listed yet" in message.embeds[0]["description"]
+    _, message = await open_directory(discord_standin, {"search": "user0013", "private": True})
+    assert message.ephemeral
+    [embed] = message.embeds
+    assert "1 handles" in embed["footer"]["text"] and "user0013.bsky.social" in embed["description"]
+
+
+async def test_export_button_sends_an_ephemeral_csv(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    await seed_directory(ferry.app, 12)
+    world = discord_standin.world
+    _, message = await open_directory(discord_standin)
+    click = await discord_standin.click_button(message, message.custom_ids()[3], world.member)
+    assert (await click.response()).ephemeral
+    [reply] = await click.followups()
+    assert reply.ephemeral and reply.attachments[0].filename == "movers-directory.csv"
+    rows = list(csv.DictReader(io.StringIO(reply.attachments[0].data.decode("utf-8"))))
+    assert len(rows) == 12 and rows[0]["platform"] in {"bluesky", "lemon8"}
+
+
+async def test_someone_elses_directory_refuses_politely(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    await seed_directory(ferry.app, 25)
+    world = discord_standin.world
+    _, message = await open_directory(discord_standin)
+    click = await discord_standin.click_button(message, message.custom_ids()[2], world.admin)
+    response = await click.response()
+    assert response.ephemeral and "belongs to someone else" in response.content
+    assert discord_standin.message(message.id).embeds[0]["footer"]["text"].startswith("Page 1 of 3")
+
+
+async def test_paging_survives_rows_removed_meanwhile(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    await seed_directory(ferry.app, 15)
+    world = discord_standin.world
+    _, message = await open_directory(discord_standin)
+    async with ferry.app.database.transaction(write=True) as conn:
+        await conn.exec_driver_sql("DELETE FROM entries WHERE handle_key >= 'user0010'")
+    click = await discord_standin.click_button(message, message.custom_ids()[2], world.member)
+    await click.response()
+    [embed] = discord_standin.message(message.id).embeds
+    assert embed["footer"]["text"].startswith("Page 1 of 1 · 7 handles")
+
+
+async def test_the_view_expires_by_disabling_its_controls(discord_standin: DiscordStandin, ferry_app) -> None:
+    from tests.bot.discord.fixtures import make_bot
+
+    await seed_directory(ferry_app, 15)
+    async with discord_standin.running(make_bot(discord_standin, ferry_app, view_timeout=0.3)):
+        _, message = await open_directory(discord_standin)
+
+        def controls() -> list[dict]:
+            return [c for row in discord_standin.message(message.id).components for c in row["components"]]
+
+        assert not controls()[0].get("disabled")  # the select works until the view expires
+        await wait_for(lambda: all(c.get("disabled") for c in controls()))
+        current = discord_standin.message(message.id)
+        assert current.embeds == message.embeds  # still readable
+        with pytest.raises(StandinUsageError, match="disabled"):
+            await discord_standin.click_button(current, current.custom_ids()[2], discord_standin.world.member)
+
+
+async def test_links_embed_with_link_buttons(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    h = await discord_standin.invoke_slash(world.guild, world.member, "links")
+    response = await h.response()
+    assert response.kind == "message" and not response.ephemeral
+    [embed] = response.embeds
+    assert embed["title"] == "Where The Movers is moving"
+    assert embed["description"].startswith("Move before <t:")
+    assert [f["name"] for f in embed["fields"]] == [
+        "Our Bluesky starter pack · Bluesky",
+        "RedNote group · RedNote (Xiaohongshu)",
+    ]
+    buttons = [c for row in response.components for c in row["components"]]
+    assert next(b["url"] for b in buttons) == "https://bsky.app/starter-pack/movers.bsky.social/3abc"
+    assert all(b["style"] == 5 for b in buttons)
+
+
+async def test_walking_every_page_of_a_thousand_entries(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    await seed_directory(ferry.app, 1000, name=lambda n: "<@&1> **x** " * 20)
+    world = discord_standin.world
+    _, message = await open_directory(discord_standin, {"private": True})
+    next_id = message.custom_ids()[2]
+    handles: set[str] = set()
+    for page in range(1, 101):
+        current = discord_standin.message(message.id)
+        [embed] = current.embeds
+        assert embed["footer"]["text"].startswith(f"Page {page} of 100 · 1000 handles")
+        assert len(embed["description"]) <= EMBED_DESCRIPTION_LIMIT and embed_size(embed) <= EMBED_TOTAL_LIMIT
+        handles |= {line.split(" · ")[1].split(" — ")[0] for line in embed["description"].splitlines()}
+        buttons = {c["custom_id"]: c for row in current.components for c in row["components"]}
+        if page == 100:
+            assert buttons[next_id].get("disabled")
+            break
+        click = await discord_standin.click_button(current, next_id, world.member)
+        await click.response()
+    assert len(handles) == 1000  # every entry exactly once, none cut mid-way
+
+
+async def test_buttons_of_a_message_from_before_a_restart_answer_politely(
+    discord_standin: DiscordStandin, ferry_app
+) -> None:
+    from tests.bot.discord.fixtures import make_bot
+
+    await seed_directory(ferry_app, 15)
+    world = discord_standin.world
+    async with discord_standin.running(make_bot(discord_standin, ferry_app)):
+        _, message = await open_directory(discord_standin)
+    async with discord_standin.running(make_bot(discord_standin, ferry_app, orphan_reply_delay=0.5)):
+        click = await discord_standin.click_button(message, message.custom_ids()[2], world.member)
+        response = await click.response()
+        assert response.ephemeral and response.content.startswith("These buttons no longer work")
+        # A live view still answers by itself, without a second acknowledgement.
+        _, fresh = await open_directory(discord_standin)
+        click = await discord_standin.click_button(fresh, fresh.custom_ids()[2], world.member)
+        assert (await click.response()).kind == "update"
+        await asyncio.sleep(0.6)  # past the orphan delay: no second acknowledgement may follow
+
+
+async def test_chinese_directory(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    await seed_directory(ferry.app, 12)
+    world = discord_standin.world
+    h = await discord_standin.invoke_slash(world.guild, world.member, "directory", locale="zh-CN")
+    [message] = await h.followups()
+    [embed] = message.embeds
+    assert embed["title"] == "The Movers：大家搬去了哪里"
+    assert embed["footer"]["text"].startswith("第 1/2 页 · 共 12 个账号")
+    labels = [c.get("label") for row in message.components for c in row["components"]]
+    assert "导出 CSV" in labels
