@@ -36,21 +36,21 @@ class NoFrontError(Exception):
 def build_fronts(app: App) -> list[Front]:
     """The fronts whose credentials are set.
 
-    Discord and Bluesky fronts are built in their own issues; until they land, credentials for them
-    are reported rather than silently ignored.
+    Front modules are imported here, not at the top, so that a console-only install never loads
+    discord.py or atproto at start-up.
     """
     settings = app.settings
-    missing = []
+    fronts: list[Front] = []
     if settings.discord_enabled:
-        missing.append("Discord")
+        from bot.discord.front import DiscordFront
+
+        fronts.append(DiscordFront(app))
     if settings.bluesky_enabled:
-        missing.append("Bluesky")
-    if missing:
         raise NoFrontError(
-            f"credentials are set for {' and '.join(missing)}, but this build of Ferry has no such "
-            "front yet. Use `ferry console` meanwhile."
+            "Bluesky credentials are set, but this build of Ferry has no Bluesky front yet. "
+            "Unset BLUESKY_HANDLE to run the other fronts."
         )
-    return []
+    return fronts
 
 
 async def run_fronts(settings: Settings) -> int:

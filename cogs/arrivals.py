@@ -1,5 +1,8 @@
 """New-arrival notes: when members register, the community's new-arrivals channel hears about it.
 
+Arrivals come from the directory's change feed, so a sign-up on any front (Discord, Bluesky, the
+console, an import) is announced in every Discord server of the community.
+
 Notes are batched: the first registration starts a timer of ``bot.arrivals_interval`` seconds and
 everything that arrives meanwhile goes out as one message, so a burst of sign-ups never floods the
 channel or the rate limits. Missing a note (a restart mid-interval) is acceptable; spamming is not.
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import discord
 from discord.ext import commands
@@ -18,6 +22,7 @@ from bot.discord.client import FerryBot
 from bot.discord.messages import say
 from bot.discord.render import entry_line, lines_block
 from bot.models import Entry
+from bot.services.events import ChangeKind, DirectoryChange
 
 log = logging.getLogger(__name__)
 MAX_LINES = 20  # per note; the rest are counted, not listed
@@ -31,9 +36,27 @@ class Arrivals(commands.Cog):
         self.bot = bot
         self._pending: dict[int, list[Entry]] = {}
         self._timers: dict[int, asyncio.Task[None]] = {}  # strong references, cancelled on unload
+        self._unsubscribe: Callable[[], None] | None = None
+
+    async def cog_load(self) -> None:
+        """Listen to the directory's committed changes."""
+        self._unsubscribe = self.bot.app.directory.changes.subscribe(self._on_change)
+
+    async def _on_change(self, change: DirectoryChange) -> None:
+        if change.kind is not ChangeKind.ENTRY_ADDED or change.entry is None:
+            return  # a replaced handle is not an arrival
+        for guild_id in self._guilds_of(change.community):
+            await self.on_ferry_arrival(guild_id, change.entry)
+
+    def _guilds_of(self, slug: str) -> tuple[int, ...]:
+        # An unconfigured server's default community ("discord-<id>") names that server too.
+        return tuple(self.bot.app.config().community(slug).discord_guild_ids)
 
     async def cog_unload(self) -> None:
         """Stop the timers; notes still waiting are dropped rather than posted half-way through a close."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         for task in self._timers.values():
             task.cancel()
         for task in list(self._timers.values()):
@@ -41,9 +64,8 @@ class Arrivals(commands.Cog):
                 await task
         self._timers.clear()
 
-    @commands.Cog.listener()
     async def on_ferry_arrival(self, guild_id: int, entry: Entry) -> None:
-        """A member registered on a platform for the first time (dispatched by /handle add)."""
+        """A member registered on a platform for the first time: queue the note for ``guild_id``."""
         if self.bot.community(guild_id).channels.new_arrivals is None:
             return
         self._pending.setdefault(guild_id, []).append(entry)

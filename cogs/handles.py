@@ -89,8 +89,6 @@ class Handles(
         if url is not None:
             text += f"\n<{url}>"  # angle brackets: a link without a preview card
         await interaction.followup.send(text, ephemeral=True)
-        if registration.created and interaction.guild_id is not None:
-            self.bot.dispatch("ferry_arrival", interaction.guild_id, entry)
 
     @add.autocomplete("platform")
     async def add_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:

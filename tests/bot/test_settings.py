@@ -83,3 +83,12 @@ def test_bad_values_are_named_without_echoing_anything(
 def test_explicit_values_for_tests() -> None:
     settings = Settings(_env_file=None, database_url="sqlite+aiosqlite:///:memory:")  # type: ignore[call-arg]
     assert settings.database_url.endswith(":memory:")
+
+
+def test_blank_secrets_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "   ")
+    monkeypatch.setenv("BLUESKY_HANDLE", "bot.bsky.social")
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", "")
+    settings = load_settings()
+    assert settings.discord_token is None and not settings.discord_enabled
+    assert not settings.bluesky_enabled

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.discord.client import FerryBot
+from bot.models import Identity, IdentityKind, Source
 from tests.bot.discord.fixtures import wait_for
 from tests.support.discord_standin import DiscordStandin
 
@@ -48,3 +49,21 @@ async def test_replacing_a_handle_is_not_an_arrival(discord_standin: DiscordStan
         await asyncio.sleep(0.35)
     [note] = discord_standin.messages(world.new_arrivals)
     assert "first.bsky.social" in note.embeds[0]["description"]
+
+
+async def test_arrivals_from_other_fronts_are_announced(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    """A registration at the console (or Bluesky, or an import) reaches the server's channel too."""
+    world = discord_standin.world
+    await ferry.app.directory.register(
+        community=ferry.community(world.guild.id).slug,
+        identity=Identity(IdentityKind.CONSOLE, "walk-in"),
+        display_name="Walk-in",
+        platform="bluesky",
+        handle="walkin.bsky.social",
+        source=Source.CONSOLE,
+    )
+    await ferry.get_cog("Arrivals").flush(world.guild.id)  # type: ignore[union-attr]
+    [note] = discord_standin.messages(world.new_arrivals)
+    assert "walkin.bsky.social" in note.embeds[0]["description"]

@@ -1,0 +1,79 @@
+"""``ferry run``: fronts chosen by credentials, stopped together on SIGTERM."""
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from bot import runner
+from bot.app import App, open_app
+from bot.settings import Settings
+
+
+def settings(tmp_path: Path, **values: object) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'ferry.db'}",
+        config_path=tmp_path / "none",
+        **values,
+    )
+
+
+async def test_no_credentials_means_no_front(tmp_path: Path) -> None:
+    with pytest.raises(runner.NoFrontError, match="ferry console"):
+        await runner.run_fronts(settings(tmp_path))
+
+
+async def test_a_discord_token_builds_the_discord_front(tmp_path: Path) -> None:
+    async with open_app(settings(tmp_path, discord_token="token")) as app:
+        fronts = runner.build_fronts(app)
+    assert [front.name for front in fronts] == ["discord"]
+
+
+class SleepyFront:
+    name = "sleepy"
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.cancelled = False
+
+    async def run(self) -> None:
+        self.started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+
+
+async def test_sigterm_stops_every_front_and_closes_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fronts = [SleepyFront(), SleepyFront()]
+    closed: list[bool] = []
+
+    def build(app: App) -> list[SleepyFront]:
+        original = app.database.close
+
+        async def close() -> None:
+            closed.append(True)
+            await original()
+
+        monkeypatch.setattr(app.database, "close", close)
+        return fronts
+
+    monkeypatch.setattr(runner, "build_fronts", build)
+
+    async def terminate_when_started() -> None:
+        for front in fronts:
+            await front.started.wait()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    killer = asyncio.create_task(terminate_when_started())
+    status = await asyncio.wait_for(runner.run_fronts(settings(tmp_path, discord_token="token")), timeout=10)
+    await killer
+    assert status == 0
+    assert all(front.cancelled for front in fronts)
+    assert closed == [True]
