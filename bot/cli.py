@@ -85,7 +85,7 @@ async def _with_app(settings: Settings, args: argparse.Namespace) -> int:
         try:
             app.config().community(community)
         except UnknownCommunityError as exc:
-            print(f"{exc}: a community slug is 2-32 lower-case letters, digits and dashes", file=sys.stderr)
+            print(f"ferry: {exc}: a slug is 2-32 lower-case letters, digits and dashes", file=sys.stderr)
             return 2
         admin.note_unconfigured(app, community)
         return await _dispatch(app, args, community)

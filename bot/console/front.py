@@ -12,7 +12,6 @@ from typing import TextIO
 
 from bot.models import Identity, IdentityKind, Source
 from bot.text.handler import TextCommands, TextContext
-from bot.text.messages import say
 
 CONSOLE_BUDGET = 4000  # graphemes; a terminal has no hard limit, this only keeps answers readable
 PROMPT = "ferry> "
@@ -40,7 +39,7 @@ class ConsoleFront:
         """Interactive with a prompt on a terminal; otherwise a script, echoing each command."""
         interactive = stdin.isatty()
         if interactive:
-            stdout.write(say(self._ctx.locale, "usage.help") + "\n")
+            stdout.write(await self.answer("help") + "\n")
         while True:
             if interactive:
                 stdout.write(PROMPT)

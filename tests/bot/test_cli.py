@@ -1,6 +1,7 @@
 """The ``ferry`` command through its real entry point, in a subprocess, on a fresh SQLite file."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RED_ID = "5e8f1a2b3c4d5e6f7a8b9c0d"
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
 
 
 def ferry(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None):
@@ -38,7 +40,7 @@ def test_console_script_session(tmp_path: Path) -> None:
     out = result.stdout
     assert f"Added RedNote (Xiaohongshu): {RED_ID} https://www.xiaohongshu.com/user/profile/{RED_ID}" in out
     assert "Your handles in" in out
-    assert "page 1 of 1 (1 handles)" in out
+    assert "page 1 of 1 (1 handle)" in out
     assert f"• alice — RedNote (Xiaohongshu): {RED_ID}" in out
     assert f"Removed your RedNote (Xiaohongshu) handle {RED_ID}." in out
     assert "Ferry erased everything about you" in out
@@ -136,4 +138,38 @@ def test_forget_by_discord_id(tmp_path: Path) -> None:
     assert missing.returncode == 1
     done = ferry(tmp_path, "forget", "--community", "demo", "--console-name", "zed")
     assert done.returncode == 0
-    assert "1 handles" in done.stdout
+    assert "and 1 handle from" in done.stdout
+
+
+def test_the_installed_console_script_runs(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("ferry")
+    assert script.exists(), "pip install -e . installs the `ferry` console script"
+    result = subprocess.run(
+        [str(script), "check-config", str(ROOT / "config")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "config OK" in result.stdout
+
+
+def test_operator_mistakes_get_one_line_not_a_traceback(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("platform,handle,name\nlemon8,caf\xe9,Ren\xe9\n".encode("latin-1"))
+    cases = [
+        ("import", "--community", "demo", str(tmp_path / "missing.csv")),
+        ("import", "--community", "demo", str(latin1)),
+        ("directory", "--community", "demo", "--platform", "myspace"),
+        ("directory", "--community", "demo", "--search", "x" * 200),
+        ("console", "--community", "Not A Slug"),
+    ]
+    for args in cases:
+        result = ferry(tmp_path, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr, args
+        said = [line for line in result.stderr.splitlines() if not LOG_LINE.match(line)]
+        assert len(said) == 1 and said[0].startswith("ferry: "), (args, result.stderr)
+    assert "UTF-8" in ferry(tmp_path, *cases[1]).stderr

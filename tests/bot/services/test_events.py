@@ -4,7 +4,7 @@ import pytest
 
 from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
-from bot.services.events import ChangeFeed, ChangeKind, DirectoryChange
+from bot.services.events import ChangeKind, DirectoryChange
 from bot.services.moderation import ModerationService
 from bot.storage.repository import Repository
 
@@ -92,7 +92,3 @@ async def test_a_failing_listener_does_not_fail_the_change(service: DirectorySer
     await _add(service, "again")
     assert calls == ["entry.add"]
     assert [e.handle for e in await service.handles(community="demo", identity=ALICE)] == ["again"]
-
-
-def test_feed_starts_empty() -> None:
-    assert ChangeFeed()._listeners == []

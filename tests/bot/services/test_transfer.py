@@ -99,7 +99,11 @@ async def test_import_applies_then_is_idempotent_and_keeps_names(
     service: DirectoryService, transfer: TransferService
 ) -> None:
     await seed(service)
-    text = "platform,handle,discord_id,visibility\nlemon8,cook,111111111111111111,community\nig,new.one,111111111111111111,\n"
+    text = (
+        "platform,handle,discord_id,visibility\n"
+        "lemon8,cook,111111111111111111,community\n"
+        "ig,new.one,111111111111111111,\n"
+    )
     first = await transfer.import_csv(io.StringIO(text), community="demo", dry_run=False)
     assert (first.added, first.replaced, first.unchanged, first.rejected) == (1, 1, 0, [])
     handles = await service.handles(community="demo", identity=DISCORD)

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.text.messages import has
 from bot.text.parser import MAX_COMMAND_CHARS, Command, ParseError, Verb, parse
 
 
@@ -71,7 +72,7 @@ def test_any_text_parses_or_raises_parse_error(text: str) -> None:
     try:
         command = parse(text)
     except ParseError as exc:
-        assert exc.problem
+        assert has(f"parse.{exc.problem}"), exc.problem  # every problem has a sentence to show
     else:
         assert isinstance(command.verb, Verb)
         assert command.page >= 1
