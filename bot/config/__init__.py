@@ -8,11 +8,12 @@ these files (see ``bot.settings``).
 from __future__ import annotations
 
 from bot.config.loader import check_config, config_files, load_config
-from bot.config.models import Channels, Community, ConfigFile, Defaults, Link, PlatformSection
+from bot.config.models import Bluesky, Channels, Community, ConfigFile, Defaults, Link, PlatformSection
 from bot.config.problems import ConfigError, ConfigProblem, format_problems
 from bot.config.runtime import FerryConfig
 
 __all__ = [
+    "Bluesky",
     "Channels",
     "Community",
     "ConfigError",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from bot.config.fields import (
     CommunityName,
@@ -38,6 +38,27 @@ class Defaults(_Section):
     """``[defaults]``: what applies when a front does not say."""
 
     community: Slug = DEFAULT_COMMUNITY_SLUG  # answers the console and Bluesky when no slug is named
+
+
+class Bluesky(_Section):
+    """``[bluesky]``: how the Bluesky front behaves. Credentials stay in the environment."""
+
+    community: Slug | None = None  # answers mentions that name no community; None: [defaults].community
+    poll_interval_seconds: Annotated[float, Field(ge=2, le=3600)] = 30.0
+    max_thread_posts: Annotated[int, Field(ge=1, le=10)] = 4
+    profile_description: Annotated[str, StringConstraints(max_length=256)] | None = None
+    list_name: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "{community} on Bluesky"
+    list_description: Annotated[str, StringConstraints(max_length=300)] = (
+        "Members of {community} who joined Ferry's opt-in directory publicly."
+    )
+    starter_pack: bool = False
+    web_url: HttpsUrl | None = None  # the full directory on the web; "{community}" becomes the slug
+    # Half of Bluesky's per-account write limits (5,000 points/hour, 35,000/day): the rest stays free
+    # for a person using the same account, and for retries.
+    write_points_per_hour: Annotated[int, Field(ge=3, le=5000)] = 2500
+    write_points_per_day: Annotated[int, Field(ge=3, le=35000)] = 17500
+    replies_per_author_per_hour: Annotated[int, Field(ge=1, le=100)] = 20
+    max_concurrency: Annotated[int, Field(ge=1, le=16)] = 4
 
 
 class Channels(_Section):
@@ -105,12 +126,14 @@ class ConfigFile(_Section):
     """One whole TOML file. Every part is optional, so a file may hold only some communities."""
 
     defaults: Defaults = Defaults()
+    bluesky: Bluesky = Bluesky()
     platforms: dict[PlatformKey, PlatformSection] = Field(default_factory=dict)
     communities: tuple[Community, ...] = ()
 
 
 __all__ = [
     "DEFAULT_COMMUNITY_SLUG",
+    "Bluesky",
     "Channels",
     "Community",
     "ConfigFile",

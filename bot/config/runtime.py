@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot.config.fields import MAX_SNOWFLAKE, SLUG_RE
-from bot.config.models import Community, Defaults
+from bot.config.models import Bluesky, Community, Defaults
 from bot.errors import UnknownCommunityError
 from bot.platforms.catalogue import Catalogue
 from bot.platforms.spec import PlatformSpec
@@ -34,6 +34,7 @@ class FerryConfig:
     catalogue: Catalogue  # built-in platforms with the files' overrides and additions applied
     communities: Mapping[str, Community]  # configured ones, by slug, in file order
     defaults: Defaults = field(default_factory=Defaults)
+    bluesky: Bluesky = field(default_factory=Bluesky)
     source_files: tuple[Path, ...] = ()  # the files read, in the order they were merged
     _guilds: Mapping[int, str] = field(default_factory=dict, repr=False)
 
@@ -44,6 +45,7 @@ class FerryConfig:
         catalogue: Catalogue,
         communities: Iterable[Community] = (),
         defaults: Defaults | None = None,
+        bluesky: Bluesky | None = None,
         source_files: Iterable[Path] = (),
     ) -> FerryConfig:
         """Index validated parts; the loader has already rejected duplicate slugs and guild ids."""
@@ -53,6 +55,7 @@ class FerryConfig:
             catalogue=catalogue,
             communities=MappingProxyType(by_slug),
             defaults=defaults or Defaults(),
+            bluesky=bluesky or Bluesky(),
             source_files=tuple(source_files),
             _guilds=MappingProxyType(guilds),
         )

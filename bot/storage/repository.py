@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from bot.storage.audit import AuditStore, StateStore
+from bot.storage.bluesky import BlueskyStore
 from bot.storage.directory import DirectoryStore
 from bot.storage.entries import EntryStore
 from bot.storage.members import MemberStore
 
 
-class Repository(MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore):
+class Repository(MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore, BlueskyStore):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 
     Each method is one short transaction with bound parameters only. The parts live in
-    ``members``, ``entries``, ``directory`` and ``audit``; audit actions written:
+    ``members``, ``entries``, ``directory``, ``audit`` and ``bluesky``; audit actions written:
     ``entry.add``, ``entry.replace``, ``entry.update``, ``entry.remove``, ``entry.visibility``,
     ``entry.verification``, ``member.hide``, ``member.show``, ``member.forget``.
     """

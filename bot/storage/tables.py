@@ -125,3 +125,49 @@ kv_state = Table(
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# -- the Bluesky front ------------------------------------------------------------------------------
+
+INBOX_STATES = ("pending", "replying", "done", "skipped", "failed")
+OUTBOX_STATES = ("pending", "done")
+
+# Every mention or reply notification the bot has seen, keyed by the post's AT-URI, so a notification
+# listed twice (pages overlap on purpose) is handled once. ``payload`` keeps what answering needs
+# (text, languages, thread root, author's handle) so a restart answers without fetching again.
+bsky_inbox = Table(
+    "bsky_inbox",
+    metadata,
+    Column("uri", Text, primary_key=True),
+    Column("cid", Text, nullable=False),
+    Column("author_did", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("indexed_at", UTCDateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", UTCDateTime, nullable=True),  # backoff after a failed attempt
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "state", "indexed_at"),
+    Index(None, "author_did", "updated_at"),  # the per-author reply cap
+    CheckConstraint(column("state").in_(INBOX_STATES), name="state"),
+)
+
+# The answer's posts, planned before the first is written: each part's record key is chosen here, so
+# after a crash the bot asks the PDS whether that key exists instead of posting again.
+bsky_outbox = Table(
+    "bsky_outbox",
+    metadata,
+    Column("inbox_uri", Text, ForeignKey("bsky_inbox.uri", ondelete="CASCADE"), nullable=False),
+    Column("part_no", Integer, nullable=False),
+    Column("rkey", Text, nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("lang", Text, nullable=False),
+    Column("uri", Text, nullable=True),
+    Column("cid", Text, nullable=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("inbox_uri", "part_no"),
+    CheckConstraint(column("state").in_(OUTBOX_STATES), name="state"),
+)
