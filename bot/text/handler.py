@@ -6,6 +6,7 @@ may see, its locale and its length budget; the answer comes back as plain-text p
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -20,10 +21,11 @@ from bot.errors import (
     UnknownPlatformError,
 )
 from bot.models import DirectoryQuery, Entry, Identity, Source, Verification, Visibility
-from bot.services.directory import DirectoryService
+from bot.services.directory import MAX_PAGE_SIZE, DirectoryService
+from bot.text.messages import count as count_of
 from bot.text.messages import has, say
 from bot.text.parser import Command, ParseError, Verb, parse
-from bot.text.render import pack, shorten
+from bot.text.render import pack, shorten, thread_parts
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,12 @@ class TextContext:
     locale: str = "en"
     budget: int = 300  # graphemes per post
     visibilities: Collection[Visibility] = frozenset(Visibility)  # what this front may show
+    handle: str | None = None  # the caller's own handle on this front's platform, for ``join``
+    communities: Collection[str] = ()  # slugs a command may name before its verb
+    rest_hint: str = ""  # where the whole directory is, ending a directory thread
+
+
+THREAD_NUMBER_ROOM = 6  # graphemes kept free in each post of a thread for its "k/n " prefix
 
 
 class TextCommands:
@@ -62,10 +70,36 @@ class TextCommands:
             usage = say(ctx.locale, f"usage.{exc.verb.value}") if exc.verb else ""
             return shorten(say(ctx.locale, f"parse.{exc.problem}", usage=usage), ctx.budget)
         try:
+            ctx = self._scoped(command, ctx)
             reply = await self._run(command, ctx)
         except FerryError as exc:
             reply = self._error(exc, ctx)
         return shorten(reply, ctx.budget)
+
+    async def answer_thread(self, text: str, ctx: TextContext, *, max_posts: int) -> list[str]:
+        """Like :meth:`answer`, but a directory may fill up to ``max_posts`` posts of ``ctx.budget``.
+
+        A post-based front (Bluesky) sends the parts as a self-reply thread; other answers are one post.
+        """
+        try:
+            command = parse(text)
+        except ParseError:
+            command = None
+        if command is None or command.verb is not Verb.DIRECTORY or max_posts <= 1:
+            return [await self.answer(text, ctx)]
+        try:
+            ctx = self._scoped(command, ctx)
+            return await self._directory_thread(command, ctx, max_posts)
+        except FerryError as exc:
+            return [shorten(self._error(exc, ctx), ctx.budget)]
+
+    def _scoped(self, command: Command, ctx: TextContext) -> TextContext:
+        """The context for the community the command names, if it names one this front serves."""
+        if command.community is None or command.community == ctx.community:
+            return ctx
+        if command.community not in ctx.communities:
+            raise UnknownCommunityError(command.community)
+        return dataclasses.replace(ctx, community=command.community)
 
     async def _run(self, command: Command, ctx: TextContext) -> str:
         if command.verb is Verb.ADD:
@@ -82,9 +116,16 @@ class TextCommands:
             return await self._list_directory(command, ctx)
         if command.verb is Verb.LINKS:
             return self._links(ctx)
+        if command.verb is Verb.JOIN:
+            return await self._join(ctx)
         if command.verb is Verb.FORGET:
-            count = await self._directory.forget(community=ctx.community, identity=ctx.identity)
-            return say(ctx.locale, "forgot", community=self._community_name(ctx), count=count)
+            erased = await self._directory.forget(community=ctx.community, identity=ctx.identity)
+            return say(
+                ctx.locale,
+                "forgot",
+                community=self._community_name(ctx),
+                count=count_of(ctx.locale, "handles", erased),
+            )
         return self._help(ctx)
 
     async def _add(self, command: Command, ctx: TextContext) -> str:
@@ -106,6 +147,51 @@ class TextCommands:
         if result.previous_handle is None or result.previous_handle == entry.handle:
             return say(ctx.locale, "unchanged", **values)
         return say(ctx.locale, "replaced", previous=result.previous_handle, **values)
+
+    async def _join(self, ctx: TextContext) -> str:
+        # Only Bluesky knows who wrote the command for certain: the post is signed by the author's DID.
+        if ctx.source is not Source.BLUESKY or ctx.handle is None:
+            return say(ctx.locale, "join.unsupported", usage=say(ctx.locale, "usage.add"))
+        result = await self._directory.register(
+            community=ctx.community,
+            identity=ctx.identity,
+            display_name=ctx.display_name,
+            platform="bluesky",
+            handle=ctx.handle,
+            source=ctx.source,
+            verification=Verification.BLUESKY_PROVEN,
+        )
+        changed = result.previous_handle not in (None, result.entry.handle)
+        key = "joined" if result.created or changed else "join.again"
+        return say(ctx.locale, key, community=self._community_name(ctx), handle=result.entry.handle)
+
+    async def _directory_thread(self, command: Command, ctx: TextContext, max_posts: int) -> list[str]:
+        query = DirectoryQuery(
+            community=ctx.community,
+            platform=command.platform,
+            visibilities=frozenset(ctx.visibilities),
+            limit=min(MAX_PAGE_SIZE, DIRECTORY_PAGE_SIZE * max_posts),
+        )
+        page, pages = await self._directory.directory_page_number(query, command.page)
+        if not page.entries:
+            return [await self._list_directory(command, ctx)]
+        platform = self._directory.platform(ctx.community, command.platform) if command.platform else None
+        header = say(
+            ctx.locale,
+            "directory.header",
+            community=self._community_name(ctx),
+            filter=say(ctx.locale, "directory.filter", platform=platform.display_name) if platform else "",
+            page=min(command.page, pages),
+            pages=pages,
+            total=count_of(ctx.locale, "handles", page.total),
+        )
+        footer = say(ctx.locale, "thread.rest", where=ctx.rest_hint) if ctx.rest_hint else ""
+        lines = [self._line(e, with_name=True) for e in page.entries]
+        room = max(ctx.budget - THREAD_NUMBER_ROOM, 1)
+        posts, _ = thread_parts(header, lines, footer, room=room, max_posts=max_posts)
+        if len(posts) == 1:
+            return [shorten(posts[0], ctx.budget)]
+        return [f"{k}/{len(posts)} {post}" for k, post in enumerate(posts, start=1)]
 
     async def _list(self, ctx: TextContext) -> str:
         entries = await self._directory.handles(
@@ -138,7 +224,7 @@ class TextCommands:
             filter=where,
             page=number,
             pages=pages,
-            total=page.total,
+            total=count_of(ctx.locale, "handles", page.total),
         )
         footer = ""
         if number < pages:
@@ -166,6 +252,8 @@ class TextCommands:
 
     def _help(self, ctx: TextContext) -> str:
         verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.FORGET, Verb.HELP]
+        if ctx.source is Source.BLUESKY:
+            verbs.insert(0, Verb.JOIN)
         lines = [f"• {say(ctx.locale, f'usage.{verb.value}')}" for verb in verbs]
         platforms = ", ".join(spec.key for spec in self._directory.platforms(ctx.community))
         lines.append(say(ctx.locale, "help.platforms", platforms=platforms))

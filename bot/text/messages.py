@@ -34,13 +34,15 @@ EN: Mapping[str, str] = {
     "list.empty": "You have no handles in {community}'s directory yet. Add one: {usage}",
     "list.header": "Your handles in {community}:",
     "directory.empty": "Nobody is in the directory{filter} yet. Be the first: {usage}",
-    "directory.header": "{community} directory{filter}, page {page} of {pages} ({total} handles):",
+    "directory.header": "{community} directory{filter}, page {page} of {pages} ({total}):",
     "directory.filter": " on {platform}",
     "directory.more": "More: {command}",
     "links.empty": "{community} has no relocation links yet.",
     "links.header": "Where {community} is going:",
     "links.deadline": "Move before {deadline}.",
-    "forgot": "Done: Ferry erased everything about you in {community} ({count} handles).",
+    "forgot": "Done: Ferry erased everything about you in {community} ({count}).",
+    "count.handles.one": "1 handle",
+    "count.handles.other": "{n} handles",
     "error.not_registered": "You have no {platform} handle here.",
     "error.not_registered_any": "Ferry keeps nothing about you in {community}.",
     "error.unknown_platform": "I don't know the platform \u201c{name}\u201d. Platforms here: {known}",
@@ -76,6 +78,13 @@ EN: Mapping[str, str] = {
     "reason.port_not_allowed": "the server must not have a port.",
     "reason.bad_did": "that DID is malformed.",
     "reason.bad_profile_id": "a profile id is 24 characters of 0-9 and a-f.",
+    "usage.join": "join lists your own Bluesky account (proven by your post)",
+    "joined": "Welcome! You are in the {community} directory as @{handle} ✓",
+    "join.again": "You are already in the {community} directory as @{handle} ✓",
+    "join.unsupported": "join works only when you mention Ferry on Bluesky. Here, use: {usage}",
+    "thread.rest": "Everyone: {where}",
+    "rest.discord": "the {community} Discord server",
+    "bluesky.profile": "I keep {community}'s opt-in directory of where everyone moved. Mention me with: help",
 }
 
 ZH_HANS: Mapping[str, str] = {
@@ -102,13 +111,15 @@ ZH_HANS: Mapping[str, str] = {
     "list.empty": "你在 {community} 名录中还没有账号。添加：{usage}",
     "list.header": "你在 {community} 的账号：",
     "directory.empty": "名录{filter}中还没有人。来做第一个：{usage}",
-    "directory.header": "{community} 名录{filter}，第 {page}/{pages} 页（共 {total} 个账号）：",
+    "directory.header": "{community} 名录{filter}，第 {page}/{pages} 页（共 {total}）：",
     "directory.filter": "（{platform}）",
     "directory.more": "更多：{command}",
     "links.empty": "{community} 还没有搬家链接。",
     "links.header": "{community} 的新家：",
     "links.deadline": "请在 {deadline} 之前搬家。",
-    "forgot": "完成：Ferry 已删除你在 {community} 的全部信息（{count} 个账号）。",
+    "forgot": "完成：Ferry 已删除你在 {community} 的全部信息（{count}）。",
+    "count.handles.one": "1 个账号",
+    "count.handles.other": "{n} 个账号",
     "error.not_registered": "你在这里没有 {platform} 账号。",
     "error.not_registered_any": "Ferry 在 {community} 没有保存任何关于你的信息。",
     "error.unknown_platform": "我不认识平台「{name}」。可用平台：{known}",
@@ -143,6 +154,13 @@ ZH_HANS: Mapping[str, str] = {
     "reason.port_not_allowed": "服务器不能带端口。",
     "reason.bad_did": "DID 格式有误。",
     "reason.bad_profile_id": "主页 ID 是 24 位 0-9 和 a-f 的字符。",
+    "usage.join": "join 登记你自己的 Bluesky 账号（由你的帖子证明）",
+    "joined": "欢迎！你已登记到 {community} 名录：@{handle} ✓",
+    "join.again": "你已在 {community} 名录中：@{handle} ✓",
+    "join.unsupported": "join 只能在 Bluesky 上提及 Ferry 时使用。这里请用：{usage}",
+    "thread.rest": "全部名录：{where}",
+    "rest.discord": "{community} 的 Discord 服务器",
+    "bluesky.profile": "我保存 {community} 自愿登记的搬家名录。提及我并输入：help",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-hans": ZH_HANS}
@@ -167,3 +185,8 @@ def say(locale: str, key: str, **values: object) -> str:
 def has(key: str) -> bool:
     """Whether ``key`` exists (every key exists in English; other languages may lag)."""
     return key in EN
+
+
+def count(locale: str, noun: str, n: int) -> str:
+    """``n`` with its noun in the right grammatical number (English: 1 handle, 2 handles)."""
+    return say(locale, f"count.{noun}.{'one' if n == 1 else 'other'}", n=n)

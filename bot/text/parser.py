@@ -8,6 +8,7 @@ every front.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 import unicodedata
@@ -26,6 +27,7 @@ class Verb(enum.StrEnum):
     LINKS = "links"
     FORGET = "forget"
     HELP = "help"
+    JOIN = "join"  # register the author's own account on the front's platform (Bluesky: proven by the DID)
 
 
 _ALIASES: dict[str, Verb] = {
@@ -46,6 +48,7 @@ _ALIASES: dict[str, Verb] = {
     "forget": Verb.FORGET,
     "help": Verb.HELP,
     "commands": Verb.HELP,
+    "join": Verb.JOIN,
 }
 
 # Sentence punctuation people end a chat line with; never part of a command word. Fullwidth marks
@@ -53,6 +56,9 @@ _ALIASES: dict[str, Verb] = {
 _TRAILING = ".,;:!?\u3002\u3001"  # plus the ideographic full stop and comma, which NFKC keeps
 _MENTION = re.compile(r"^(?:@\S+\s+)+")
 _PAGE = re.compile(r"^[0-9]{1,6}$")
+# A community slug may lead the command ("@ferry craft-circle directory") on an account that serves
+# several communities; it has the shape of bot.config.fields.Slug and is only taken before a verb.
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,7 @@ class Command:
     platform: str | None = None
     handle: str | None = None
     page: int = 1
+    community: str | None = None  # a slug named before the verb; None means the front's default
 
 
 class ParseError(Exception):
@@ -87,10 +94,18 @@ def parse(text: str) -> Command:
     words = _words(text)
     if not words:
         raise ParseError(None, "empty")
+    community = None
+    first = words[0].casefold()
+    if len(words) > 1 and first not in _ALIASES and words[1].casefold() in _ALIASES and _SLUG.match(first):
+        community, words = first, words[1:]
     verb = _ALIASES.get(words[0].casefold())
     if verb is None:
         raise ParseError(None, "unknown_command")
-    args = words[1:]
+    command = _command(verb, words[1:])
+    return command if community is None else dataclasses.replace(command, community=community)
+
+
+def _command(verb: Verb, args: list[str]) -> Command:
     if verb is Verb.ADD:
         if len(args) < 2:
             raise ParseError(verb, "missing_arguments")

@@ -54,3 +54,34 @@ def pack(header: str, lines: Sequence[str], budget: int, *, footer: str = "") ->
     if footer and used + footer_cost <= budget:
         parts.append(footer)
     return "\n".join(parts), taken
+
+
+def thread_parts(
+    header: str, lines: Sequence[str], footer: str, *, room: int, max_posts: int
+) -> tuple[list[str], int]:
+    """Spread ``header`` and ``lines`` over at most ``max_posts`` posts of ``room`` graphemes each.
+
+    The last post ends with ``footer`` (where to see the rest), which gets a post of its own when it
+    does not fit after the last lines. Returns the posts and how many lines they hold.
+    """
+    posts: list[str] = []
+    pos = 0
+    while len(posts) < max_posts:
+        head = header if not posts else ""
+        last = len(posts) == max_posts - 1
+        text, taken = pack(head, lines[pos:], room, footer=footer if last else "")
+        if not last and footer and pos + taken == len(lines):
+            # Everything fits: end here if the footer fits too, else leave it for a post of its own.
+            with_footer, fitted = pack(head, lines[pos:], room, footer=footer)
+            if fitted == taken and with_footer.endswith(footer):
+                return [*posts, with_footer], len(lines)
+        posts.append(text)
+        pos += taken
+        if pos >= len(lines) or (taken == 0 and not head):
+            break
+    if footer and not posts[-1].endswith(footer):
+        if len(posts) < max_posts:
+            posts.append(shorten(footer, room))
+        else:
+            posts[-1] = shorten(footer, room)  # the way to the rest matters more than one more line
+    return posts, pos

@@ -91,7 +91,7 @@ async def test_links_help_and_forget(commands: TextCommands) -> None:
     help_text = await commands.answer("help", ctx)
     assert "add <platform> <handle>" in help_text and "rednote" in help_text
     await commands.answer("add lemon8 cook", ctx)
-    assert "(1 handles)" in await commands.answer("forget", ctx)
+    assert "(1 handle)" in await commands.answer("forget", ctx)
 
 
 async def test_chinese_answers(commands: TextCommands) -> None:
