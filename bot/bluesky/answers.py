@@ -1,0 +1,133 @@
+"""From a recorded mention to the text of the answer's posts, through the shared text commands.
+
+The author's DID is the member's identity (the post is signed by it), the community is the one named
+after the mention or else the configured default, and the answer is in the post's language when a
+translation exists. Only public entries are ever shown on Bluesky.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.bluesky.gateway import Notice
+from bot.bluesky.posts import POST_GRAPHEMES
+from bot.config import FerryConfig
+from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.storage.bluesky import InboxItem
+from bot.storage.repository import Repository
+from bot.text.handler import TextCommands, TextContext
+from bot.text.messages import locale_for, say
+from bot.text.parser import ParseError, parse
+
+INVALID_HANDLE = "handle.invalid"  # what the AppView shows for an account whose handle does not verify
+
+
+def list_state_key(community: str) -> str:
+    """Where the URI of a community's Bluesky list is kept."""
+    return f"bluesky.list:{community}"
+
+
+def list_web_url(list_uri: str) -> str:
+    """The bsky.app page of a list, from its AT-URI ``at://<did>/app.bsky.graph.list/<rkey>``."""
+    did, _, rkey = list_uri.removeprefix("at://").partition("/app.bsky.graph.list/")
+    return f"https://bsky.app/profile/{did}/lists/{rkey}"
+
+
+def command_text(notice: Notice, bot_did: str) -> str:
+    """The part of the post that is the command: what follows the last mention of the bot.
+
+    People write "hey @ferry join" as often as "@ferry join"; the words before the mention are
+    addressed to people, not to the bot.
+    """
+    raw = notice.text.encode()
+    ends = [
+        end for start, end, did in notice.mention_spans if did == bot_did and 0 <= start < end <= len(raw)
+    ]
+    if not ends:
+        return notice.text
+    return raw[max(ends) :].decode("utf-8", errors="ignore")
+
+
+def is_command(text: str) -> bool:
+    """Whether a reply carries a command (replies without one are conversation, not for the bot)."""
+    try:
+        parse(text)
+    except ParseError:
+        return False
+    return True
+
+
+def payload(notice: Notice, bot_did: str) -> dict[str, object]:
+    """What the inbox keeps of a notification to answer it after a restart."""
+    return {
+        "text": command_text(notice, bot_did),
+        "langs": list(notice.langs),
+        "root_uri": notice.reply_root.uri if notice.reply_root else None,
+        "root_cid": notice.reply_root.cid if notice.reply_root else None,
+        "author_handle": notice.author_handle,
+        "author_name": notice.author_name,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The posts of one answer (in thread order) and the language they are written in."""
+
+    parts: tuple[str, ...]
+    locale: str
+
+
+class Answerer:
+    """Runs the command of a recorded mention and words the answer."""
+
+    def __init__(
+        self, *, commands: TextCommands, repository: Repository, config: Callable[[], FerryConfig]
+    ) -> None:
+        self._commands = commands
+        self._repo = repository
+        self._config = config
+
+    def default_community(self) -> str:
+        config = self._config()
+        return config.bluesky.community or config.default_community_slug
+
+    async def rest_hint(self, community: str, locale: str) -> str:
+        """Where to see the whole directory: the web page, else the Bluesky list, else Discord."""
+        config = self._config()
+        if config.bluesky.web_url:
+            return config.bluesky.web_url.replace("{community}", community)
+        list_uri = await self._repo.get_state(list_state_key(community))
+        if list_uri:
+            return list_web_url(list_uri)
+        settings = config.community(community)
+        if settings.discord_guild_ids:
+            return say(locale, "rest.discord", community=settings.name)
+        return ""
+
+    async def answer(self, item: InboxItem) -> Answer:
+        data = item.payload
+        langs = data.get("langs") or []
+        locale = locale_for(str(langs[0]) if langs else None)
+        handle = str(data.get("author_handle") or "")
+        community = self.default_community()
+        try:
+            named = parse(str(data.get("text", ""))).community
+        except ParseError:
+            named = None
+        ctx = TextContext(
+            community=community,
+            identity=Identity(IdentityKind.BLUESKY, item.author_did),
+            display_name=str(data.get("author_name") or handle or item.author_did),
+            source=Source.BLUESKY,
+            locale=locale,
+            budget=POST_GRAPHEMES,
+            visibilities=frozenset({Visibility.PUBLIC}),
+            # An account without a verified handle is still itself: its DID is a valid Bluesky handle.
+            handle=handle if handle and handle != INVALID_HANDLE else item.author_did,
+            communities=tuple(self._config().communities),
+            rest_hint=await self.rest_hint(named or community, locale),
+        )
+        max_posts = self._config().bluesky.max_thread_posts
+        parts = await self._commands.answer_thread(str(data.get("text", "")), ctx, max_posts=max_posts)
+        return Answer(tuple(parts), locale)

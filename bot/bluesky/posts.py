@@ -1,0 +1,131 @@
+"""Post records: length limits, rich-text facets with UTF-8 byte offsets, reply refs, languages, TIDs.
+
+Bluesky enforces both 300 graphemes and 3,000 UTF-8 bytes per post, and facet offsets are byte
+offsets into the UTF-8 text (not code points, not UTF-16): a wrong offset links or mentions the
+wrong characters, so every offset here comes from encoding the exact prefix.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import grapheme
+
+from bot.bluesky.gateway import POST, StrongRef
+from bot.text.render import ELLIPSIS, width
+
+MAX_GRAPHEMES = 300
+MAX_BYTES = 3000
+# Grapheme rules change between Unicode versions; a small margin keeps a post that our library
+# counts as 300 from being 301 on the server.
+GRAPHEME_MARGIN = 2
+POST_GRAPHEMES = MAX_GRAPHEMES - GRAPHEME_MARGIN
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+# A link ends before trailing sentence punctuation and closing brackets people write after it.
+_LINK = re.compile(r"https://[^\s<>\"]+")
+_LINK_TRAILING = ".,;:!?)]}'\u3002\u3001\uff09"
+
+LANGS = {"en": "en", "zh-hans": "zh-Hans"}
+
+
+def new_tid(now_us: int | None = None) -> str:
+    """A record key in the TID format: 53 bits of microseconds, 10 random clock-id bits, 13 chars."""
+    micros = time.time_ns() // 1000 if now_us is None else now_us
+    value = ((micros & ((1 << 53) - 1)) << 10) | secrets.randbelow(1024)
+    return "".join(_TID_ALPHABET[(value >> (5 * i)) & 31] for i in range(12, -1, -1))
+
+
+def fit(text: str, *, graphemes: int = POST_GRAPHEMES, max_bytes: int = MAX_BYTES) -> str:
+    """``text`` cut on a grapheme boundary to both limits, marked with an ellipsis when cut."""
+    if width(text) <= graphemes and len(text.encode()) <= max_bytes:
+        return text
+    room_bytes = max_bytes - len(ELLIPSIS.encode())
+    kept: list[str] = []
+    used = 0
+    for cluster in grapheme.graphemes(text):
+        size = len(cluster.encode())
+        if len(kept) >= graphemes - 1 or used + size > room_bytes:
+            break
+        kept.append(cluster)
+        used += size
+    return "".join(kept) + ELLIPSIS
+
+
+def _byte_range(text: str, start: int, end: int) -> dict[str, int]:
+    return {"byteStart": len(text[:start].encode()), "byteEnd": len(text[:end].encode())}
+
+
+def facets(text: str, mentions: Mapping[str, str] = {}) -> list[dict[str, Any]]:
+    """Link facets for every https URL and mention facets for ``@handle`` of the given handle → DID.
+
+    Only https links are faceted (other schemes stay plain text), and only handles whose DID the
+    caller knows are mentioned: a mention facet must carry a DID.
+    """
+    found: list[tuple[int, int, dict[str, str]]] = []
+    for match in _LINK.finditer(text):
+        url = match.group().rstrip(_LINK_TRAILING)
+        if len(url) > len("https://"):
+            found.append(
+                (
+                    match.start(),
+                    match.start() + len(url),
+                    {"$type": "app.bsky.richtext.facet#link", "uri": url},
+                )
+            )
+    for handle, did in mentions.items():
+        for match in re.finditer(rf"@{re.escape(handle)}(?![\w.-])", text):
+            found.append(
+                (match.start(), match.end(), {"$type": "app.bsky.richtext.facet#mention", "did": did})
+            )
+    found.sort(key=lambda item: item[0])
+    result: list[dict[str, Any]] = []
+    last_end = -1
+    for start, end, feature in found:
+        if start < last_end:  # facets may not overlap: a handle inside a link stays part of the link
+            continue
+        result.append({"index": _byte_range(text, start, end), "features": [feature]})
+        last_end = end
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRefs:
+    """Where a post goes in a thread: the thread's first post and the post it answers."""
+
+    root: StrongRef
+    parent: StrongRef
+
+    def as_json(self) -> dict[str, Any]:
+        return {"root": self.root.as_json(), "parent": self.parent.as_json()}
+
+
+def post_record(
+    text: str,
+    *,
+    reply: ReplyRefs | None,
+    locale: str,
+    mentions: Mapping[str, str] = {},
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """An ``app.bsky.feed.post`` record within both limits, with facets, reply refs and language."""
+    text = fit(text)
+    created = (now or datetime.now(UTC)).astimezone(UTC)
+    record: dict[str, Any] = {
+        "$type": POST,
+        "text": text,
+        "createdAt": created.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "langs": [LANGS.get(locale, "en")],
+    }
+    found = facets(text, mentions)
+    if found:
+        record["facets"] = found
+    if reply is not None:
+        record["reply"] = reply.as_json()
+    return record
