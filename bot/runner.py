@@ -46,10 +46,9 @@ def build_fronts(app: App) -> list[Front]:
 
         fronts.append(DiscordFront(app))
     if settings.bluesky_enabled:
-        raise NoFrontError(
-            "Bluesky credentials are set, but this build of Ferry has no Bluesky front yet. "
-            "Unset BLUESKY_HANDLE to run the other fronts."
-        )
+        from bot.bluesky.front import BlueskyFront
+
+        fronts.append(BlueskyFront(app))
     return fronts
 
 

@@ -32,6 +32,19 @@ async def test_a_discord_token_builds_the_discord_front(tmp_path: Path) -> None:
     assert [front.name for front in fronts] == ["discord"]
 
 
+async def test_both_credentials_build_both_fronts(tmp_path: Path) -> None:
+    both = settings(
+        tmp_path,
+        discord_token="token",
+        bluesky_handle="ferry.bsky.social",
+        bluesky_app_password="xxxx-xxxx-xxxx-xxxx",
+        bluesky_service_url="http://127.0.0.1:9",
+    )
+    async with open_app(both) as app:
+        fronts = runner.build_fronts(app)
+    assert [front.name for front in fronts] == ["discord", "bluesky"]
+
+
 class SleepyFront:
     name = "sleepy"
 
