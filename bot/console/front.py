@@ -10,7 +10,7 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.models import Identity, IdentityKind, Source
+from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.text.handler import TextCommands, TextContext
 
 CONSOLE_BUDGET = 4000  # graphemes; a terminal has no hard limit, this only keeps answers readable
@@ -29,6 +29,8 @@ class ConsoleFront:
             source=Source.CONSOLE,
             locale=locale,
             budget=CONSOLE_BUDGET,
+            # The console is the operator's own terminal, inside the community: it sees everything.
+            visibilities=frozenset(Visibility),
         )
 
     async def answer(self, line: str) -> str:

@@ -17,15 +17,30 @@ MAX_SEARCH_CHARS = 100
 
 # Categories that render as nothing or change the order of what follows (bidi controls are Cf).
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+_MARKS = frozenset({"Mn", "Me"})
+MAX_STACKED_MARKS = 3
 
 
 def _visible(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
-    kept = (
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES
-    )
+    kept: list[str] = []
+    marks = 0
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch.isspace():
+            kept.append(" ")
+        elif category in _DROPPED_CATEGORIES:
+            continue
+        elif category in _MARKS:
+            # Real scripts stack a few marks; "zalgo" stacks hundreds, which costs bytes (Bluesky
+            # counts 3,000 per post) and smears over the lines around it.
+            marks += 1
+            if marks <= MAX_STACKED_MARKS:
+                kept.append(ch)
+            continue
+        else:
+            kept.append(ch)
+        marks = 0
     return " ".join("".join(kept).split())
 
 

@@ -22,6 +22,7 @@ from bot.errors import (
 )
 from bot.models import DirectoryQuery, Entry, Identity, Source, Verification, Visibility
 from bot.services.directory import MAX_PAGE_SIZE, DirectoryService
+from bot.services.names import clean_display_name
 from bot.text.messages import count as count_of
 from bot.text.messages import has, say
 from bot.text.parser import Command, ParseError, Verb, parse
@@ -34,6 +35,7 @@ _MARKS = {
     Verification.BLUESKY_PROVEN: " ✓",
     Verification.ADMIN_VERIFIED: " ✓✓",
 }
+ECHO_GRAPHEMES = 32  # of user text repeated back in an error
 DIRECTORY_PAGE_SIZE = 10  # entries asked for per page; fewer are shown when the budget is tight
 
 
@@ -47,7 +49,9 @@ class TextContext:
     source: Source
     locale: str = "en"
     budget: int = 300  # graphemes per post
-    visibilities: Collection[Visibility] = frozenset(Visibility)  # what this front may show
+    # What this front may show. Public only unless the front says otherwise, so a front that
+    # forgets to choose can never leak community-only entries beyond the community.
+    visibilities: Collection[Visibility] = frozenset({Visibility.PUBLIC})
     handle: str | None = None  # the caller's own handle on this front's platform, for ``join``
     communities: Collection[str] = ()  # slugs a command may name before its verb
     rest_hint: str = ""  # where the whole directory is, ending a directory thread
@@ -274,7 +278,10 @@ class TextCommands:
                 example=exc.example,
             )
         if isinstance(exc, UnknownPlatformError):
-            return say(locale, "error.unknown_platform", name=exc.name, known=", ".join(exc.known))
+            # The name is what the person typed: echoed without invisible or direction-changing
+            # characters (they would reorder the bot's own post) and kept short.
+            name = shorten(clean_display_name(exc.name, fallback="?"), ECHO_GRAPHEMES)
+            return say(locale, "error.unknown_platform", name=name, known=", ".join(exc.known))
         if isinstance(exc, HandleTakenError):
             return say(locale, "error.handle_taken", platform=exc.platform, handle=exc.handle)
         if isinstance(exc, NotRegisteredError):

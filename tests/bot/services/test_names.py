@@ -1,5 +1,7 @@
 """Display names and search terms are cleaned, never refused."""
 
+import unicodedata
+
 import pytest
 
 from bot.errors import InvalidInputError
@@ -38,3 +40,12 @@ def test_search_terms() -> None:
     assert clean_search("\u200b") is None
     with pytest.raises(InvalidInputError):
         clean_search("x" * (MAX_SEARCH_CHARS + 1))
+
+
+def test_stacked_marks_are_capped_but_real_scripts_keep_theirs() -> None:
+    zalgo = "Z" + "\u0336\u0301\u0327\u0308" * 50 + "a"
+    cleaned = clean_display_name(zalgo, fallback="x")
+    assert cleaned[0] in "ZŹ" and cleaned.endswith("a")
+    assert sum(unicodedata.combining(ch) > 0 for ch in cleaned) <= 3
+    assert clean_display_name("क्षि", fallback="x") == "क्षि"
+    assert len(clean_display_name(zalgo * 64, fallback="x").encode()) < 1000

@@ -11,6 +11,8 @@ RED_ID = "5e8f1a2b3c4d5e6f7a8b9c0d"
 
 
 def context(name: str = "alice", **kw: object) -> TextContext:
+    """A console-like context: inside the community, so every visibility unless told otherwise."""
+    kw.setdefault("visibilities", frozenset(Visibility))
     return TextContext(
         community=str(kw.pop("community", "demo")),
         identity=Identity(IdentityKind.CONSOLE, name),
@@ -18,6 +20,16 @@ def context(name: str = "alice", **kw: object) -> TextContext:
         source=Source.CONSOLE,
         **kw,  # type: ignore[arg-type]
     )
+
+
+def test_a_context_shows_public_entries_only_unless_told() -> None:
+    ctx = TextContext(
+        community="demo",
+        identity=Identity(IdentityKind.CONSOLE, "x"),
+        display_name="x",
+        source=Source.CONSOLE,
+    )
+    assert set(ctx.visibilities) == {Visibility.PUBLIC}
 
 
 @pytest.fixture
@@ -99,3 +111,9 @@ async def test_chinese_answers(commands: TextCommands) -> None:
     assert (await commands.answer("add lemon8 cook", ctx)).startswith("已添加 Lemon8：cook")
     short_link = await commands.answer("add rednote https://xhslink.com/abc", ctx)
     assert "不会打开短链接" in short_link
+
+
+async def test_echoed_words_lose_invisible_characters(commands: TextCommands) -> None:
+    answer = await commands.answer("add my\u202espace\u200b" + "x" * 100 + " tom", context())
+    assert "\u202e" not in answer and "\u200b" not in answer
+    assert "“myspacexxxxxxxxxxxxxxxxxxxxxxxx…”" in answer
