@@ -71,7 +71,7 @@ class TextCommands:
         try:
             command = parse(text)
         except ParseError as exc:
-            usage = say(ctx.locale, f"usage.{exc.verb.value}") if exc.verb else ""
+            usage = say(ctx.locale, f"usage.{exc.verb.value}" if exc.verb else "usage.summary")
             return shorten(say(ctx.locale, f"parse.{exc.problem}", usage=usage), ctx.budget)
         try:
             ctx = self._scoped(command, ctx)

@@ -168,7 +168,7 @@ async def test_every_command(
         ("links", "Where Movers 搬家 is going:"),
         ("remove lemon8", "Removed your Lemon8 handle cook."),
         ("forget", "Done: Ferry erased everything about you in Movers 搬家"),
-        ("fly away", "I don't know that command. Try: help"),
+        ("fly away", "I don't know that command. Commands: add <platform> <handle>"),
     ]
     async with start_front() as front:
         for command, _ in expected:

@@ -35,8 +35,8 @@ def test_locale_tags_map_to_catalogues(tag: str | None, locale: str) -> None:
 
 
 def test_missing_translation_falls_back_to_english() -> None:
-    assert say("xx", "parse.empty") == EN["parse.empty"]
-    assert say("zh-hans", "parse.empty") != EN["parse.empty"]
+    assert say("xx", "usage.summary") == EN["usage.summary"]
+    assert say("zh-hans", "usage.summary") != EN["usage.summary"]
     assert has("parse.empty")
     assert not has("no.such.key")
 
