@@ -49,19 +49,24 @@ def build_fronts(app: App) -> list[Front]:
         from bot.bluesky.front import BlueskyFront
 
         fronts.append(BlueskyFront(app))
+    web = app.config().web
+    if web.enabled:
+        from bot.web.front import WebFront
+
+        fronts.append(WebFront.from_app(app, web))
     return fronts
 
 
 async def run_fronts(settings: Settings) -> int:
     """Run until every front stops or a signal arrives; returns the exit status."""
-    if not (settings.discord_enabled or settings.bluesky_enabled):
-        raise NoFrontError(
-            "No front to run: set DISCORD_TOKEN, or BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, in the "
-            "environment or .env (see README).\n"
-            "To try Ferry locally without any token:  ferry console --community demo --as alice"
-        )
     async with open_app(settings) as app:
         fronts = build_fronts(app)
+        if not fronts:
+            raise NoFrontError(
+                "No front to run: set DISCORD_TOKEN, or BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, in the "
+                "environment or .env, or enable [web] in the config (see README).\n"
+                "To try Ferry locally without any token:  ferry console --community demo --as alice"
+            )
         main = asyncio.current_task()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

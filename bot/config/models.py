@@ -23,6 +23,7 @@ from bot.config.fields import (
     check_visible,
     invalid,
 )
+from bot.config.web import WebConfig
 from bot.models import Visibility
 from bot.platforms.spec import PlatformOverride
 
@@ -127,6 +128,7 @@ class ConfigFile(_Section):
 
     defaults: Defaults = Defaults()
     bluesky: Bluesky = Bluesky()
+    web: WebConfig = WebConfig()
     platforms: dict[PlatformKey, PlatformSection] = Field(default_factory=dict)
     communities: tuple[Community, ...] = ()
 

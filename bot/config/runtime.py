@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from bot.config.fields import MAX_SNOWFLAKE, SLUG_RE
 from bot.config.models import Bluesky, Community, Defaults
+from bot.config.web import WebConfig
 from bot.errors import UnknownCommunityError
 from bot.platforms.catalogue import Catalogue
 from bot.platforms.spec import PlatformSpec
@@ -35,6 +36,7 @@ class FerryConfig:
     communities: Mapping[str, Community]  # configured ones, by slug, in file order
     defaults: Defaults = field(default_factory=Defaults)
     bluesky: Bluesky = field(default_factory=Bluesky)
+    web: WebConfig = field(default_factory=WebConfig)
     source_files: tuple[Path, ...] = ()  # the files read, in the order they were merged
     _guilds: Mapping[int, str] = field(default_factory=dict, repr=False)
 
@@ -46,6 +48,7 @@ class FerryConfig:
         communities: Iterable[Community] = (),
         defaults: Defaults | None = None,
         bluesky: Bluesky | None = None,
+        web: WebConfig | None = None,
         source_files: Iterable[Path] = (),
     ) -> FerryConfig:
         """Index validated parts; the loader has already rejected duplicate slugs and guild ids."""
@@ -56,6 +59,7 @@ class FerryConfig:
             communities=MappingProxyType(by_slug),
             defaults=defaults or Defaults(),
             bluesky=bluesky or Bluesky(),
+            web=web or WebConfig(),
             source_files=tuple(source_files),
             _guilds=MappingProxyType(guilds),
         )

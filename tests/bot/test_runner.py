@@ -13,12 +13,20 @@ from bot.settings import Settings
 
 
 def settings(tmp_path: Path, **values: object) -> Settings:
+    values.setdefault("config_path", tmp_path / "none")
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'ferry.db'}",
-        config_path=tmp_path / "none",
         **values,
     )
+
+
+async def test_an_enabled_web_page_is_a_front_of_its_own(tmp_path: Path) -> None:
+    config = tmp_path / "ferry.toml"
+    config.write_text("[web]\nenabled = true\nport = 0\n", encoding="utf-8")
+    async with open_app(settings(tmp_path, config_path=config)) as app:
+        fronts = runner.build_fronts(app)
+    assert [front.name for front in fronts] == ["web"]
 
 
 async def test_no_credentials_means_no_front(tmp_path: Path) -> None:
