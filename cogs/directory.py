@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.discord.choices import platform_choices
 from bot.discord.client import FerryBot
 from bot.discord.messages import Raw, say
-from bot.discord.render import FIELDS_PER_EMBED, clean, fit, safe_url
+from bot.discord.render import EMBED_TOTAL_LIMIT, FIELDS_PER_EMBED, clean, fit, safe_url
 from bot.discord.views import DirectoryView
 
 Interaction = discord.Interaction[FerryBot]
@@ -74,14 +74,19 @@ class Directory(commands.Cog):
             deadline = discord.utils.format_dt(community.deadline, "F")
             embed.description = say(locale, "links.deadline", deadline=Raw(deadline))
         view = discord.ui.View()
-        for link in community.links[:FIELDS_PER_EMBED]:
+        links = community.links[:FIELDS_PER_EMBED]
+        # Discord counts 6,000 characters across a whole message's embeds: share what the title
+        # and description leave between the fields, so any config that validates fits.
+        room = EMBED_TOTAL_LIMIT - 100 - len(embed.title or "") - len(embed.description or "")
+        per_field = room // max(1, len(links))
+        for link in links:
             spec = catalogue.get(link.platform)
             platform = spec.display_name if spec else link.platform
             url = safe_url(link.url)
-            value = clean(link.note, 900) if link.note else (url or "-")
-            embed.add_field(
-                name=f"{clean(link.label, 150)} · {clean(platform, 60)}", value=value, inline=False
-            )
+            name = f"{clean(link.label, 150)} · {clean(platform, 60)}"
+            value_room = max(1, min(900, per_field - len(name)))
+            value = clean(link.note, value_room) if link.note else fit(url or "-", value_room)
+            embed.add_field(name=name, value=value or "-", inline=False)
             if url is not None and len(url) <= BUTTON_URL_LIMIT and len(view.children) < LINK_BUTTONS:
                 view.add_item(discord.ui.Button(label=fit(link.label, 80), url=url))
         if not community.links:

@@ -85,17 +85,20 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
     @app_commands.command(name="forget", description="Erase everything Ferry keeps about you")
     async def forget(self, interaction: Interaction) -> None:
         """Erase everything Ferry keeps about you here, after you confirm."""
+        # The look-ups below read the database, which may queue behind writes: answer Discord first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         community = self._community(interaction)
         identity = identity_of(interaction.user)
-        entries = await self.bot.app.directory.handles(community=community, identity=identity)
         if await self.bot.app.directory.member(community=community, identity=identity) is None:
             raise NotRegisteredError(None)
+        entries = await self.bot.app.directory.handles(community=community, identity=identity)
 
         locale = interaction.locale  # the prompt's language, whoever's client clicks
 
         async def erase(confirmed: Interaction) -> None:
+            await confirmed.response.defer()
             count = await self.bot.app.directory.forget(community=community, identity=identity)
-            await confirmed.response.edit_message(
+            await confirmed.edit_original_response(
                 content=say(locale, "mydata.forgot", count=count), embeds=[], view=None
             )
 
@@ -106,10 +109,9 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
             action=erase,
             timeout=self.bot.view_timeout,
         )
-        await interaction.response.send_message(
-            say(locale, "mydata.forget.confirm", count=len(entries)), view=view, ephemeral=True
+        view.message = await interaction.followup.send(
+            say(locale, "mydata.forget.confirm", count=len(entries)), view=view, ephemeral=True, wait=True
         )
-        view.message = await interaction.original_response()
 
 
 async def setup(bot: FerryBot) -> None:

@@ -8,6 +8,7 @@ they see.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -102,6 +103,7 @@ class DirectoryView(OwnedView):
         self.platform = platform
         self.search = search
         self.starts: list[Cursor | None] = [None]  # the cursor each visited page starts after
+        self._lock = asyncio.Lock()
         self.page: DirectoryPage | None = None
         self.export.label = say(locale, "directory.export")
         self.platform_select.placeholder = fit(say(locale, "directory.pick_platform"), 150)
@@ -165,9 +167,14 @@ class DirectoryView(OwnedView):
         embed.set_footer(text=fit(footer, 300))
         return embed
 
-    async def _show(self, interaction: Interaction) -> None:
-        embed = await self.load()
-        await interaction.response.edit_message(embed=embed, view=self)
+    async def _show(self, interaction: Interaction, change: Callable[[], None]) -> None:
+        # Acknowledge at once (the page is read from the database, which may queue behind writes),
+        # then change and reload under a lock so that two quick clicks apply one after the other.
+        await interaction.response.defer()
+        async with self._lock:
+            change()
+            embed = await self.load()
+            await interaction.edit_original_response(embed=embed, view=self)
 
     @discord.ui.select(
         cls=discord.ui.Select, row=0, min_values=1, max_values=1, options=[discord.SelectOption(label="-")]
@@ -177,25 +184,34 @@ class DirectoryView(OwnedView):
     ) -> None:
         """Filter by platform; back to page 1."""
         value = select.values[0]
-        self.platform = None if value == ALL_PLATFORMS else value
-        self.starts = [None]
-        for option in select.options:
-            option.default = option.value == value
-        await self._show(interaction)
+
+        def change() -> None:
+            self.platform = None if value == ALL_PLATFORMS else value
+            self.starts = [None]
+            for option in select.options:
+                option.default = option.value == value
+
+        await self._show(interaction, change)
 
     @discord.ui.button(emoji="◀", style=discord.ButtonStyle.secondary, row=1)
     async def previous(self, interaction: Interaction, button: discord.ui.Button[DirectoryView]) -> None:
         """One page back."""
-        if len(self.starts) > 1:
-            self.starts.pop()
-        await self._show(interaction)
+
+        def change() -> None:
+            if len(self.starts) > 1:
+                self.starts.pop()
+
+        await self._show(interaction, change)
 
     @discord.ui.button(emoji="▶", style=discord.ButtonStyle.secondary, row=1)
     async def next(self, interaction: Interaction, button: discord.ui.Button[DirectoryView]) -> None:
         """One page on."""
-        if self.page is not None and self.page.next_cursor is not None:
-            self.starts.append(self.page.next_cursor)
-        await self._show(interaction)
+
+        def change() -> None:
+            if self.page is not None and self.page.next_cursor is not None:
+                self.starts.append(self.page.next_cursor)
+
+        await self._show(interaction, change)
 
     @discord.ui.button(label="Export CSV", style=discord.ButtonStyle.primary, row=1)
     async def export(self, interaction: Interaction, button: discord.ui.Button[DirectoryView]) -> None:
@@ -241,12 +257,17 @@ class ConfirmView(OwnedView):
     ) -> None:
         super().__init__(owner_id=owner_id, locale=locale, timeout=timeout)
         self._action = action
+        self._used = False
         self.confirm.label = fit(confirm_label, 80)
         self.cancel.label = fit(say(locale, "confirm.cancel"), 80)
 
     @discord.ui.button(style=discord.ButtonStyle.danger, label="Confirm")
     async def confirm(self, interaction: Interaction, button: discord.ui.Button[ConfirmView]) -> None:
-        """Run the action; the buttons go so it cannot run twice."""
+        """Run the action, once: a second click that slipped in before the buttons went does nothing."""
+        if self._used:
+            await interaction.response.defer()
+            return
+        self._used = True  # set before any await, so a concurrent click sees it
         self.stop()
         await self._action(interaction)
 

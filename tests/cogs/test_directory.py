@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from bot.config.models import Link
 from bot.discord.client import FerryBot
 from bot.discord.render import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
 from tests.bot.discord.fixtures import seed_directory, wait_for
@@ -42,7 +43,8 @@ async def test_paging_back_and_forth(discord_standin: DiscordStandin, ferry: Fer
         click = await discord_standin.click_button(
             message, message.custom_ids()[2], discord_standin.world.member
         )
-        assert (await click.response()).kind == "update"
+        assert (await click.response()).kind == "deferred update"
+        await click.updated()
         [embed] = discord_standin.message(message.id).embeds
         assert embed["footer"]["text"].startswith(f"Page {page} of 10")
         lines = set(embed["description"].splitlines())
@@ -50,7 +52,7 @@ async def test_paging_back_and_forth(discord_standin: DiscordStandin, ferry: Fer
         seen |= lines
         assert len(embed["description"]) <= EMBED_DESCRIPTION_LIMIT and embed_size(embed) <= EMBED_TOTAL_LIMIT
     back = await discord_standin.click_button(message, message.custom_ids()[1], discord_standin.world.member)
-    await back.response()
+    await back.updated()
     assert discord_standin.message(message.id).embeds[0]["footer"]["text"].startswith("Page 4 of 10")
     assert not discord_standin.message(message.id).pings.anyone
 
@@ -60,13 +62,14 @@ async def test_platform_select_filters_and_restarts(discord_standin: DiscordStan
     _, message = await open_directory(discord_standin)
     select_id = message.custom_ids()[0]
     pick = await discord_standin.select(message, select_id, ["lemon8"], discord_standin.world.member)
-    assert (await pick.response()).kind == "update"
+    assert (await pick.response()).kind == "deferred update"
+    await pick.updated()
     [embed] = discord_standin.message(message.id).embeds
     assert embed["title"] == "The Movers: who moved to Lemon8"
     assert embed["footer"]["text"].startswith("Page 1 of 1 · 10 handles")
     assert "Bluesky" not in embed["description"]
     back = await discord_standin.select(message, select_id, ["*"], discord_standin.world.member)
-    await back.response()
+    await back.updated()
     assert "40 handles" in discord_standin.message(message.id).embeds[0]["footer"]["text"]
 
 
@@ -113,7 +116,7 @@ async def test_paging_survives_rows_removed_meanwhile(
     async with ferry.app.database.transaction(write=True) as conn:
         await conn.exec_driver_sql("DELETE FROM entries WHERE handle_key >= 'user0010'")
     click = await discord_standin.click_button(message, message.custom_ids()[2], world.member)
-    await click.response()
+    await click.updated()
     [embed] = discord_standin.message(message.id).embeds
     assert embed["footer"]["text"].startswith("Page 1 of 1 · 7 handles")
 
@@ -172,7 +175,7 @@ async def test_walking_every_page_of_a_thousand_entries(
             assert buttons[next_id].get("disabled")
             break
         click = await discord_standin.click_button(current, next_id, world.member)
-        await click.response()
+        await click.updated()
     assert len(handles) == 1000  # every entry exactly once, none cut mid-way
 
 
@@ -192,7 +195,8 @@ async def test_buttons_of_a_message_from_before_a_restart_answer_politely(
         # A live view still answers by itself, without a second acknowledgement.
         _, fresh = await open_directory(discord_standin)
         click = await discord_standin.click_button(fresh, fresh.custom_ids()[2], world.member)
-        assert (await click.response()).kind == "update"
+        assert (await click.response()).kind == "deferred update"
+        await click.updated()
         await asyncio.sleep(0.6)  # past the orphan delay: no second acknowledgement may follow
 
 
@@ -206,3 +210,42 @@ async def test_chinese_directory(discord_standin: DiscordStandin, ferry: FerryBo
     assert embed["footer"]["text"].startswith("第 1/2 页 · 共 12 个账号")
     labels = [c.get("label") for row in message.components for c in row["components"]]
     assert "导出 CSV" in labels
+
+
+async def test_two_quick_clicks_move_two_pages(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    """Clicks that arrive together are applied one after the other, none lost or doubled."""
+    await seed_directory(ferry.app, 45)
+    world = discord_standin.world
+    _, message = await open_directory(discord_standin)
+    next_id = message.custom_ids()[2]
+    before = len(discord_standin.message(message.id).versions)
+    clicks = await asyncio.gather(
+        discord_standin.click_button(message, next_id, world.member),
+        discord_standin.click_button(message, next_id, world.member),
+    )
+    for click in clicks:
+        assert (await click.response()).kind == "deferred update"
+    await wait_for(lambda: len(discord_standin.message(message.id).versions) >= before + 2)
+    footer = discord_standin.message(message.id).embeds[0]["footer"]["text"]
+    assert footer.startswith("Page 3 of 5")
+
+
+async def test_links_fit_one_message_whatever_the_config(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    """25 links with the longest labels and URLs the config accepts stay within 6,000 characters."""
+    world = discord_standin.world
+    community = ferry.community(world.guild.id)
+    links = tuple(
+        Link(label=f"{n:02} " + "L" * 77, platform="bluesky", url="https://bsky.app/" + "p" * 490)
+        for n in range(25)
+    )
+    patched = community.model_copy(update={"links": links})
+    config = ferry.app.config()
+    ferry.app.config.current = config.build(
+        catalogue=config.catalogue, communities=[patched], defaults=config.defaults
+    )
+    h = await discord_standin.invoke_slash(world.guild, world.member, "links")
+    [embed] = (await h.response()).embeds
+    assert len(embed["fields"]) == 25
+    assert embed_size(embed) <= EMBED_TOTAL_LIMIT

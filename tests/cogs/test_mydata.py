@@ -45,13 +45,14 @@ async def test_forget_asks_then_erases_everything(discord_standin: DiscordStandi
     await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
     h = await discord_standin.invoke_slash(world.guild, world.member, "mydata forget")
     response = await h.response()
-    assert response.ephemeral and "(1 handles)" in response.content
-    message = response.message
-    assert message is not None
+    assert response.ephemeral and response.kind == "deferred message"  # answered before any reading
+    message = await h.original_message()
+    assert message.ephemeral and "(1 handles)" in message.content
     confirm, _cancel = message.custom_ids()
     click = await discord_standin.click_button(message, confirm, world.member)
     done = await click.response()
-    assert done.kind == "update"
+    assert done.kind == "deferred update"
+    await click.updated()
     assert discord_standin.message(message.id).content == "Done: everything about you is erased (1 handles)."
     assert discord_standin.message(message.id).components == []
     identity = Identity(IdentityKind.DISCORD, str(world.member.id))
@@ -62,8 +63,8 @@ async def test_forget_cancelled_keeps_everything(discord_standin: DiscordStandin
     world = discord_standin.world
     await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
     h = await discord_standin.invoke_slash(world.guild, world.member, "mydata forget", locale="zh-CN")
-    message = (await h.response()).message
-    assert message is not None and message.content.startswith("这将删除")
+    message = await h.original_message()
+    assert message.content.startswith("这将删除")
     click = await discord_standin.click_button(message, message.custom_ids()[1], world.member)
     await click.response()
     assert discord_standin.message(message.id).content == "已取消，没有任何更改。"
@@ -76,8 +77,7 @@ async def test_forget_confirmation_expires(discord_standin: DiscordStandin, ferr
     async with discord_standin.running(make_bot(discord_standin, ferry_app, view_timeout=0.2)):
         await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
         h = await discord_standin.invoke_slash(world.guild, world.member, "mydata forget")
-        message = (await h.response()).message
-        assert message is not None
+        message = await h.original_message()
         await wait_for(lambda: discord_standin.message(message.id).components == [])
         assert discord_standin.message(message.id).content == "This confirmation expired; nothing changed."
     identity = Identity(IdentityKind.DISCORD, str(world.member.id))

@@ -36,6 +36,9 @@ class DriverCore(WorldBuilder):
         if self.server.gateway.current is None:
             raise StandinUsageError("the bot has no gateway session; run it with standin.running(bot)")
         self.server.interactions.add(record)
+        origin = self.backend.messages.get(record.component_message_id or 0)
+        if origin is not None:
+            record.component_versions = len(origin.versions)
         await self.server.gateway.dispatch("INTERACTION_CREATE", record.payload)
         if self.backend.config.require_response:
             loop = asyncio.get_running_loop()

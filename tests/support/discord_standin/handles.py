@@ -137,6 +137,19 @@ class InteractionHandle:
             return None
         return self._backend.messages.get(self.record.original_id)
 
+    async def updated(self, timeout: float = 5.0) -> StoredMessage:  # noqa: ASYNC109
+        """After a deferred update (type 6): the component's message once the bot has edited it."""
+        message_id = self.record.component_message_id
+        if message_id is None:
+            raise AssertionError("updated() is for component interactions")
+
+        def edited() -> bool:
+            message = self._backend.messages.get(message_id)
+            return message is not None and len(message.versions) > self.record.component_versions
+
+        await self._until(edited, "an edit of the component's message", timeout)
+        return self._backend.messages[message_id]
+
     async def original_message(self, timeout: float = 5.0) -> StoredMessage:  # noqa: ASYNC109
         """The original response once it is no longer a "thinking" placeholder."""
 

@@ -49,6 +49,7 @@ class InteractionRecord:
     name: str = ""
     focused_type: int | None = None
     component_message_id: int | None = None
+    component_versions: int = 0  # edits of the component's message before this interaction
     response_type: int | None = None
     response_data: Json | None = None
     original_id: int | None = None
