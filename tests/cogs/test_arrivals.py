@@ -67,3 +67,31 @@ async def test_arrivals_from_other_fronts_are_announced(
     await ferry.get_cog("Arrivals").flush(world.guild.id)  # type: ignore[union-attr]
     [note] = discord_standin.messages(world.new_arrivals)
     assert "walkin.bsky.social" in note.embeds[0]["description"]
+
+
+async def test_a_hidden_member_is_not_announced(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    slug = ferry.community(world.guild.id).slug
+    quiet = Identity(IdentityKind.CONSOLE, "quiet")
+    register = ferry.app.directory.register
+    await register(
+        community=slug,
+        identity=quiet,
+        display_name="Q",
+        platform="lemon8",
+        handle="q1",
+        source=Source.CONSOLE,
+    )
+    await ferry.get_cog("Arrivals").flush(world.guild.id)  # type: ignore[union-attr]
+    announced = len(discord_standin.messages(world.new_arrivals))
+    await ferry.app.moderation.set_hidden(community=slug, identity=quiet, hidden=True, actor="admin")
+    await register(
+        community=slug,
+        identity=quiet,
+        display_name="Q",
+        platform="bluesky",
+        handle="q.bsky.social",
+        source=Source.CONSOLE,
+    )
+    await ferry.get_cog("Arrivals").flush(world.guild.id)  # type: ignore[union-attr]
+    assert len(discord_standin.messages(world.new_arrivals)) == announced
