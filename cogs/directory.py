@@ -37,9 +37,11 @@ class Directory(commands.Cog):
     ) -> None:
         """Browse who moved where, page by page; filter by platform or search for a name."""
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=private, thinking=True)
+        # Resolved before the defer (config only, no I/O): an unknown platform must be answered
+        # privately, and after a public defer the first follow-up would be public too.
         community = self.bot.community(interaction.guild_id).slug
         key = self.bot.app.directory.platform(community, platform).key if platform else None
+        await interaction.response.defer(ephemeral=private, thinking=True)
         view = DirectoryView(
             self.bot,
             owner_id=interaction.user.id,

@@ -249,3 +249,13 @@ async def test_links_fit_one_message_whatever_the_config(
     [embed] = (await h.response()).embeds
     assert len(embed["fields"]) == 25
     assert embed_size(embed) <= EMBED_TOTAL_LIMIT
+
+
+async def test_an_unknown_platform_is_answered_privately(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    h = await discord_standin.invoke_slash(world.guild, world.member, "directory", {"platform": "myspace"})
+    response = await h.response()
+    assert response.ephemeral and "myspace" in response.content
+    assert discord_standin.messages(world.general) == []
