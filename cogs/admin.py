@@ -77,10 +77,6 @@ class Admin(commands.GroupCog, group_name="ferry", group_description="Ferry admi
         self.bot = bot
         super().__init__()
 
-    def _community(self, interaction: Interaction) -> str:
-        assert interaction.guild_id is not None
-        return self.bot.community(interaction.guild_id).slug
-
     def _platform_name(self, key: str) -> str:
         spec = self.bot.app.config().catalogue.get(key)
         return spec.display_name if spec else key
@@ -93,7 +89,7 @@ class Admin(commands.GroupCog, group_name="ferry", group_description="Ferry admi
         """Remove a member's handle on one platform."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         entry = await self.bot.app.directory.remove(
-            community=self._community(interaction),
+            community=self.bot.community_of(interaction),
             identity=identity_of(member),
             platform=platform,
             actor=_actor(interaction),
@@ -116,7 +112,7 @@ class Admin(commands.GroupCog, group_name="ferry", group_description="Ferry admi
     async def _set_hidden(self, interaction: Interaction, member: discord.User, hidden: bool) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.bot.app.moderation.set_hidden(
-            community=self._community(interaction),
+            community=self.bot.community_of(interaction),
             identity=identity_of(member),
             hidden=hidden,
             actor=_actor(interaction),
@@ -147,7 +143,7 @@ class Admin(commands.GroupCog, group_name="ferry", group_description="Ferry admi
         """Vouch for a member's handle on one platform."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         entry = await self.bot.app.moderation.verify(
-            community=self._community(interaction),
+            community=self.bot.community_of(interaction),
             identity=identity_of(member),
             platform=platform,
             actor=_actor(interaction),
@@ -183,7 +179,7 @@ class Admin(commands.GroupCog, group_name="ferry", group_description="Ferry admi
         except UnicodeDecodeError:
             await interaction.followup.send(say(locale, "import.not_text"), ephemeral=True)
             return
-        community = self._community(interaction)
+        community = self.bot.community_of(interaction)
         transfer = self.bot.app.transfer
         report = await transfer.import_csv(io.StringIO(text), community=community, dry_run=True)
         embeds, files = self._report(locale, file.filename, report, "import.title", "import.summary")
@@ -241,7 +237,7 @@ class Admin(commands.GroupCog, group_name="ferry", group_description="Ferry admi
     async def export(self, interaction: Interaction, format: Literal["csv", "json"] = "csv") -> None:
         """The whole directory (every visibility) as CSV or JSON, sent only to you."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self._community(interaction)
+        community = self.bot.community_of(interaction)
         data, count = await export_bytes(self.bot, community, ExportFormat(format))
         _audit_log(interaction, "export", format=format, rows=count)
         if await too_big(interaction, data):
@@ -292,7 +288,7 @@ class Admin(commands.GroupCog, group_name="ferry", group_description="Ferry admi
         await interaction.response.defer(ephemeral=True, thinking=True)
         locale = interaction.locale
         records = await self.bot.app.moderation.audit(
-            community=self._community(interaction),
+            community=self.bot.community_of(interaction),
             identity=identity_of(member) if member else None,
             limit=AUDIT_ROWS,
         )

@@ -37,10 +37,6 @@ class Handles(
         self.bot = bot
         super().__init__()
 
-    def _community(self, interaction: Interaction) -> str:
-        assert interaction.guild_id is not None  # guild_only
-        return self.bot.community(interaction.guild_id).slug
-
     @app_commands.command(name="add", description="Add or update where you moved")
     @app_commands.describe(
         platform="The platform, e.g. RedNote, Lemon8, Bluesky",
@@ -57,7 +53,7 @@ class Handles(
         """Add or update where you moved."""
         # The write may queue behind others (a burst of sign-ups): acknowledge first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self._community(interaction)
+        community = self.bot.community_of(interaction)
         registration = await self.bot.app.directory.register(
             community=community,
             identity=identity_of(interaction.user),
@@ -101,7 +97,9 @@ class Handles(
         """Remove one of your handles."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         entry = await self.bot.app.directory.remove(
-            community=self._community(interaction), identity=identity_of(interaction.user), platform=platform
+            community=self.bot.community_of(interaction),
+            identity=identity_of(interaction.user),
+            platform=platform,
         )
         spec = self.bot.app.config().catalogue.get(entry.platform)
         name = spec.display_name if spec else entry.platform
@@ -119,7 +117,7 @@ class Handles(
     async def list_(self, interaction: Interaction, member: discord.User | None = None) -> None:
         """List your handles, or another member's as far as they are visible here."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self._community(interaction)
+        community = self.bot.community_of(interaction)
         target = member or interaction.user
         mine = target.id == interaction.user.id
         locale = interaction.locale

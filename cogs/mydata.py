@@ -26,15 +26,11 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
         self.bot = bot
         super().__init__()
 
-    def _community(self, interaction: Interaction) -> str:
-        assert interaction.guild_id is not None
-        return self.bot.community(interaction.guild_id).slug
-
     @app_commands.command(name="export", description="Download everything Ferry keeps about you")
     async def export(self, interaction: Interaction) -> None:
         """Everything Ferry keeps about you here, as a JSON file only you can see."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self._community(interaction)
+        community = self.bot.community_of(interaction)
         identity = identity_of(interaction.user)
         app = self.bot.app
         member = await app.directory.member(community=community, identity=identity)
@@ -68,9 +64,10 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
                 {
                     "at": r.at.isoformat(),
                     "action": r.action,
-                    "actor": r.actor,
+                    # Who acted, not which admin: an admin's account id is their personal data.
+                    "actor": "admin" if r.actor.startswith("admin") else r.actor,
                     "platform": r.platform,
-                    **r.detail,
+                    "detail": r.detail,
                 }
                 for r in audit
             ],
@@ -87,7 +84,7 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
         """Erase everything Ferry keeps about you here, after you confirm."""
         # The look-ups below read the database, which may queue behind writes: answer Discord first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self._community(interaction)
+        community = self.bot.community_of(interaction)
         identity = identity_of(interaction.user)
         if await self.bot.app.directory.member(community=community, identity=identity) is None:
             raise NotRegisteredError(None)

@@ -30,7 +30,9 @@ async def test_export_sends_your_data_as_an_ephemeral_json_file(
     document = json.loads(message.attachments[0].data)
     assert document["member"]["identities"] == [f"discord:{world.member.id}"]
     assert {e["handle"] for e in document["entries"]} == {"alice.bsky.social", "alice_moves"}
-    assert document["changes"]
+    changes = document["changes"]
+    assert [c["action"] for c in changes] == ["entry.add", "entry.add"]
+    assert all(set(c) == {"at", "action", "actor", "platform", "detail"} for c in changes)
 
 
 async def test_export_when_nothing_is_kept(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
@@ -82,3 +84,20 @@ async def test_forget_confirmation_expires(discord_standin: DiscordStandin, ferr
         assert discord_standin.message(message.id).content == "This confirmation expired; nothing changed."
     identity = Identity(IdentityKind.DISCORD, str(world.member.id))
     assert await ferry_app.directory.member(community="movers", identity=identity) is not None
+
+
+async def test_export_names_no_admin(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    await register(discord_standin, world.member, "lemon8", "alice_moves")
+    await ferry.app.moderation.verify(
+        community=ferry.community(world.guild.id).slug,
+        identity=Identity(IdentityKind.DISCORD, str(world.member.id)),
+        platform="lemon8",
+        actor=f"admin:discord:{world.admin.id}",
+    )
+    h = await discord_standin.invoke_slash(world.guild, world.member, "mydata export")
+    [message] = await h.followups()
+    data = message.attachments[0].data
+    assert str(world.admin.id).encode() not in data
+    verified = next(c for c in json.loads(data)["changes"] if c["action"] == "entry.verification")
+    assert verified["actor"] == "admin" and verified["detail"] == {"verification": "admin-verified"}
