@@ -66,3 +66,29 @@ class InvalidInputError(FerryError):
         super().__init__(f"invalid {field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class BannedError(FerryError):
+    """An admin banned this member from registering in the community."""
+
+
+class RateLimitedError(FerryError):
+    """The member sent too many commands of one kind too quickly; they may try again later."""
+
+    def __init__(self, action: str, retry_after: float) -> None:
+        super().__init__(f"too many {action} requests; retry in {retry_after:.0f} s")
+        self.action = action  # what was limited, e.g. "register" or "link-code"
+        self.retry_after = retry_after  # seconds until one more is allowed
+
+
+class LinkCodeError(FerryError):
+    """A linking code was refused. ``reason`` is one of LINK_CODE_REASONS, for each front to word."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"link code refused: {reason}")
+        self.reason = reason
+
+
+# Why a linking code is refused: never found (a typo or a guess), past its 15 minutes, already used,
+# presented from a different Bluesky account than the one that used it, or too many failed tries.
+LINK_CODE_REASONS = ("unknown", "expired", "used", "other_account", "too_many_attempts")

@@ -171,3 +171,47 @@ bsky_outbox = Table(
     PrimaryKeyConstraint("inbox_uri", "part_no"),
     CheckConstraint(column("state").in_(OUTBOX_STATES), name="state"),
 )
+
+# -- trust: linking a Discord member to their Bluesky account ------------------------------------
+
+LINK_CODE_STATES = ("open", "used", "revoked")
+
+# One-time codes a member asks for on Discord and posts from Bluesky. Only a hash of the code is kept,
+# so a copy of the database cannot be used to claim someone's pending link. ``used_by`` is the DID
+# that redeemed the code; a second account presenting it is refused by comparing against it.
+link_codes = Table(
+    "link_codes",
+    metadata,
+    Column("code_hash", Text, primary_key=True),
+    Column("community", Text, nullable=False),
+    Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("state", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("used_by", Text, nullable=True),
+    CheckConstraint(column("state").in_(LINK_CODE_STATES), name="state"),
+)
+
+# -- announcements ---------------------------------------------------------------------------------
+
+ANNOUNCEMENT_STATES = ("claimed", "posted", "skipped", "failed")
+
+# One row per scheduled announcement occurrence, claimed before anything is posted: the primary key
+# is what makes "never twice" hold across restarts and processes. ``detail`` keeps where it went
+# (message ids, post URIs, planned record keys) or why it was skipped.
+announcement_runs = Table(
+    "announcement_runs",
+    metadata,
+    Column("community", Text, nullable=False),
+    Column("schedule", Text, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("detail", JSON(none_as_null=True), nullable=True),
+    PrimaryKeyConstraint("community", "schedule", "due_at"),
+    CheckConstraint(column("state").in_(ANNOUNCEMENT_STATES), name="state"),
+)
+
+# The audit log filtered by action ("every ban", "every refused link code") without a full scan.
+Index(None, audit_log.c.community, audit_log.c.action, audit_log.c.id)

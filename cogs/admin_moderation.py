@@ -1,0 +1,167 @@
+"""/ferry remove | hide | unhide | verify | stats | audit: moderating the directory.
+
+A mixin of the ``Admin`` group cog (``cogs.admin``), which carries the group, its default
+permissions and its error handling; every command here also checks admin rights at run time.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.admin import Interaction, actor, log_action, platform_name
+from bot.discord.checks import ferry_admin
+from bot.discord.choices import platform_choices
+from bot.discord.client import FerryBot, identity_of
+from bot.discord.messages import say
+from bot.discord.render import FIELD_VALUE_LIMIT, clean, embeds_for_lines, entry_line, fit, lines_block
+
+AUDIT_ROWS = 25
+
+
+class ModerationCommands(commands.Cog):
+    """Removing, hiding and verifying entries; statistics and the audit log."""
+
+    bot: FerryBot
+
+    @app_commands.command(name="remove", description="Remove a member's handle on a platform")
+    @ferry_admin()
+    async def remove(
+        self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Remove a member's handle on one platform."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        entry = await self.bot.app.directory.remove(
+            community=self.bot.community_of(interaction),
+            identity=identity_of(member),
+            platform=platform,
+            actor=actor(interaction),
+        )
+        log_action(interaction, "remove", member_id=member.id, platform=entry.platform)
+        text = say(
+            interaction.locale,
+            "admin.removed",
+            member=member.display_name,
+            platform=platform_name(self.bot, entry.platform),
+            handle=entry.handle,
+        )
+        await interaction.followup.send(text, ephemeral=True)
+
+    @remove.autocomplete("platform")
+    async def remove_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """The community's platforms (autocomplete only suggests; the command re-checks everything)."""
+        return platform_choices(interaction, current)
+
+    async def _set_hidden(self, interaction: Interaction, member: discord.User, hidden: bool) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.app.moderation.set_hidden(
+            community=self.bot.community_of(interaction),
+            identity=identity_of(member),
+            hidden=hidden,
+            actor=actor(interaction),
+        )
+        log_action(interaction, "hide" if hidden else "unhide", member_id=member.id)
+        key = "admin.hidden" if hidden else "admin.unhidden"
+        await interaction.followup.send(
+            say(interaction.locale, key, member=member.display_name), ephemeral=True
+        )
+
+    @app_commands.command(name="hide", description="Hide a member from the directory (data is kept)")
+    @ferry_admin()
+    async def hide(self, interaction: Interaction, member: discord.User) -> None:
+        """Hide a member from every directory view; their data is kept."""
+        await self._set_hidden(interaction, member, True)
+
+    @app_commands.command(name="unhide", description="List a hidden member again")
+    @ferry_admin()
+    async def unhide(self, interaction: Interaction, member: discord.User) -> None:
+        """List a hidden member in the directory again."""
+        await self._set_hidden(interaction, member, False)
+
+    @app_commands.command(name="verify", description="Mark a member's handle as verified by an admin")
+    @ferry_admin()
+    async def verify(
+        self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Vouch for a member's handle on one platform."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        entry = await self.bot.app.moderation.verify(
+            community=self.bot.community_of(interaction),
+            identity=identity_of(member),
+            platform=platform,
+            actor=actor(interaction),
+        )
+        log_action(interaction, "verify", member_id=member.id, platform=entry.platform)
+        text = say(
+            interaction.locale,
+            "admin.verified",
+            member=member.display_name,
+            platform=platform_name(self.bot, entry.platform),
+            handle=entry.handle,
+        )
+        await interaction.followup.send(text, ephemeral=True)
+
+    @verify.autocomplete("platform")
+    async def verify_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """The community's platforms."""
+        return platform_choices(interaction, current)
+
+    @app_commands.command(name="stats", description="Members, handles per platform, recent arrivals")
+    @ferry_admin()
+    async def stats(self, interaction: Interaction) -> None:
+        """Members, handles per platform and the most recent arrivals."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        community = self.bot.community(interaction.guild_id or 0)
+        stats = await self.bot.app.moderation.stats(community=community.slug)
+        locale = interaction.locale
+        none = say(locale, "stats.none")
+        embed = discord.Embed(
+            title=fit(say(locale, "stats.title", community=community.name), 256), colour=discord.Colour.gold()
+        )
+        embed.add_field(name=say(locale, "stats.members"), value=str(stats.members))
+        per_platform = [
+            f"{clean(platform_name(self.bot, k), 40)}: {n}"
+            for k, n in sorted(stats.handles.items(), key=lambda kv: -kv[1])
+        ]
+        embed.add_field(
+            name=say(locale, "stats.handles"),
+            value=lines_block(per_platform, FIELD_VALUE_LIMIT) or none,
+            inline=False,
+        )
+        recent = [
+            entry_line(e, platform_name(self.bot, e.platform), budget=FIELD_VALUE_LIMIT // 5)
+            for e in stats.recent
+        ]
+        embed.add_field(
+            name=say(locale, "stats.recent"),
+            value=lines_block(recent, FIELD_VALUE_LIMIT) or none,
+            inline=False,
+        )
+        await interaction.followup.send(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="audit", description="Recent changes, of everyone or of one member")
+    @ferry_admin()
+    async def audit(self, interaction: Interaction, member: discord.User | None = None) -> None:
+        """The latest changes to the directory, newest first."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        locale = interaction.locale
+        records = await self.bot.app.moderation.audit(
+            community=self.bot.community_of(interaction),
+            identity=identity_of(member) if member else None,
+            limit=AUDIT_ROWS,
+        )
+        lines = []
+        for record in records:
+            when = discord.utils.format_dt(record.at, "f")
+            platform = f" · {clean(platform_name(self.bot, record.platform), 40)}" if record.platform else ""
+            details = ", ".join(f"{clean(k, 30)}={clean(v, 60)}" for k, v in record.detail.items())
+            action, actor = clean(record.action, 40), clean(record.actor, 60)
+            lines.append(f"{when} · `{action}` · {actor}{platform} {details}".rstrip())
+        title = (
+            say(locale, "audit.title_member", member=member.display_name)
+            if member
+            else say(locale, "audit.title")
+        )
+        embeds = embeds_for_lines(title, lines or [say(locale, "audit.empty")])
+        await interaction.followup.send(embeds=embeds, ephemeral=True)
