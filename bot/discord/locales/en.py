@@ -1,0 +1,124 @@
+"""English: the reference catalogue. Every other language has exactly these keys and fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+EN: Mapping[str, str] = {
+    # errors
+    "error.invalid_handle": "That isn't a valid {platform} handle: {reason}. Example: `{example}`",
+    "error.unknown_platform": "I don't know the platform “{name}”. Platforms here: {known}",
+    "error.not_registered": "You have no {platform} handle in this directory.",
+    "error.not_registered_any": "Ferry keeps nothing about you here.",
+    "error.handle_taken": (
+        "Someone else here already registered {platform} {handle}. If it is yours, ask an admin."
+    ),
+    "error.member_not_found": "That member is not in the directory.",
+    "error.invalid_input": "Invalid {field}: {reason}.",
+    "error.unknown_community": "This server's community is not set up correctly; tell an admin.",
+    "error.unexpected": "Something went wrong on Ferry's side. Error id: `{error_id}` (tell an admin).",
+    "error.not_admin": (
+        "Only this server's Ferry admins (a configured admin role or Manage Server) can do that."
+    ),
+    "error.guild_only": "This command works inside a server only.",
+    "error.not_owner": "Only the bot's owner can do that.",
+    "error.generic": "That did not work.",
+    "reason.generic": "it doesn't look like a handle",
+    "reason.too_long": "it is too long",
+    "reason.too_short": "it is too short",
+    "reason.empty": "it is empty",
+    "reason.invalid_format": "it has characters or a shape this platform doesn't allow",
+    "reason.invisible_character": "it contains invisible or direction-changing characters",
+    "reason.control_character": "it contains control characters",
+    "reason.confusable": "it contains look-alike letters",
+    "reason.mixed_script": "it mixes alphabets",
+    "reason.not_ascii": "this platform only allows Latin letters, digits and a few symbols",
+    "reason.unsupported_scheme": "only https links are accepted",
+    "reason.unsupported_host": "that link is for another site",
+    "reason.not_profile_url": "that link is not a profile",
+    "reason.short_link": "short links aren't followed; paste the full profile link",
+    "reason.missing_domain": "it needs the domain too",
+    "reason.reserved_name": "that is a site page, not a person",
+    "reason.contains_whitespace": "it contains spaces",
+    # handles
+    "handle.added": "Added your {platform} handle {handle}.",
+    "handle.replaced": "Updated your {platform} handle to {handle} (was {previous}).",
+    "handle.unchanged": "Your {platform} handle is already {handle}.",
+    "handle.visibility": "Visible to: {visibility}.",
+    "handle.removed": "Removed your {platform} handle {handle}.",
+    "handle.list.mine": "Your handles",
+    "handle.list.theirs": "{name}'s handles",
+    "handle.list.empty_mine": "You have no handles here yet. Add one with /handle add.",
+    "handle.list.empty_theirs": "{name} has no handles you can see.",
+    "visibility.community": "this community",
+    "visibility.public": "everyone (may appear on Bluesky and in public exports)",
+    # directory
+    "directory.title": "{community}: who moved where",
+    "directory.title_platform": "{community}: who moved to {platform}",
+    "directory.search": "Matching “{term}”",
+    "directory.footer": (
+        "Page {page} of {pages} · {total} handles · ✓ proven on Bluesky, ✓✓ verified by an admin"
+    ),
+    "directory.empty": "Nobody is listed yet. Be the first: /handle add",
+    "directory.all_platforms": "All platforms",
+    "directory.pick_platform": "Filter by platform",
+    "directory.export": "Export CSV",
+    "directory.previous": "Previous page",
+    "directory.next": "Next page",
+    "directory.not_yours": "This list belongs to someone else; run /directory for your own.",
+    "directory.exported": "The directory as CSV ({count} rows).",
+    # links
+    "links.title": "Where {community} is moving",
+    "links.empty": "No relocation links are set up yet.",
+    "links.deadline": "Move before {deadline}.",
+    # my data
+    "mydata.export": "Everything Ferry keeps about you here.",
+    "mydata.forget.confirm": (
+        "This erases everything Ferry keeps about you here ({count} handles). It can't be undone."
+    ),
+    "mydata.forget.button": "Erase everything",
+    "mydata.forgot": "Done: everything about you is erased ({count} handles).",
+    "confirm.cancel": "Cancel",
+    "confirm.cancelled": "Cancelled; nothing changed.",
+    "confirm.expired": "This confirmation expired; nothing changed.",
+    "view.not_yours": "These buttons belong to whoever ran the command.",
+    "view.gone": "These buttons no longer work (they expired or Ferry restarted). Run the command again.",
+    # admin
+    "admin.removed": "Removed {member}'s {platform} handle {handle}.",
+    "admin.hidden": "{member} is hidden from the directory (their data is kept).",
+    "admin.unhidden": "{member} is listed in the directory again.",
+    "admin.verified": "{member}'s {platform} handle {handle} is now verified by an admin.",
+    "import.title": "Import check of {file}",
+    "import.summary": (
+        "{rows} rows: {added} to add, {replaced} to replace, {unchanged} unchanged, {rejected} rejected."
+    ),
+    "import.applied_title": "Imported {file}",
+    "import.applied": (
+        "{rows} rows: {added} added, {replaced} replaced, {unchanged} unchanged, {rejected} rejected."
+    ),
+    "import.rejected": "Line {line}: {reason}",
+    "import.more": "…and {count} more rejected rows in the attached file.",
+    "import.confirm": "Apply this import",
+    "import.nothing": "Nothing to import.",
+    "import.too_big": "That file is too big (at most {limit} MB).",
+    "import.not_text": "That file is not a UTF-8 CSV file.",
+    "export.done": "The directory as {format} ({count} rows).",
+    "export.too_big": "The file is too big for Discord ({size} MB); an operator can run `ferry export`.",
+    "stats.title": "{community} at a glance",
+    "stats.members": "Members",
+    "stats.handles": "Handles per platform",
+    "stats.recent": "Recent arrivals",
+    "stats.none": "none yet",
+    "audit.title": "Audit log",
+    "audit.title_member": "Audit log of {member}",
+    "audit.empty": "No changes recorded.",
+    "reload.ok": "Config reloaded: {files} file(s), {communities} communities.",
+    "reload.failed": "The config has {count} problem(s); the previous config stays in force.",
+    "sync.done": "Synced {count} commands {scope}.",
+    "sync.global": "globally (they may take a while to appear)",
+    "sync.guild": "to this server",
+    # arrivals
+    "arrivals.title": "New arrivals",
+    "arrivals.line": "{name} is now on {platform}: {handle}",
+    "arrivals.more": "…and {count} more.",
+}
