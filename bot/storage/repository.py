@@ -6,14 +6,16 @@ from bot.storage.audit import AuditStore, StateStore
 from bot.storage.bluesky import BlueskyStore
 from bot.storage.directory import DirectoryStore
 from bot.storage.entries import EntryStore
+from bot.storage.links import LinkStore
 from bot.storage.members import MemberStore
 
 
-class Repository(MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore, BlueskyStore):
+class Repository(MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore, BlueskyStore, LinkStore):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 
     Each method is one short transaction with bound parameters only. The parts live in
-    ``members``, ``entries``, ``directory``, ``audit`` and ``bluesky``; audit actions written:
+    ``members``, ``entries``, ``directory``, ``audit``, ``bluesky`` and ``links``; audit actions written:
     ``entry.add``, ``entry.replace``, ``entry.update``, ``entry.remove``, ``entry.visibility``,
-    ``entry.verification``, ``member.hide``, ``member.show``, ``member.forget``.
+    ``entry.verification``, ``member.hide``, ``member.show``, ``member.forget``, ``member.link``,
+    ``link.refused``.
     """

@@ -1,0 +1,280 @@
+"""Link codes: issuing them (rate-limited), and redeeming one, which merges two members into one.
+
+Only the SHA-256 of a code is ever stored or compared. Every refused redemption is written to the
+audit log as ``link.refused`` in the same transaction that decided it, and those rows are also what
+the per-account attempt limit counts (through the ``(community, action, id)`` index), so the limit
+survives restarts and holds across processes without any state of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.errors import MemberNotFoundError
+from bot.models import Entry, IdentityKind, Member, Visibility
+from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, record_audit
+from bot.storage._merge import Absorbed, absorb, prove_bluesky_entry
+from bot.storage.tables import audit_log, link_codes, member_identities
+
+REFUSED = "link.refused"
+LINKED = "member.link"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkRules:
+    """The limits a redemption is checked against; the service owns the numbers."""
+
+    max_failures: int  # refused tries per Bluesky account per window before every try is refused
+    window: timedelta
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProvenHandle:
+    """The redeeming Bluesky account: its DID and its handle in display and normalised form."""
+
+    platform: str  # the catalogue key of Bluesky
+    did: str
+    handle: str
+    handle_key: str
+    visibility: Visibility  # for a Bluesky entry the member does not have yet
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkResult:
+    """What a redemption did: refused (with a reason), or linked into ``member``."""
+
+    refused: str | None = None
+    member: Member | None = None
+    entry: Entry | None = None  # the member's Bluesky entry, now proven
+    absorbed_id: int | None = None  # the Bluesky account's former member, merged and gone
+    dropped: tuple[Entry, ...] = ()  # entries that lost a same-platform conflict (older ones)
+
+
+class _RaceError(Exception):
+    """Someone changed the code or the DID's member between the first read and the locks."""
+
+
+class LinkStore(Store):
+    """Link codes and the member merge they lead to."""
+
+    async def create_link_code(
+        self,
+        *,
+        code_hash: str,
+        community: str,
+        member_id: int,
+        now: datetime,
+        expires_at: datetime,
+        max_codes: int,
+        window: timedelta,
+    ) -> float | None:
+        """Store a new open code for the member and revoke their older open ones.
+
+        Returns None when the code was stored, or the seconds until one more is allowed when the
+        member already has ``max_codes`` codes created within ``window`` (nothing is written then).
+        Counted and written under the member's lock, so two quick requests can't both slip under.
+        """
+        async with self._db.transaction(write=True) as conn:
+            await lock_member(conn, member_id)
+            recent = (
+                (
+                    await conn.execute(
+                        select(link_codes.c.created_at)
+                        .where(link_codes.c.member_id == member_id, link_codes.c.created_at > now - window)
+                        .order_by(link_codes.c.created_at)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if len(recent) >= max_codes:
+                # One slot frees when the oldest of the last ``max_codes`` leaves the window.
+                frees_at: datetime = recent[len(recent) - max_codes] + window
+                return max((frees_at - now).total_seconds(), 1.0)
+            await conn.execute(
+                update(link_codes)
+                .where(link_codes.c.member_id == member_id, link_codes.c.state == "open")
+                .values(state="revoked")
+            )
+            await conn.execute(
+                insert(link_codes).values(
+                    code_hash=code_hash,
+                    community=community,
+                    member_id=member_id,
+                    state="open",
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
+        return None
+
+    async def redeem_link_code(
+        self,
+        *,
+        code_hash: str,
+        community: str,
+        account: ProvenHandle,
+        rules: LinkRules,
+        now: datetime,
+    ) -> LinkResult:
+        """Redeem a code for the Bluesky ``account``: check it, merge, prove the Bluesky entry.
+
+        All in one transaction. A refusal is audited and returned (``refused`` set), not raised, so
+        its audit row commits. Raises :class:`~bot.errors.HandleTakenError` (and changes nothing)
+        when a third member holds the account's handle.
+        """
+        for _ in range(RACE_RETRIES):
+            try:
+                async with self._db.transaction(write=True) as conn:
+                    return await _redeem(conn, code_hash, community, account, rules, now)
+            except (_RaceError, IntegrityError):
+                continue
+        raise RuntimeError("link code redemption kept losing races")
+
+    async def link_refusals(self, *, community: str, did: str, since: datetime) -> int:
+        """How many redemptions by this Bluesky account were refused since ``since``."""
+        async with self._db.transaction() as conn:
+            return await _refusals(conn, community, _actor(did), since)
+
+
+def _actor(did: str) -> str:
+    return f"{IdentityKind.BLUESKY.value}:{did}"
+
+
+async def _refusals(conn: AsyncConnection, community: str, actor: str, since: datetime) -> int:
+    return (
+        await conn.execute(
+            select(func.count())
+            .select_from(audit_log)
+            .where(
+                audit_log.c.community == community,
+                audit_log.c.action == REFUSED,
+                audit_log.c.actor == actor,
+                audit_log.c.at >= since,
+            )
+        )
+    ).scalar_one()
+
+
+async def _refuse(
+    conn: AsyncConnection, community: str, actor: str, reason: str, member_id: int | None, now: datetime
+) -> LinkResult:
+    # The code itself is never written anywhere: a refused one may be a real code mistyped by one
+    # character, and the audit log is readable by admins.
+    await record_audit(
+        conn,
+        community=community,
+        at=now,
+        action=REFUSED,
+        actor=actor,
+        member_id=member_id,
+        detail={"reason": reason},
+    )
+    return LinkResult(refused=reason)
+
+
+async def _did_member(conn: AsyncConnection, community: str, did: str) -> int | None:
+    return (
+        await conn.execute(
+            select(member_identities.c.member_id).where(
+                member_identities.c.community == community,
+                member_identities.c.kind == IdentityKind.BLUESKY.value,
+                member_identities.c.external_id == did,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def _redeem(
+    conn: AsyncConnection,
+    code_hash: str,
+    community: str,
+    account: ProvenHandle,
+    rules: LinkRules,
+    now: datetime,
+) -> LinkResult:
+    actor = _actor(account.did)
+    if await _refusals(conn, community, actor, now - rules.window) >= rules.max_failures:
+        return await _refuse(conn, community, actor, "too_many_attempts", None, now)
+    code = (
+        await conn.execute(
+            select(link_codes).where(link_codes.c.code_hash == code_hash, link_codes.c.community == community)
+        )
+    ).one_or_none()
+    if code is None:
+        return await _refuse(conn, community, actor, "unknown", None, now)
+    if code.state == "used":
+        reason = "used" if code.used_by == account.did else "other_account"
+        return await _refuse(conn, community, actor, reason, code.member_id, now)
+    if code.state == "revoked" or code.expires_at <= now:
+        # A revoked code was replaced by a newer one: for the person it is simply no longer valid.
+        return await _refuse(conn, community, actor, "expired", code.member_id, now)
+    target_id: int = code.member_id
+    other_id = await _did_member(conn, community, account.did)
+    # Lock both members in id order (the order every merge uses), then check nothing moved in between.
+    try:
+        for member_id in sorted({target_id} if other_id is None else {target_id, other_id}):
+            await lock_member(conn, member_id)
+    except MemberNotFoundError:
+        raise _RaceError from None  # forgotten meanwhile: read again (its code went with it)
+    locked = (
+        await conn.execute(
+            select(link_codes.c.state).where(link_codes.c.code_hash == code_hash).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if locked != "open" or await _did_member(conn, community, account.did) != other_id:
+        raise _RaceError
+    absorbed: Absorbed | None = None
+    if other_id is not None and other_id != target_id:
+        absorbed = await absorb(
+            conn,
+            target_id=target_id,
+            absorbed_id=other_id,
+            keep=(account.platform, account.handle_key),
+            now=now,
+        )
+    await _claim_did(conn, community, account.did, target_id)
+    entry, replaced = await prove_bluesky_entry(
+        conn, member_id=target_id, community=community, account=account, now=now
+    )
+    dropped = (absorbed.dropped if absorbed else ()) + replaced
+    await conn.execute(
+        update(link_codes)
+        .where(link_codes.c.code_hash == code_hash)
+        .values(state="used", used_at=now, used_by=account.did)
+    )
+    detail = {"bluesky": entry.handle}
+    if absorbed is not None:
+        detail["absorbed"] = str(absorbed.member_id)
+    if dropped:
+        detail["dropped"] = ",".join(f"{e.platform}:{e.handle}" for e in dropped)
+    await record_audit(
+        conn, community=community, at=now, action=LINKED, actor=actor, member_id=target_id, detail=detail
+    )
+    member = await load_member(conn, target_id)
+    assert member is not None  # locked above
+    return LinkResult(
+        member=member, entry=entry, absorbed_id=absorbed.member_id if absorbed else None, dropped=dropped
+    )
+
+
+async def _claim_did(conn: AsyncConnection, community: str, did: str, member_id: int) -> None:
+    """Give the member this DID; a member proves one Bluesky account, so an earlier one is let go."""
+    await conn.execute(
+        member_identities.delete().where(
+            member_identities.c.member_id == member_id,
+            member_identities.c.kind == IdentityKind.BLUESKY.value,
+            member_identities.c.external_id != did,
+        )
+    )
+    if await _did_member(conn, community, did) is None:
+        await conn.execute(
+            insert(member_identities).values(
+                community=community, kind=IdentityKind.BLUESKY.value, external_id=did, member_id=member_id
+            )
+        )
