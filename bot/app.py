@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from bot.config import FerryConfig, load_config
 from bot.services.directory import DirectoryService
+from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
 from bot.services.transfer import TransferService
 from bot.settings import Settings
@@ -49,6 +50,7 @@ class App:
     directory: DirectoryService
     moderation: ModerationService
     transfer: TransferService
+    linking: LinkingService
 
 
 @asynccontextmanager
@@ -66,6 +68,7 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
         directory = DirectoryService(repository=repository, config=config, clock=utc_now)
         moderation = ModerationService(repository=repository, directory=directory, clock=utc_now)
         transfer = TransferService(repository=repository, directory=directory)
+        linking = LinkingService(repository=repository, directory=directory, config=config, clock=utc_now)
         log.info(
             "ferry ready",
             extra={
@@ -73,6 +76,6 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
                 "config_files": [str(path) for path in config().source_files],
             },
         )
-        yield App(settings, config, database, repository, directory, moderation, transfer)
+        yield App(settings, config, database, repository, directory, moderation, transfer, linking=linking)
     finally:
         await database.close()

@@ -29,6 +29,7 @@ class ChangeKind(enum.StrEnum):
     MEMBER_HIDDEN = "member.hide"
     MEMBER_SHOWN = "member.show"
     MEMBER_FORGOTTEN = "member.forget"
+    MEMBER_LINKED = "member.link"  # a Discord member proved their Bluesky account (maybe merging two)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
