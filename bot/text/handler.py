@@ -16,12 +16,14 @@ from bot.errors import (
     HandleTakenError,
     InvalidHandleError,
     InvalidInputError,
+    LinkCodeError,
     NotRegisteredError,
     UnknownCommunityError,
     UnknownPlatformError,
 )
 from bot.models import DirectoryQuery, Entry, Identity, Source, Verification, Visibility
 from bot.services.directory import MAX_PAGE_SIZE, DirectoryService
+from bot.services.linking import LinkingService
 from bot.services.names import clean_display_name
 from bot.text.messages import count as count_of
 from bot.text.messages import has, say
@@ -63,8 +65,9 @@ THREAD_NUMBER_ROOM = 6  # graphemes kept free in each post of a thread for its "
 class TextCommands:
     """The text command language, executed."""
 
-    def __init__(self, directory: DirectoryService) -> None:
+    def __init__(self, directory: DirectoryService, linking: LinkingService | None = None) -> None:
         self._directory = directory
+        self._linking = linking  # None where linking cannot happen (the console)
 
     async def answer(self, text: str, ctx: TextContext) -> str:
         """Parse and run one command; every outcome, error or not, is a sentence for the user."""
@@ -122,6 +125,8 @@ class TextCommands:
             return self._links(ctx)
         if command.verb is Verb.JOIN:
             return await self._join(ctx)
+        if command.verb is Verb.VERIFY:
+            return await self._verify(command, ctx)
         if command.verb is Verb.FORGET:
             erased = await self._directory.forget(community=ctx.community, identity=ctx.identity)
             return say(
@@ -168,6 +173,27 @@ class TextCommands:
         changed = result.previous_handle not in (None, result.entry.handle)
         key = "joined" if result.created or changed else "join.again"
         return say(ctx.locale, key, community=self._community_name(ctx), handle=result.entry.handle)
+
+    async def _verify(self, command: Command, ctx: TextContext) -> str:
+        # The code ties a Discord member to whoever posts it; only a signed Bluesky post says who that is.
+        if ctx.source is not Source.BLUESKY or self._linking is None:
+            return say(ctx.locale, "verify.unsupported")
+        assert command.code is not None
+        linked = await self._linking.redeem(
+            community=ctx.community,
+            code=command.code,
+            did=ctx.identity.external_id,
+            handle=ctx.handle or ctx.identity.external_id,
+        )
+        # This answer is public: it names the proven handle and the platforms of replaced handles,
+        # never the Discord account or any community-only handle.
+        text = say(
+            ctx.locale, "verify.linked", community=self._community_name(ctx), handle=linked.entry.handle
+        )
+        platforms = dict.fromkeys(self._platform_name(entry) for entry in linked.dropped)
+        if platforms:
+            text += " " + say(ctx.locale, "verify.dropped", platforms=", ".join(platforms))
+        return text
 
     async def _directory_thread(self, command: Command, ctx: TextContext, max_posts: int) -> list[str]:
         query = DirectoryQuery(
@@ -292,6 +318,9 @@ class TextCommands:
             return say(locale, "error.unknown_community", slug=exc.slug)
         if isinstance(exc, InvalidInputError):
             return say(locale, "error.invalid_input", field=exc.field, reason=exc.reason)
+        if isinstance(exc, LinkCodeError):
+            key = f"error.link_code.{exc.reason}"
+            return say(locale, key if has(key) else "error.link_code.unknown")
         log.warning("unworded domain error", extra={"error": type(exc).__name__})
         return say(locale, "error.generic")
 

@@ -87,6 +87,17 @@ EN: Mapping[str, str] = {
     "thread.rest": "Everyone: {where}",
     "rest.discord": "the {community} Discord server",
     "bluesky.profile": "I keep {community}'s opt-in directory of where everyone moved. Mention me with: help",
+    "usage.verify": "verify <code> links your Discord account (get a code with /handle verify-bluesky)",
+    "verify.linked": "Linked! Your accounts in {community} are now one, proven as @{handle} ✓",
+    "verify.dropped": "Older handles were replaced on: {platforms}.",
+    "verify.unsupported": "verify works only when you mention Ferry on Bluesky, from the account to link.",
+    "error.link_code.unknown": "That code is not valid. Get a new one on Discord with "
+    "/handle verify-bluesky.",
+    "error.link_code.expired": "That code has expired. Get a new one on Discord with /handle verify-bluesky.",
+    "error.link_code.used": "That code was already used; this account is linked.",
+    "error.link_code.other_account": "That code was already used by another account. Get a new one on "
+    "Discord with /handle verify-bluesky.",
+    "error.link_code.too_many_attempts": "Too many wrong codes from this account. Try again in an hour.",
 }
 
 ZH_HANS: Mapping[str, str] = {
@@ -165,6 +176,16 @@ ZH_HANS: Mapping[str, str] = {
     "thread.rest": "全部名录：{where}",
     "rest.discord": "{community} 的 Discord 服务器",
     "bluesky.profile": "我保存 {community} 自愿登记的搬家名录。提及我并输入：help",
+    "usage.verify": "verify <代码> 关联你的 Discord 账号（在 Discord 用 /handle verify-bluesky 获取代码）",
+    "verify.linked": "关联成功！你在 {community} 的账号已合并，并已证明为 @{handle} ✓",
+    "verify.dropped": "以下平台上较旧的账号已被替换：{platforms}。",
+    "verify.unsupported": "verify 只能在 Bluesky 上用要关联的账号提及 Ferry 时使用。",
+    "error.link_code.unknown": "代码无效。请在 Discord 用 /handle verify-bluesky 获取新代码。",
+    "error.link_code.expired": "代码已过期。请在 Discord 用 /handle verify-bluesky 获取新代码。",
+    "error.link_code.used": "该代码已使用过；此账号已关联。",
+    "error.link_code.other_account": "该代码已被其他账号使用。"
+    "请在 Discord 用 /handle verify-bluesky 获取新代码。",
+    "error.link_code.too_many_attempts": "此账号输错代码次数过多。请一小时后再试。",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-hans": ZH_HANS}

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_COMMAND_CHARS = 1000  # a Bluesky post is 300 graphemes; anything longer is not a command
+MAX_CODE_WORDS = 3  # a link code is three groups
 
 
 class Verb(enum.StrEnum):
@@ -28,6 +29,7 @@ class Verb(enum.StrEnum):
     FORGET = "forget"
     HELP = "help"
     JOIN = "join"  # register the author's own account on the front's platform (Bluesky: proven by the DID)
+    VERIFY = "verify"  # redeem a link code from Discord (Bluesky only: the post proves the DID)
 
 
 _ALIASES: dict[str, Verb] = {
@@ -49,6 +51,7 @@ _ALIASES: dict[str, Verb] = {
     "help": Verb.HELP,
     "commands": Verb.HELP,
     "join": Verb.JOIN,
+    "verify": Verb.VERIFY,
 }
 
 # Sentence punctuation people end a chat line with; never part of a command word. Fullwidth marks
@@ -70,6 +73,7 @@ class Command:
     handle: str | None = None
     page: int = 1
     community: str | None = None  # a slug named before the verb; None means the front's default
+    code: str | None = None  # a link code as typed, for ``verify``; the service reads it forgivingly
 
 
 class ParseError(Exception):
@@ -118,6 +122,13 @@ def _command(verb: Verb, args: list[str]) -> Command:
         return Command(verb, platform=args[0])
     if verb is Verb.DIRECTORY:
         return _directory(args)
+    if verb is Verb.VERIFY:
+        # A code copied from Discord may arrive split at its dashes ("K7QM 4XPA 2H").
+        if not args:
+            raise ParseError(verb, "missing_arguments")
+        if len(args) > MAX_CODE_WORDS:
+            raise ParseError(verb, "too_many_arguments")
+        return Command(verb, code="".join(args))
     if args:
         raise ParseError(verb, "too_many_arguments")
     return Command(verb)
