@@ -1,4 +1,4 @@
-"""/handle add | remove | list: a member's own entries in the directory."""
+"""/handle add | remove | list | verify-bluesky: a member's own entries in the directory."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.discord.choices import own_platform_choices, platform_choices
 from bot.discord.client import FerryBot, identity_of
+from bot.discord.linking import link_code_text
 from bot.discord.messages import Raw, say
 from bot.discord.render import (
     EMBED_DESCRIPTION_LIMIT,
@@ -152,6 +153,22 @@ class Handles(
             colour=discord.Colour.blurple(),
         )
         await interaction.followup.send(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="verify-bluesky", description="Link your Bluesky account with a one-time code")
+    async def verify_bluesky(self, interaction: Interaction) -> None:
+        """Get a one-time code to post from your Bluesky account, proving it is yours."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settings = self.bot.app.settings
+        if not settings.bluesky_enabled or settings.bluesky_handle is None:
+            await interaction.followup.send(say(interaction.locale, "link.unavailable"), ephemeral=True)
+            return
+        issued = await self.bot.app.linking.issue_code(
+            community=self.bot.community_of(interaction),
+            identity=identity_of(interaction.user),
+            display_name=interaction.user.display_name,
+        )
+        text = link_code_text(interaction.locale, issued, settings.bluesky_handle)
+        await interaction.followup.send(text, ephemeral=True)
 
 
 async def setup(bot: FerryBot) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import discord
 from discord import app_commands
@@ -22,8 +23,10 @@ from bot.errors import (
     HandleTakenError,
     InvalidHandleError,
     InvalidInputError,
+    LinkCodeError,
     MemberNotFoundError,
     NotRegisteredError,
+    RateLimitedError,
     UnknownCommunityError,
     UnknownPlatformError,
 )
@@ -82,6 +85,11 @@ def error_text(locale: discord.Locale | str | None, error: FerryError) -> str:
         return say(locale, "error.invalid_input", field=error.field, reason=error.reason)
     if isinstance(error, UnknownCommunityError):
         return say(locale, "error.unknown_community")
+    if isinstance(error, LinkCodeError):
+        return say(locale, "error.link_code")
+    if isinstance(error, RateLimitedError) and error.action == "link-code":
+        when = datetime.now(UTC) + timedelta(seconds=error.retry_after)
+        return say(locale, "error.link_code_rate", when=Raw(discord.utils.format_dt(when, "R")))
     return say(locale, "error.generic")
 
 

@@ -166,3 +166,17 @@ async def test_hundred_members_registering_at_once(discord_standin: DiscordStand
         __import__("bot.models", fromlist=["DirectoryQuery"]).DirectoryQuery(community="movers", limit=50)
     )
     assert page.total == 100
+
+
+async def test_verify_bluesky_without_a_bluesky_account_says_linking_is_unavailable(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    h = await discord_standin.invoke_slash(world.guild, world.member, "handle verify-bluesky")
+    [message] = await h.followups()
+    assert message.ephemeral
+    assert message.content == "Linking a Bluesky account is not available: this Ferry has no Bluesky account."
+    member = await ferry.app.directory.member(
+        community="movers", identity=Identity(IdentityKind.DISCORD, str(world.member.id))
+    )
+    assert member is None  # no code, no member row made for nothing

@@ -50,6 +50,17 @@ EN: Mapping[str, str] = {
     "handle.list.theirs": "{name}'s handles",
     "handle.list.empty_mine": "You have no handles here yet. Add one with /handle add.",
     "handle.list.empty_theirs": "{name} has no handles you can see.",
+    "link.code": (
+        "Your one-time linking code is `{code}`; it expires {expires}.\n"
+        "Post this from the Bluesky account you want to link:\n`@{bot} verify {code}`\n"
+        "Keep it to yourself: whoever posts it first gets linked to you."
+    ),
+    "link.unavailable": "Linking a Bluesky account is not available: this Ferry has no Bluesky account.",
+    "error.link_code": "That linking code can't be used. Get a new one with /handle verify-bluesky.",
+    "error.link_code_rate": (
+        "You've asked for several linking codes lately. Your latest code still works until it "
+        "expires; you can ask for a new one {when}."
+    ),
     "visibility.community": "this community",
     "visibility.public": "everyone (may appear on Bluesky and in public exports)",
     # directory

@@ -45,6 +45,14 @@ ZH: Mapping[str, str] = {
     "handle.list.theirs": "{name} 的账号",
     "handle.list.empty_mine": "你还没有登记账号。用 /handle add 添加。",
     "handle.list.empty_theirs": "{name} 没有你可以看到的账号。",
+    "link.code": (
+        "你的一次性关联代码是 `{code}`，{expires}过期。\n"
+        "请用要关联的 Bluesky 账号发布：\n`@{bot} verify {code}`\n"
+        "请勿分享：谁先发布，谁的账号就会关联到你。"
+    ),
+    "link.unavailable": "无法关联 Bluesky 账号：此 Ferry 没有配置 Bluesky 账号。",
+    "error.link_code": "这个关联代码无法使用。请用 /handle verify-bluesky 获取新代码。",
+    "error.link_code_rate": "你最近申请了多个关联代码。最新的代码在过期前仍然有效；{when}可以再申请。",
     "visibility.community": "本社区",
     "visibility.public": "所有人（可能出现在 Bluesky 和公开导出中）",
     "directory.title": "{community}：大家搬去了哪里",
@@ -133,4 +141,5 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     "Recent changes, of everyone or of one member": "最近的更改（全部或某位成员）",
     "Re-read the config files and report any problem": "重新读取配置文件并报告问题",
     "Owner only: publish slash commands to Discord": "仅限所有者：向 Discord 发布斜杠命令",
+    "Link your Bluesky account with a one-time code": "用一次性代码关联你的 Bluesky 账号",
 }
