@@ -134,7 +134,7 @@ class LinkingService:
             window=CODE_WINDOW,
         )
         if wait is not None:
-            log.info("link code refused: rate", extra={"community": community, "member_id": member.id})
+            log.info("link code rate-limited", extra={"community": community, "member_id": member.id})
             raise RateLimitedError("link-code", wait)
         log.info("link code issued", extra={"community": community, "member_id": member.id})
         return IssuedCode(code=format_code(code), expires_at=expires_at)
