@@ -60,7 +60,9 @@ class BlueskyFront:
             gateway=self.gateway,
             repository=app.repository,
             answerer=Answerer(
-                commands=TextCommands(app.directory), repository=app.repository, config=app.config
+                commands=TextCommands(app.directory, app.moderation),
+                repository=app.repository,
+                config=app.config,
             ),
             budget=self.budget,
             clock=clock,

@@ -22,19 +22,16 @@ from bot.errors import (
 )
 from bot.models import DirectoryQuery, Entry, Identity, Source, Verification, Visibility
 from bot.services.directory import MAX_PAGE_SIZE, DirectoryService
+from bot.services.moderation import ModerationService
 from bot.services.names import clean_display_name
 from bot.text.messages import count as count_of
 from bot.text.messages import has, say
 from bot.text.parser import Command, ParseError, Verb, parse
-from bot.text.render import pack, shorten, thread_parts
+from bot.text.privacy import PrivacyCommands
+from bot.text.render import MARKS, pack, platform_name, shorten, thread_parts, with_legend
 
 log = logging.getLogger(__name__)
 
-_MARKS = {
-    Verification.SELF_REPORTED: "",
-    Verification.BLUESKY_PROVEN: " ✓",
-    Verification.ADMIN_VERIFIED: " ✓✓",
-}
 ECHO_GRAPHEMES = 32  # of user text repeated back in an error
 DIRECTORY_PAGE_SIZE = 10  # entries asked for per page; fewer are shown when the budget is tight
 
@@ -63,8 +60,9 @@ THREAD_NUMBER_ROOM = 6  # graphemes kept free in each post of a thread for its "
 class TextCommands:
     """The text command language, executed."""
 
-    def __init__(self, directory: DirectoryService) -> None:
+    def __init__(self, directory: DirectoryService, moderation: ModerationService) -> None:
         self._directory = directory
+        self._privacy = PrivacyCommands(directory, moderation)
 
     async def answer(self, text: str, ctx: TextContext) -> str:
         """Parse and run one command; every outcome, error or not, is a sentence for the user."""
@@ -122,6 +120,10 @@ class TextCommands:
             return self._links(ctx)
         if command.verb is Verb.JOIN:
             return await self._join(ctx)
+        if command.verb is Verb.VISIBILITY:
+            return await self._privacy.visibility(command, ctx)
+        if command.verb is Verb.MYDATA:
+            return await self._privacy.mydata(ctx)
         if command.verb is Verb.FORGET:
             erased = await self._directory.forget(community=ctx.community, identity=ctx.identity)
             return say(
@@ -206,7 +208,7 @@ class TextCommands:
             return say(ctx.locale, "list.empty", community=community, usage=say(ctx.locale, "usage.add"))
         lines = [self._line(entry, with_name=False) for entry in entries]
         text, _ = pack(say(ctx.locale, "list.header", community=community), lines, ctx.budget)
-        return text
+        return with_legend(text, say(ctx.locale, "legend"), entries, ctx.budget)
 
     async def _list_directory(self, command: Command, ctx: TextContext) -> str:
         query = DirectoryQuery(
@@ -234,10 +236,10 @@ class TextCommands:
         if number < pages:
             words = ["directory", *([platform.key] if platform else []), str(number + 1)]
             footer = say(ctx.locale, "directory.more", command=" ".join(words))
-        text, _ = pack(
+        text, shown = pack(
             header, [self._line(e, with_name=True) for e in page.entries], ctx.budget, footer=footer
         )
-        return text
+        return with_legend(text, say(ctx.locale, "legend"), page.entries[:shown], ctx.budget)
 
     def _links(self, ctx: TextContext) -> str:
         community = self._directory.community(ctx.community)
@@ -255,15 +257,22 @@ class TextCommands:
         return text
 
     def _help(self, ctx: TextContext) -> str:
-        verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.FORGET, Verb.HELP]
+        verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.VISIBILITY]
+        verbs += [Verb.MYDATA, Verb.FORGET, Verb.HELP]
         if ctx.source is Source.BLUESKY:
             verbs.insert(0, Verb.JOIN)
         lines = [f"• {say(ctx.locale, f'usage.{verb.value}')}" for verb in verbs]
         platforms = ", ".join(spec.key for spec in self._directory.platforms(ctx.community))
         lines.append(say(ctx.locale, "help.platforms", platforms=platforms))
-        lines.append(say(ctx.locale, "help.legend"))
         header = say(ctx.locale, "help.header", community=self._community_name(ctx))
-        text, _ = pack(header, lines, ctx.budget)
+        legend = say(ctx.locale, "legend")  # always shown: it is the only place every front explains marks
+        text, taken = pack(header, lines, ctx.budget, footer=legend)
+        if taken < len(lines):
+            # A post's budget: every verb on one line beats the first few explained.
+            summary = say(ctx.locale, "usage.summary")
+            if ctx.source is Source.BLUESKY:
+                summary = f"{Verb.JOIN.value} · {summary}"
+            text, _ = pack(header, [summary, lines[-1]], ctx.budget, footer=legend)
         return text
 
     def _error(self, exc: FerryError, ctx: TextContext) -> str:
@@ -299,13 +308,10 @@ class TextCommands:
         platform = self._platform_name(entry)
         who = f"{entry.member_name} — " if with_name else ""
         link = f" {entry.profile_url}" if entry.profile_url else ""
-        return f"• {who}{platform}: {entry.handle}{_MARKS[entry.verification]}{link}"
+        return f"• {who}{platform}: {entry.handle}{MARKS[entry.verification]}{link}"
 
     def _platform_name(self, entry: Entry) -> str:
-        try:
-            return self._directory.platform(entry.community, entry.platform).display_name
-        except UnknownPlatformError:
-            return entry.platform  # a platform since disabled in config still shows its key
+        return platform_name(self._directory, entry)
 
     def _community_name(self, ctx: TextContext) -> str:
         return self._directory.community(ctx.community).name
