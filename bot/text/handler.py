@@ -28,7 +28,7 @@ from bot.text.messages import count as count_of
 from bot.text.messages import has, say
 from bot.text.parser import Command, ParseError, Verb, parse
 from bot.text.privacy import PrivacyCommands
-from bot.text.render import MARKS, pack, platform_name, shorten, thread_parts, with_legend
+from bot.text.render import MARKS, pack, platform_name, shorten, thread_parts, width, with_legend
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class TextContext:
     rest_hint: str = ""  # where the whole directory is, ending a directory thread
 
 
+ROOM_FOR_PLATFORMS = 20  # graphemes a shortened platform list in a tight help needs to say anything
 THREAD_NUMBER_ROOM = 6  # graphemes kept free in each post of a thread for its "k/n " prefix
 
 
@@ -272,7 +273,10 @@ class TextCommands:
             summary = say(ctx.locale, "usage.summary")
             if ctx.source is Source.BLUESKY:
                 summary = f"{Verb.JOIN.value} · {summary}"
-            text, _ = pack(header, [summary, lines[-1]], ctx.budget, footer=legend)
+            text, _ = pack(header, [summary], ctx.budget, footer=legend)
+            room = ctx.budget - width(text) - 1
+            if room > ROOM_FOR_PLATFORMS:  # the first platforms named beat none at all
+                text, _ = pack(header, [summary, shorten(lines[-1], room)], ctx.budget, footer=legend)
         return text
 
     def _error(self, exc: FerryError, ctx: TextContext) -> str:

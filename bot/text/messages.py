@@ -18,10 +18,10 @@ EN: Mapping[str, str] = {
     "usage.links": "links shows where the community is moving",
     "usage.forget": "forget erases everything Ferry keeps about you",
     "usage.help": "help shows this list",
-    "usage.summary": "add <platform> <handle> · remove <platform> · list · directory [platform] [page]"
-    " · links · visibility · mydata · forget · help",
+    "usage.summary": "add <platform> <handle> · remove <platform> · list · directory · links · visibility"
+    " · mydata · forget · help",
     "help.header": "Ferry keeps {community}'s opt-in directory of where everyone moved. Commands:",
-    "legend": "No mark: self-reported · ✓ proven on Bluesky · ✓✓ verified by an admin",
+    "legend": "✓ proven on Bluesky · ✓✓ admin-verified · no mark: self-reported",
     "help.platforms": "Platforms: {platforms}",
     "parse.empty": "Say a command: {usage}",
     "parse.too_long": "That is too long to be a command. Commands: {usage}",
@@ -121,10 +121,10 @@ ZH_HANS: Mapping[str, str] = {
     "usage.links": "links 查看社区的新家",
     "usage.forget": "forget 删除 Ferry 保存的关于你的一切",
     "usage.help": "help 显示本列表",
-    "usage.summary": "add <平台> <账号> · remove <平台> · list · directory [平台] [页码]"
-    " · links · visibility · mydata · forget · help",
+    "usage.summary": "add <平台> <账号> · remove <平台> · list · directory · links · visibility"
+    " · mydata · forget · help",
     "help.header": "Ferry 为 {community} 保存自愿登记的搬家名录。命令：",
-    "legend": "无标记：自行登记 · ✓ 已通过 Bluesky 证明 · ✓✓ 已由管理员核实",
+    "legend": "✓ 已通过 Bluesky 证明 · ✓✓ 已由管理员核实 · 无标记：自行登记",
     "help.platforms": "平台：{platforms}",
     "parse.empty": "请输入命令：{usage}",
     "parse.too_long": "内容太长，不是命令。命令：{usage}",
