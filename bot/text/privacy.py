@@ -13,6 +13,7 @@ from bot.errors import NotRegisteredError
 from bot.models import Entry, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
+from bot.services.privacy import change_visibility
 from bot.text.messages import count as count_of
 from bot.text.messages import say
 from bot.text.parser import Command
@@ -32,31 +33,25 @@ class PrivacyCommands:
     async def visibility(self, command: Command, ctx: TextContext) -> str:
         """Set one platform's entry (or all of the caller's) to public or community-only."""
         assert command.visibility is not None
-        wanted = Visibility(command.visibility)
-        community = self._directory.community(ctx.community).name
-        if await self._directory.member(community=ctx.community, identity=ctx.identity) is None:
-            raise NotRegisteredError(None)
-        entries = await self._directory.handles(community=ctx.community, identity=ctx.identity)
-        if command.platform is not None:
-            spec = self._directory.platform(ctx.community, command.platform)
-            entries = [e for e in entries if e.platform == spec.key]
-            if not entries:
-                raise NotRegisteredError(spec.display_name)
-        elif not entries:
-            raise NotRegisteredError(None)
-        changing = [e for e in entries if e.visibility is not wanted]
-        if changing:
-            await self._moderation.set_visibility(
-                community=ctx.community,
-                identity=ctx.identity,
-                platform=command.platform,
-                visibility=wanted,
-            )
+        change = await change_visibility(
+            self._directory,
+            self._moderation,
+            community=ctx.community,
+            identity=ctx.identity,
+            platform=command.platform,
+            visibility=Visibility(command.visibility),
+        )
         # Platforms only, never handles: on Bluesky this answer is public, and a handle just made
         # community-only must not be repeated there.
-        names = ", ".join(platform_name(self._directory, e) for e in (changing or entries))
-        key = f"visibility.now.{wanted.value}" if changing else f"visibility.already.{wanted.value}"
-        return say(ctx.locale, key, platforms=names, community=community)
+        shown = change.changed or change.unchanged
+        names = ", ".join(platform_name(self._directory, e) for e in shown)
+        state = "now" if change.changed else "already"
+        return say(
+            ctx.locale,
+            f"visibility.{state}.{change.visibility.value}",
+            platforms=names,
+            community=self._directory.community(ctx.community).name,
+        )
 
     async def mydata(self, ctx: TextContext) -> str:
         """What Ferry keeps about the caller, as much as this front may show."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind
+from bot.models import Identity, IdentityKind, Visibility
 from tests.support.discord_standin import DiscordStandin
 
 BSKY = "https://bsky.app/profile/"
@@ -166,3 +166,69 @@ async def test_hundred_members_registering_at_once(discord_standin: DiscordStand
         __import__("bot.models", fromlist=["DirectoryQuery"]).DirectoryQuery(community="movers", limit=50)
     )
     assert page.total == 100
+
+
+async def test_visibility_of_one_platform_or_all(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    me = Identity(IdentityKind.DISCORD, str(world.member.id))
+    await add(discord_standin, world.member, "bluesky", "alice.bsky.social")  # community-only by default
+    await add(discord_standin, world.member, "lemon8", "mover_one")
+
+    async def visibility(options: dict[str, str], **kw: str) -> str:
+        h = await discord_standin.invoke_slash(world.guild, world.member, "handle visibility", options, **kw)
+        response = await h.response()
+        assert response.kind == "deferred message" and response.ephemeral
+        [message] = await h.followups()
+        assert message.ephemeral and not message.pings.anyone
+        return message.content
+
+    async def public() -> list[str]:
+        entries = await ferry.app.directory.handles(
+            community="movers", identity=me, visibilities=frozenset({Visibility.PUBLIC})
+        )
+        return [e.platform for e in entries]
+
+    answer = await visibility({"visibility": "public", "platform": "bluesky"})
+    assert answer == "Now visible to everyone (may appear on Bluesky and in public exports): Bluesky."
+    assert await public() == ["bluesky"]
+    answer = await visibility({"visibility": "public"})
+    assert answer.endswith(": Lemon8.")  # only what changed is named
+    assert sorted(await public()) == ["bluesky", "lemon8"]
+    answer = await visibility({"visibility": "public", "platform": "lemon8"})
+    assert answer.startswith("Already visible to everyone") and answer.endswith("Nothing changed.")
+    answer = await visibility({"visibility": "community"}, locale="zh-CN")
+    assert answer == "现在可见范围为本社区：Bluesky, Lemon8。"
+    assert await public() == []
+    assert await visibility({"visibility": "public", "platform": "rednote"}) == (
+        "You have no RedNote (Xiaohongshu) handle in this directory."
+    )
+
+    found = await discord_standin.invoke_autocomplete(
+        world.guild, world.member, "handle visibility", {"visibility": "public", "platform": ""}, "platform"
+    )
+    assert sorted(c["value"] for c in found) == ["bluesky", "lemon8"]
+
+
+async def test_visibility_without_handles_says_so(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    h = await discord_standin.invoke_slash(
+        world.guild, world.member, "handle visibility", {"visibility": "public"}
+    )
+    [message] = await h.followups()
+    assert message.content == "Ferry keeps nothing about you here."
+
+
+async def test_list_footer_explains_the_marks(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    await add(discord_standin, world.member, "bluesky", "alice.bsky.social")
+    await ferry.app.moderation.verify(
+        community="movers",
+        identity=Identity(IdentityKind.DISCORD, str(world.member.id)),
+        platform="bluesky",
+        actor="admin:test",
+    )
+    h = await discord_standin.invoke_slash(world.guild, world.member, "handle list")
+    [message] = await h.followups()
+    [embed] = message.embeds
+    assert "alice.bsky.social) ✓✓" in embed["description"]
+    assert embed["footer"]["text"] == "✓ proven on Bluesky · ✓✓ verified by an admin · no mark: self-reported"

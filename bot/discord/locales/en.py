@@ -52,13 +52,14 @@ EN: Mapping[str, str] = {
     "handle.list.empty_theirs": "{name} has no handles you can see.",
     "visibility.community": "this community",
     "visibility.public": "everyone (may appear on Bluesky and in public exports)",
+    "handle.visibility.changed": "Now visible to {visibility}: {platforms}.",
+    "handle.visibility.unchanged": "Already visible to {visibility}: {platforms}. Nothing changed.",
+    "legend": "✓ proven on Bluesky · ✓✓ verified by an admin · no mark: self-reported",
     # directory
     "directory.title": "{community}: who moved where",
     "directory.title_platform": "{community}: who moved to {platform}",
     "directory.search": "Matching “{term}”",
-    "directory.footer": (
-        "Page {page} of {pages} · {total} handles · ✓ proven on Bluesky, ✓✓ verified by an admin"
-    ),
+    "directory.footer": ("Page {page} of {pages} · {total} handles · {legend}"),
     "directory.empty": "Nobody is listed yet. Be the first: /handle add",
     "directory.all_platforms": "All platforms",
     "directory.pick_platform": "Filter by platform",
