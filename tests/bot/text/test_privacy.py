@@ -135,7 +135,7 @@ async def test_mydata_on_bluesky_counts_community_handles_and_hides_other_accoun
     await commands.answer("visibility bluesky public", ctx)
     member = await commands._directory.member(community="demo", identity=ctx.identity)
     assert member is not None
-    async with repository._db.transaction() as conn:  # a linked Discord account
+    async with repository._db.transaction(write=True) as conn:  # a linked Discord account
         await conn.execute(
             insert(member_identities).values(
                 community="demo", kind="discord", external_id="123456789012345678", member_id=member.id
