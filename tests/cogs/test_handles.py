@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.discord.client import FerryBot
 from bot.models import Identity, IdentityKind, Visibility
 from tests.support.discord_standin import DiscordStandin
@@ -232,3 +234,36 @@ async def test_list_footer_explains_the_marks(discord_standin: DiscordStandin, f
     [embed] = message.embeds
     assert "alice.bsky.social) ✓✓" in embed["description"]
     assert embed["footer"]["text"] == "✓ proven on Bluesky · ✓✓ verified by an admin · no mark: self-reported"
+
+
+@pytest.fixture
+def other_guild(discord_standin: DiscordStandin):
+    """A second server with the same member, added before the bot connects; no community names it."""
+    world = discord_standin.world
+    guild = discord_standin.add_guild("Elsewhere", world.owner)
+    discord_standin.add_channel(guild, "general")
+    discord_standin.add_member(guild, world.member)
+    discord_standin.add_member(guild, world.admin)
+    return guild
+
+
+async def test_community_entries_stay_inside_their_own_server(
+    discord_standin: DiscordStandin, other_guild, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    await ferry.tree.sync()  # globally, so the second server has the commands too
+    await add(discord_standin, world.member, "lemon8", "only_here")  # community-only by default
+
+    async def seen_in(guild) -> tuple[str, str]:
+        h = await discord_standin.invoke_slash(guild, world.admin, "directory", {})
+        [directory] = await h.followups()
+        h = await discord_standin.invoke_slash(guild, world.admin, "handle list", {"member": world.member})
+        [listed] = await h.followups()
+        return str(directory.embeds[0]), str(listed.embeds or listed.content)
+
+    directory, listed = await seen_in(world.guild)
+    assert "only\\\\_here" in directory and "only\\\\_here" in listed
+    assert "no mark: self-reported" in directory  # the legend is in the /directory footer too
+    directory, listed = await seen_in(other_guild)
+    assert "only" not in directory and "Nobody is listed yet" in directory
+    assert listed == "Plain Member has no handles you can see."
