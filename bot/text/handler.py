@@ -195,7 +195,8 @@ class TextCommands:
         footer = say(ctx.locale, "thread.rest", where=ctx.rest_hint) if ctx.rest_hint else ""
         lines = [self._line(e, with_name=True) for e in page.entries]
         room = max(ctx.budget - THREAD_NUMBER_ROOM, 1)
-        posts, _ = thread_parts(header, lines, footer, room=room, max_posts=max_posts)
+        posts, shown = thread_parts(header, lines, footer, room=room, max_posts=max_posts)
+        posts[-1] = with_legend(posts[-1], say(ctx.locale, "legend"), page.entries[:shown], room)
         if len(posts) == 1:
             return [shorten(posts[0], ctx.budget)]
         return [f"{k}/{len(posts)} {post}" for k, post in enumerate(posts, start=1)]

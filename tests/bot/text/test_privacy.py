@@ -30,7 +30,7 @@ def console(name: str = "alice", **kw: object) -> TextContext:
 
 def bluesky(did: str = "did:plc:alice", **kw: object) -> TextContext:
     return TextContext(
-        community="demo",
+        community=str(kw.pop("community", "demo")),
         identity=Identity(IdentityKind.BLUESKY, did),
         display_name="Alice",
         source=Source.BLUESKY,
@@ -178,3 +178,22 @@ async def test_listings_explain_marks_when_one_is_shown_and_it_fits(commands: Te
     await commands.answer("visibility bluesky public", ctx)
     assert (await commands.answer("list", ctx)).splitlines()[-1] == LEGEND
     assert (await commands.answer("directory", ctx)).splitlines()[-1] == LEGEND
+
+
+async def test_a_directory_thread_ends_with_the_legend_when_its_last_post_has_room(
+    commands: TextCommands, service: DirectoryService
+) -> None:
+    for n in range(4):
+        await service.register(
+            community="open",
+            identity=Identity(IdentityKind.BLUESKY, f"did:plc:m{n}"),
+            display_name=f"Mover {n}",
+            platform="bluesky",
+            handle=f"mover{n:02d}.bsky.social",
+            source=Source.BLUESKY,
+            verification=Verification.BLUESKY_PROVEN,
+        )
+    ctx = bluesky(community="open", communities=("demo", "open"))
+    posts = await commands.answer_thread("directory", ctx, max_posts=3)
+    assert len(posts) == 2 and all(width(p) <= 300 for p in posts)
+    assert "✓" in posts[0] and posts[-1].splitlines()[-1] == LEGEND
