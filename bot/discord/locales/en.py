@@ -75,7 +75,8 @@ EN: Mapping[str, str] = {
     # my data
     "mydata.export": "Everything Ferry keeps about you here.",
     "mydata.forget.confirm": (
-        "This erases everything Ferry keeps about you here ({count} handles). It can't be undone."
+        "This erases everything Ferry keeps about you here ({count} handles). It can't be undone. "
+        "Messages and Bluesky replies already posted stay where they are."
     ),
     "mydata.forget.button": "Erase everything",
     "mydata.forgot": "Done: everything about you is erased ({count} handles).",

@@ -66,7 +66,8 @@ ZH: Mapping[str, str] = {
     "links.empty": "还没有设置搬家链接。",
     "links.deadline": "请在 {deadline} 之前搬家。",
     "mydata.export": "Ferry 在这里保存的关于你的全部信息。",
-    "mydata.forget.confirm": "这将删除 Ferry 在这里保存的关于你的全部信息（{count} 个账号），且无法撤销。",
+    "mydata.forget.confirm": "这将删除 Ferry 在这里保存的关于你的全部信息（{count} 个账号），且无法撤销。"
+    "已经发布的消息和 Bluesky 回复会保留。",
     "mydata.forget.button": "全部删除",
     "mydata.forgot": "完成：关于你的信息已全部删除（{count} 个账号）。",
     "confirm.cancel": "取消",
