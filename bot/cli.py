@@ -94,7 +94,7 @@ async def _with_app(settings: Settings, args: argparse.Namespace) -> int:
 async def _dispatch(app: App, args: argparse.Namespace, community: str) -> int:
     if args.command == "console":
         front = ConsoleFront(
-            TextCommands(app.directory),
+            TextCommands(app.directory, app.moderation),
             community=community,
             member=args.member,
             locale=locale_for(args.locale),

@@ -1,4 +1,4 @@
-"""/handle add | remove | list | verify-bluesky: a member's own entries in the directory."""
+"""/handle add | remove | visibility | list | verify-bluesky: a member's own entries in the directory."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from bot.discord.client import FerryBot, identity_of
 from bot.discord.linking import link_code_text
 from bot.discord.messages import Raw, say
 from bot.discord.render import (
+    CONTENT_LIMIT,
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TITLE_LIMIT,
+    FOOTER_LIMIT,
     entry_line,
     fit,
     lines_block,
@@ -22,6 +24,7 @@ from bot.discord.render import (
 )
 from bot.models import Source, Visibility
 from bot.platforms import MAX_RAW_LENGTH
+from bot.services.privacy import change_visibility
 
 Interaction = discord.Interaction[FerryBot]
 PlatformName = app_commands.Range[str, 1, 100]
@@ -113,6 +116,43 @@ class Handles(
         """Only the platforms you have a handle on."""
         return await own_platform_choices(interaction, current)
 
+    @app_commands.command(name="visibility", description="Choose who may see your handles")
+    @app_commands.describe(visibility="Who may see them", platform="One platform (default: all of yours)")
+    async def visibility(
+        self,
+        interaction: Interaction,
+        visibility: Literal["community", "public"],
+        platform: PlatformName | None = None,
+    ) -> None:
+        """Make one of your handles (or all of them) public or community-only; the Bluesky list follows."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        app = self.bot.app
+        change = await change_visibility(
+            app.directory,
+            app.moderation,
+            community=self.bot.community_of(interaction),
+            identity=identity_of(interaction.user),
+            platform=platform,
+            visibility=Visibility(visibility),
+        )
+        locale = interaction.locale
+        catalogue = app.config().catalogue
+        shown = change.changed or change.unchanged
+        names = ", ".join(
+            spec.display_name if (spec := catalogue.get(e.platform)) else e.platform for e in shown
+        )
+        key = "handle.visibility.changed" if change.changed else "handle.visibility.unchanged"
+        visible_to = Raw(say(locale, f"visibility.{change.visibility.value}"))
+        text = say(locale, key, visibility=visible_to, platforms=names)
+        await interaction.followup.send(fit(text, CONTENT_LIMIT), ephemeral=True)
+
+    @visibility.autocomplete("platform")
+    async def visibility_platform(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Only the platforms you have a handle on."""
+        return await own_platform_choices(interaction, current)
+
     @app_commands.command(name="list", description="List your handles, or another member's")
     @app_commands.describe(member="Whose handles to show (default: yours)")
     async def list_(self, interaction: Interaction, member: discord.User | None = None) -> None:
@@ -152,6 +192,7 @@ class Handles(
             description=lines_block(lines),
             colour=discord.Colour.blurple(),
         )
+        embed.set_footer(text=fit(say(locale, "legend"), FOOTER_LIMIT))
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(name="verify-bluesky", description="Link your Bluesky account with a one-time code")

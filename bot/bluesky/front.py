@@ -60,7 +60,7 @@ class BlueskyFront:
             gateway=self.gateway,
             repository=app.repository,
             answerer=Answerer(
-                commands=TextCommands(app.directory, app.linking),
+                commands=TextCommands(app.directory, app.moderation, app.linking),
                 repository=app.repository,
                 config=app.config,
             ),

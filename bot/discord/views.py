@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 
 from bot.discord.client import report_error
-from bot.discord.messages import say
+from bot.discord.messages import Raw, say
 from bot.discord.render import (
     DIRECTORY_PAGE_SIZE,
     EMBED_DESCRIPTION_LIMIT,
@@ -163,7 +163,8 @@ class DirectoryView(OwnedView):
             description=lines_block(lines, EMBED_DESCRIPTION_LIMIT),
             colour=discord.Colour.blurple(),
         )
-        footer = say(locale, "directory.footer", page=number, pages=pages, total=page.total)
+        legend = Raw(say(locale, "legend"))
+        footer = say(locale, "directory.footer", page=number, pages=pages, total=page.total, legend=legend)
         embed.set_footer(text=fit(footer, 300))
         return embed
 

@@ -24,19 +24,16 @@ from bot.errors import (
 from bot.models import DirectoryQuery, Entry, Identity, Source, Verification, Visibility
 from bot.services.directory import MAX_PAGE_SIZE, DirectoryService
 from bot.services.linking import LinkingService
+from bot.services.moderation import ModerationService
 from bot.services.names import clean_display_name
 from bot.text.messages import count as count_of
 from bot.text.messages import has, say
 from bot.text.parser import Command, ParseError, Verb, parse
-from bot.text.render import pack, shorten, thread_parts
+from bot.text.privacy import PrivacyCommands
+from bot.text.render import MARKS, pack, platform_name, shorten, thread_parts, width, with_legend
 
 log = logging.getLogger(__name__)
 
-_MARKS = {
-    Verification.SELF_REPORTED: "",
-    Verification.BLUESKY_PROVEN: " ✓",
-    Verification.ADMIN_VERIFIED: " ✓✓",
-}
 ECHO_GRAPHEMES = 32  # of user text repeated back in an error
 DIRECTORY_PAGE_SIZE = 10  # entries asked for per page; fewer are shown when the budget is tight
 
@@ -59,14 +56,21 @@ class TextContext:
     rest_hint: str = ""  # where the whole directory is, ending a directory thread
 
 
+ROOM_FOR_PLATFORMS = 20  # graphemes a shortened platform list in a tight help needs to say anything
 THREAD_NUMBER_ROOM = 6  # graphemes kept free in each post of a thread for its "k/n " prefix
 
 
 class TextCommands:
     """The text command language, executed."""
 
-    def __init__(self, directory: DirectoryService, linking: LinkingService | None = None) -> None:
+    def __init__(
+        self,
+        directory: DirectoryService,
+        moderation: ModerationService,
+        linking: LinkingService | None = None,
+    ) -> None:
         self._directory = directory
+        self._privacy = PrivacyCommands(directory, moderation)
         self._linking = linking  # None where linking cannot happen (the console)
 
     async def answer(self, text: str, ctx: TextContext) -> str:
@@ -127,6 +131,10 @@ class TextCommands:
             return await self._join(ctx)
         if command.verb is Verb.VERIFY:
             return await self._verify(command, ctx)
+        if command.verb is Verb.VISIBILITY:
+            return await self._privacy.visibility(command, ctx)
+        if command.verb is Verb.MYDATA:
+            return await self._privacy.mydata(ctx)
         if command.verb is Verb.FORGET:
             erased = await self._directory.forget(community=ctx.community, identity=ctx.identity)
             return say(
@@ -218,7 +226,8 @@ class TextCommands:
         footer = say(ctx.locale, "thread.rest", where=ctx.rest_hint) if ctx.rest_hint else ""
         lines = [self._line(e, with_name=True) for e in page.entries]
         room = max(ctx.budget - THREAD_NUMBER_ROOM, 1)
-        posts, _ = thread_parts(header, lines, footer, room=room, max_posts=max_posts)
+        posts, shown = thread_parts(header, lines, footer, room=room, max_posts=max_posts)
+        posts[-1] = with_legend(posts[-1], say(ctx.locale, "legend"), page.entries[:shown], room)
         if len(posts) == 1:
             return [shorten(posts[0], ctx.budget)]
         return [f"{k}/{len(posts)} {post}" for k, post in enumerate(posts, start=1)]
@@ -232,7 +241,7 @@ class TextCommands:
             return say(ctx.locale, "list.empty", community=community, usage=say(ctx.locale, "usage.add"))
         lines = [self._line(entry, with_name=False) for entry in entries]
         text, _ = pack(say(ctx.locale, "list.header", community=community), lines, ctx.budget)
-        return text
+        return with_legend(text, say(ctx.locale, "legend"), entries, ctx.budget)
 
     async def _list_directory(self, command: Command, ctx: TextContext) -> str:
         query = DirectoryQuery(
@@ -260,10 +269,10 @@ class TextCommands:
         if number < pages:
             words = ["directory", *([platform.key] if platform else []), str(number + 1)]
             footer = say(ctx.locale, "directory.more", command=" ".join(words))
-        text, _ = pack(
+        text, shown = pack(
             header, [self._line(e, with_name=True) for e in page.entries], ctx.budget, footer=footer
         )
-        return text
+        return with_legend(text, say(ctx.locale, "legend"), page.entries[:shown], ctx.budget)
 
     def _links(self, ctx: TextContext) -> str:
         community = self._directory.community(ctx.community)
@@ -281,15 +290,25 @@ class TextCommands:
         return text
 
     def _help(self, ctx: TextContext) -> str:
-        verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.FORGET, Verb.HELP]
+        verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.VISIBILITY]
+        verbs += [Verb.MYDATA, Verb.FORGET, Verb.HELP]
         if ctx.source is Source.BLUESKY:
             verbs.insert(0, Verb.JOIN)
         lines = [f"• {say(ctx.locale, f'usage.{verb.value}')}" for verb in verbs]
         platforms = ", ".join(spec.key for spec in self._directory.platforms(ctx.community))
         lines.append(say(ctx.locale, "help.platforms", platforms=platforms))
-        lines.append(say(ctx.locale, "help.legend"))
         header = say(ctx.locale, "help.header", community=self._community_name(ctx))
-        text, _ = pack(header, lines, ctx.budget)
+        legend = say(ctx.locale, "legend")  # always shown: it is the only place every front explains marks
+        text, taken = pack(header, lines, ctx.budget, footer=legend)
+        if taken < len(lines):
+            # A post's budget: every verb on one line beats the first few explained.
+            summary = say(ctx.locale, "usage.summary")
+            if ctx.source is Source.BLUESKY:
+                summary = f"{Verb.JOIN.value} · {summary}"
+            text, _ = pack(header, [summary], ctx.budget, footer=legend)
+            room = ctx.budget - width(text) - 1
+            if room > ROOM_FOR_PLATFORMS:  # the first platforms named beat none at all
+                text, _ = pack(header, [summary, shorten(lines[-1], room)], ctx.budget, footer=legend)
         return text
 
     def _error(self, exc: FerryError, ctx: TextContext) -> str:
@@ -328,13 +347,10 @@ class TextCommands:
         platform = self._platform_name(entry)
         who = f"{entry.member_name} — " if with_name else ""
         link = f" {entry.profile_url}" if entry.profile_url else ""
-        return f"• {who}{platform}: {entry.handle}{_MARKS[entry.verification]}{link}"
+        return f"• {who}{platform}: {entry.handle}{MARKS[entry.verification]}{link}"
 
     def _platform_name(self, entry: Entry) -> str:
-        try:
-            return self._directory.platform(entry.community, entry.platform).display_name
-        except UnknownPlatformError:
-            return entry.platform  # a platform since disabled in config still shows its key
+        return platform_name(self._directory, entry)
 
     def _community_name(self, ctx: TextContext) -> str:
         return self._directory.community(ctx.community).name

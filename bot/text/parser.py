@@ -30,6 +30,8 @@ class Verb(enum.StrEnum):
     HELP = "help"
     JOIN = "join"  # register the author's own account on the front's platform (Bluesky: proven by the DID)
     VERIFY = "verify"  # redeem a link code from Discord (Bluesky only: the post proves the DID)
+    VISIBILITY = "visibility"
+    MYDATA = "mydata"
 
 
 _ALIASES: dict[str, Verb] = {
@@ -52,7 +54,25 @@ _ALIASES: dict[str, Verb] = {
     "commands": Verb.HELP,
     "join": Verb.JOIN,
     "verify": Verb.VERIFY,
+    "visibility": Verb.VISIBILITY,
+    "vis": Verb.VISIBILITY,
+    "privacy": Verb.VISIBILITY,
+    "可见": Verb.VISIBILITY,
+    "可见性": Verb.VISIBILITY,
+    "mydata": Verb.MYDATA,
+    "data": Verb.MYDATA,
+    "我的数据": Verb.MYDATA,
 }
+# The words for who may see an entry, in either language; the value is a Visibility value.
+_VISIBILITY_WORDS: dict[str, str] = {
+    "public": "public",
+    "everyone": "public",
+    "公开": "public",
+    "community": "community",
+    "社区": "community",
+    "仅社区": "community",
+}
+_ALL_PLATFORMS = frozenset({"all", "everything", "全部", "所有"})
 
 # Sentence punctuation people end a chat line with; never part of a command word. Fullwidth marks
 # need no entry: NFKC has already turned them into their ASCII twins.
@@ -74,6 +94,7 @@ class Command:
     page: int = 1
     community: str | None = None  # a slug named before the verb; None means the front's default
     code: str | None = None  # a link code as typed, for ``verify``; the service reads it forgivingly
+    visibility: str | None = None  # a Visibility value, for ``visibility``
 
 
 class ParseError(Exception):
@@ -96,6 +117,8 @@ def parse(text: str) -> Command:
     if len(text) > MAX_COMMAND_CHARS:
         raise ParseError(None, "too_long")
     words = _words(text)
+    if len(words) > 1 and words[0].casefold() == "my" and words[1].casefold() == "data":
+        words = ["mydata", *words[2:]]  # "my data" reads as one word to people
     if not words:
         raise ParseError(None, "empty")
     community = None
@@ -129,6 +152,8 @@ def _command(verb: Verb, args: list[str]) -> Command:
         if len(args) > MAX_CODE_WORDS:
             raise ParseError(verb, "too_many_arguments")
         return Command(verb, code="".join(args))
+    if verb is Verb.VISIBILITY:
+        return _visibility(args)
     if args:
         raise ParseError(verb, "too_many_arguments")
     return Command(verb)
@@ -149,3 +174,17 @@ def _directory(args: list[str]) -> Command:
         else:
             raise ParseError(Verb.DIRECTORY, "too_many_arguments")
     return Command(Verb.DIRECTORY, platform=platform, page=page)
+
+
+def _visibility(args: list[str]) -> Command:
+    """``<platform|all> <public|community>``, in either order; the platform may be left out for all."""
+    if not args:
+        raise ParseError(Verb.VISIBILITY, "missing_arguments")
+    if len(args) > 2:
+        raise ParseError(Verb.VISIBILITY, "too_many_arguments")
+    chosen = [_VISIBILITY_WORDS[a.casefold()] for a in args if a.casefold() in _VISIBILITY_WORDS]
+    others = [a for a in args if a.casefold() not in _VISIBILITY_WORDS]
+    if len(chosen) != 1:
+        raise ParseError(Verb.VISIBILITY, "bad_visibility")
+    platform = others[0] if others and others[0].casefold() not in _ALL_PLATFORMS else None
+    return Command(Verb.VISIBILITY, platform=platform, visibility=chosen[0])

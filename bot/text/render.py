@@ -7,10 +7,23 @@ one line and is either shown whole or left for the next post, never cut mid-entr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import grapheme
 
+from bot.errors import UnknownPlatformError
+from bot.models import Entry, Verification
+
+if TYPE_CHECKING:
+    from bot.services.directory import DirectoryService
+
 ELLIPSIS = "…"
+# The verification ladder as text marks; the legend that explains them is in the catalogue.
+MARKS = {
+    Verification.SELF_REPORTED: "",
+    Verification.BLUESKY_PROVEN: " ✓",
+    Verification.ADMIN_VERIFIED: " ✓✓",
+}
 
 
 def width(text: str) -> int:
@@ -85,3 +98,20 @@ def thread_parts(
         else:
             posts[-1] = shorten(footer, room)  # the way to the rest matters more than one more line
     return posts, pos
+
+
+def platform_name(directory: DirectoryService, entry: Entry) -> str:
+    """The entry's platform as people call it."""
+    try:
+        return directory.platform(entry.community, entry.platform).display_name
+    except UnknownPlatformError:
+        return entry.platform  # a platform since disabled in config still shows its key
+
+
+def with_legend(text: str, legend: str, entries: Sequence[Entry], budget: int) -> str:
+    """``text`` and the marks' legend on a last line, when a shown entry is marked and it fits."""
+    if not any(MARKS[e.verification] for e in entries):
+        return text
+    if width(text) + 1 + width(legend) > budget:
+        return text  # the entries matter more than the explanation; help always has it
+    return f"{text}\n{legend}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind
+from bot.models import Identity, IdentityKind, Visibility
 from tests.support.discord_standin import DiscordStandin
 
 BSKY = "https://bsky.app/profile/"
@@ -180,3 +182,100 @@ async def test_verify_bluesky_without_a_bluesky_account_says_linking_is_unavaila
         community="movers", identity=Identity(IdentityKind.DISCORD, str(world.member.id))
     )
     assert member is None  # no code, no member row made for nothing
+async def test_visibility_of_one_platform_or_all(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    me = Identity(IdentityKind.DISCORD, str(world.member.id))
+    await add(discord_standin, world.member, "bluesky", "alice.bsky.social")  # community-only by default
+    await add(discord_standin, world.member, "lemon8", "mover_one")
+
+    async def visibility(options: dict[str, str], **kw: str) -> str:
+        h = await discord_standin.invoke_slash(world.guild, world.member, "handle visibility", options, **kw)
+        response = await h.response()
+        assert response.kind == "deferred message" and response.ephemeral
+        [message] = await h.followups()
+        assert message.ephemeral and not message.pings.anyone
+        return message.content
+
+    async def public() -> list[str]:
+        entries = await ferry.app.directory.handles(
+            community="movers", identity=me, visibilities=frozenset({Visibility.PUBLIC})
+        )
+        return [e.platform for e in entries]
+
+    answer = await visibility({"visibility": "public", "platform": "bluesky"})
+    assert answer == "Now visible to everyone (may appear on Bluesky and in public exports): Bluesky."
+    assert await public() == ["bluesky"]
+    answer = await visibility({"visibility": "public"})
+    assert answer.endswith(": Lemon8.")  # only what changed is named
+    assert sorted(await public()) == ["bluesky", "lemon8"]
+    answer = await visibility({"visibility": "public", "platform": "lemon8"})
+    assert answer.startswith("Already visible to everyone") and answer.endswith("Nothing changed.")
+    answer = await visibility({"visibility": "community"}, locale="zh-CN")
+    assert answer == "现在可见范围为本社区：Bluesky, Lemon8。"
+    assert await public() == []
+    assert await visibility({"visibility": "public", "platform": "rednote"}) == (
+        "You have no RedNote (Xiaohongshu) handle in this directory."
+    )
+
+    found = await discord_standin.invoke_autocomplete(
+        world.guild, world.member, "handle visibility", {"visibility": "public", "platform": ""}, "platform"
+    )
+    assert sorted(c["value"] for c in found) == ["bluesky", "lemon8"]
+
+
+async def test_visibility_without_handles_says_so(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    h = await discord_standin.invoke_slash(
+        world.guild, world.member, "handle visibility", {"visibility": "public"}
+    )
+    [message] = await h.followups()
+    assert message.content == "Ferry keeps nothing about you here."
+
+
+async def test_list_footer_explains_the_marks(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    await add(discord_standin, world.member, "bluesky", "alice.bsky.social")
+    await ferry.app.moderation.verify(
+        community="movers",
+        identity=Identity(IdentityKind.DISCORD, str(world.member.id)),
+        platform="bluesky",
+        actor="admin:test",
+    )
+    h = await discord_standin.invoke_slash(world.guild, world.member, "handle list")
+    [message] = await h.followups()
+    [embed] = message.embeds
+    assert "alice.bsky.social) ✓✓" in embed["description"]
+    assert embed["footer"]["text"] == "✓ proven on Bluesky · ✓✓ verified by an admin · no mark: self-reported"
+
+
+@pytest.fixture
+def other_guild(discord_standin: DiscordStandin):
+    """A second server with the same member, added before the bot connects; no community names it."""
+    world = discord_standin.world
+    guild = discord_standin.add_guild("Elsewhere", world.owner)
+    discord_standin.add_channel(guild, "general")
+    discord_standin.add_member(guild, world.member)
+    discord_standin.add_member(guild, world.admin)
+    return guild
+
+
+async def test_community_entries_stay_inside_their_own_server(
+    discord_standin: DiscordStandin, other_guild, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    await ferry.tree.sync()  # globally, so the second server has the commands too
+    await add(discord_standin, world.member, "lemon8", "only_here")  # community-only by default
+
+    async def seen_in(guild) -> tuple[str, str]:
+        h = await discord_standin.invoke_slash(guild, world.admin, "directory", {})
+        [directory] = await h.followups()
+        h = await discord_standin.invoke_slash(guild, world.admin, "handle list", {"member": world.member})
+        [listed] = await h.followups()
+        return str(directory.embeds[0]), str(listed.embeds or listed.content)
+
+    directory, listed = await seen_in(world.guild)
+    assert "only\\\\_here" in directory and "only\\\\_here" in listed
+    assert "no mark: self-reported" in directory  # the legend is in the /directory footer too
+    directory, listed = await seen_in(other_guild)
+    assert "only" not in directory and "Nobody is listed yet" in directory
+    assert listed == "Plain Member has no handles you can see."

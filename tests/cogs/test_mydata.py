@@ -50,6 +50,7 @@ async def test_forget_asks_then_erases_everything(discord_standin: DiscordStandi
     assert response.ephemeral and response.kind == "deferred message"  # answered before any reading
     message = await h.original_message()
     assert message.ephemeral and "(1 handles)" in message.content
+    assert message.content.endswith("Messages and Bluesky replies already posted stay where they are.")
     confirm, _cancel = message.custom_ids()
     click = await discord_standin.click_button(message, confirm, world.member)
     done = await click.response()

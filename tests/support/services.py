@@ -8,6 +8,7 @@ import pytest
 
 from bot.config import FerryConfig, load_config
 from bot.services.directory import DirectoryService
+from bot.services.moderation import ModerationService
 from bot.services.transfer import TransferService
 from bot.storage.repository import Repository
 
@@ -59,6 +60,13 @@ def clock() -> FakeClock:
 @pytest.fixture
 def service(repository: Repository, config: FerryConfig, clock: Callable[[], datetime]) -> DirectoryService:
     return DirectoryService(repository=repository, config=lambda: config, clock=clock)
+
+
+@pytest.fixture
+def moderation(
+    repository: Repository, service: DirectoryService, clock: Callable[[], datetime]
+) -> ModerationService:
+    return ModerationService(repository=repository, directory=service, clock=clock)
 
 
 @pytest.fixture

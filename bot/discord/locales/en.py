@@ -63,13 +63,14 @@ EN: Mapping[str, str] = {
     ),
     "visibility.community": "this community",
     "visibility.public": "everyone (may appear on Bluesky and in public exports)",
+    "handle.visibility.changed": "Now visible to {visibility}: {platforms}.",
+    "handle.visibility.unchanged": "Already visible to {visibility}: {platforms}. Nothing changed.",
+    "legend": "✓ proven on Bluesky · ✓✓ verified by an admin · no mark: self-reported",
     # directory
     "directory.title": "{community}: who moved where",
     "directory.title_platform": "{community}: who moved to {platform}",
     "directory.search": "Matching “{term}”",
-    "directory.footer": (
-        "Page {page} of {pages} · {total} handles · ✓ proven on Bluesky, ✓✓ verified by an admin"
-    ),
+    "directory.footer": ("Page {page} of {pages} · {total} handles · {legend}"),
     "directory.empty": "Nobody is listed yet. Be the first: /handle add",
     "directory.all_platforms": "All platforms",
     "directory.pick_platform": "Filter by platform",
@@ -85,7 +86,8 @@ EN: Mapping[str, str] = {
     # my data
     "mydata.export": "Everything Ferry keeps about you here.",
     "mydata.forget.confirm": (
-        "This erases everything Ferry keeps about you here ({count} handles). It can't be undone."
+        "This erases everything Ferry keeps about you here ({count} handles). It can't be undone. "
+        "Messages and Bluesky replies already posted stay where they are."
     ),
     "mydata.forget.button": "Erase everything",
     "mydata.forgot": "Done: everything about you is erased ({count} handles).",

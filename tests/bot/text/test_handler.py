@@ -4,6 +4,7 @@ import pytest
 
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
+from bot.services.moderation import ModerationService
 from bot.text.handler import TextCommands, TextContext
 from bot.text.render import width
 
@@ -33,8 +34,8 @@ def test_a_context_shows_public_entries_only_unless_told() -> None:
 
 
 @pytest.fixture
-def commands(service: DirectoryService) -> TextCommands:
-    return TextCommands(service)
+def commands(service: DirectoryService, moderation: ModerationService) -> TextCommands:
+    return TextCommands(service, moderation)
 
 
 async def test_add_replace_list_remove(commands: TextCommands) -> None:

@@ -4,6 +4,7 @@ import pytest
 
 from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
+from bot.services.moderation import ModerationService
 from bot.text.handler import TextCommands, TextContext
 from bot.text.parser import Command, ParseError, Verb, parse
 from bot.text.render import thread_parts, width
@@ -43,8 +44,10 @@ def bluesky(did: str = "did:plc:alice", handle: str | None = "alice.test", **kw:
     )
 
 
-async def test_join_registers_the_own_account_as_proven(service: DirectoryService) -> None:
-    commands = TextCommands(service)
+async def test_join_registers_the_own_account_as_proven(
+    service: DirectoryService, moderation: ModerationService
+) -> None:
+    commands = TextCommands(service, moderation)
     assert await commands.answer("open join", bluesky()) == (
         "Welcome! You are in the Open House directory as @alice.test ✓"
     )
@@ -58,23 +61,29 @@ async def test_join_registers_the_own_account_as_proven(service: DirectoryServic
     assert entry.source is Source.BLUESKY
 
 
-async def test_join_is_refused_where_the_author_is_not_proven(service: DirectoryService) -> None:
+async def test_join_is_refused_where_the_author_is_not_proven(
+    service: DirectoryService, moderation: ModerationService
+) -> None:
     console = TextContext(
         community="demo",
         identity=Identity(IdentityKind.CONSOLE, "op"),
         display_name="op",
         source=Source.CONSOLE,
     )
-    answer = await TextCommands(service).answer("join", console)
+    answer = await TextCommands(service, moderation).answer("join", console)
     assert answer.startswith("join works only when you mention Ferry on Bluesky")
 
 
-async def test_a_community_the_front_does_not_serve_is_unknown(service: DirectoryService) -> None:
-    answer = await TextCommands(service).answer("elsewhere help", bluesky())
+async def test_a_community_the_front_does_not_serve_is_unknown(
+    service: DirectoryService, moderation: ModerationService
+) -> None:
+    answer = await TextCommands(service, moderation).answer("elsewhere help", bluesky())
     assert answer == "There is no community called \u201celsewhere\u201d."
 
 
-async def test_directory_thread_fits_posts_and_ends_with_the_rest(service: DirectoryService) -> None:
+async def test_directory_thread_fits_posts_and_ends_with_the_rest(
+    service: DirectoryService, moderation: ModerationService
+) -> None:
     for n in range(30):
         await service.register(
             community="open",
@@ -85,13 +94,13 @@ async def test_directory_thread_fits_posts_and_ends_with_the_rest(service: Direc
             source=Source.BLUESKY,
         )
     ctx = bluesky(community="open", budget=298, rest_hint="https://ferry.example.org/open")
-    posts = await TextCommands(service).answer_thread("directory", ctx, max_posts=3)
+    posts = await TextCommands(service, moderation).answer_thread("directory", ctx, max_posts=3)
     assert len(posts) == 3
     assert [p[:4] for p in posts] == ["1/3 ", "2/3 ", "3/3 "]
     assert all(width(p) <= 298 for p in posts)
     assert posts[0].startswith("1/3 Open House directory")
     assert posts[-1].endswith("Everyone: https://ferry.example.org/open")
-    single = await TextCommands(service).answer_thread("links", ctx, max_posts=3)
+    single = await TextCommands(service, moderation).answer_thread("links", ctx, max_posts=3)
     assert len(single) == 1
 
 

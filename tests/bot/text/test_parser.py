@@ -90,3 +90,49 @@ def test_spacing_case_and_punctuation_do_not_change_meaning(
 ) -> None:
     command = parse(f"{gap}{verb}{gap}{platform}{gap}{handle}{end}{gap}")
     assert command == Command(Verb.ADD, platform, handle)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("visibility bluesky community", Command(Verb.VISIBILITY, "bluesky", visibility="community")),
+        ("Visibility Bluesky PUBLIC.", Command(Verb.VISIBILITY, "Bluesky", visibility="public")),
+        ("vis all public", Command(Verb.VISIBILITY, visibility="public")),
+        ("privacy public", Command(Verb.VISIBILITY, visibility="public")),
+        ("privacy community lemon8", Command(Verb.VISIBILITY, "lemon8", visibility="community")),
+        ("可见性 小红书 社区。", Command(Verb.VISIBILITY, "小红书", visibility="community")),
+        ("可见 全部 公开", Command(Verb.VISIBILITY, visibility="public")),
+        ("movers vis all community", Command(Verb.VISIBILITY, visibility="community", community="movers")),
+        ("mydata", Command(Verb.MYDATA)),
+        ("My Data", Command(Verb.MYDATA)),
+        ("@ferry my data?", Command(Verb.MYDATA)),
+        ("data", Command(Verb.MYDATA)),
+        ("我的数据", Command(Verb.MYDATA)),
+    ],
+)
+def test_parses_privacy_commands(text: str, expected: Command) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("visibility", "missing_arguments"),
+        ("visibility bluesky", "bad_visibility"),
+        ("visibility bluesky hidden", "bad_visibility"),
+        ("visibility public community", "bad_visibility"),
+        ("visibility bluesky public now", "too_many_arguments"),
+    ],
+)
+def test_reports_what_is_wrong_with_visibility(text: str, problem: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    assert caught.value.verb is Verb.VISIBILITY
+    assert caught.value.problem == problem
+    assert has(f"parse.{problem}")
+
+
+def test_mydata_takes_no_arguments() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse("my data please")
+    assert (caught.value.verb, caught.value.problem) == (Verb.MYDATA, "too_many_arguments")

@@ -9,6 +9,7 @@ from bot.config import FerryConfig
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
+from bot.services.moderation import ModerationService
 from bot.storage.repository import Repository
 from bot.text.handler import TextCommands, TextContext
 from bot.text.parser import Command, ParseError, Verb, parse
@@ -56,16 +57,18 @@ def context(source: Source, identity: Identity, handle: str | None = None) -> Te
     )
 
 
-async def test_console_refuses_verify(service: DirectoryService, linking: LinkingService) -> None:
+async def test_console_refuses_verify(
+    service: DirectoryService, moderation: ModerationService, linking: LinkingService
+) -> None:
     code = (await linking.issue_code(community="demo", identity=DISCORD, display_name="Secret Name")).code
     console = context(Source.CONSOLE, Identity(IdentityKind.CONSOLE, "ops"))
-    answer = await TextCommands(service, linking).answer(f"verify {code}", console)
+    answer = await TextCommands(service, moderation, linking).answer(f"verify {code}", console)
     assert answer == "verify works only when you mention Ferry on Bluesky, from the account to link."
     assert await service.member(community="demo", identity=Identity(IdentityKind.CONSOLE, "ops")) is None
 
 
 async def test_bluesky_verify_answers_publicly_without_private_details(
-    service: DirectoryService, linking: LinkingService
+    service: DirectoryService, moderation: ModerationService, linking: LinkingService
 ) -> None:
     for platform, handle in (("lemon8", "secret_cook"), ("bluesky", "typed.bsky.social")):
         await service.register(
@@ -85,7 +88,7 @@ async def test_bluesky_verify_answers_publicly_without_private_details(
         source=Source.BLUESKY,
     )
     code = (await linking.issue_code(community="demo", identity=DISCORD, display_name="Secret Name")).code
-    commands = TextCommands(service, linking)
+    commands = TextCommands(service, moderation, linking)
     answer = await commands.answer(
         f"verify {code.lower()}", context(Source.BLUESKY, Identity(IdentityKind.BLUESKY, DID), "alice.test")
     )
@@ -102,9 +105,9 @@ async def test_bluesky_verify_answers_publicly_without_private_details(
 
 
 async def test_refusals_are_worded_per_reason_in_both_languages(
-    service: DirectoryService, linking: LinkingService
+    service: DirectoryService, moderation: ModerationService, linking: LinkingService
 ) -> None:
-    commands = TextCommands(service, linking)
+    commands = TextCommands(service, moderation, linking)
     ctx = context(Source.BLUESKY, Identity(IdentityKind.BLUESKY, DID), "alice.test")
     answer = await commands.answer("verify AAAA-AAAA-AA", ctx)
     assert answer == "That code is not valid. Get a new one on Discord with /handle verify-bluesky."
