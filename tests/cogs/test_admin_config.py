@@ -74,7 +74,7 @@ async def test_a_watched_change_reaches_links_without_a_restart(
 
     assert (await links_fields(discord_standin))[-1] == "Our Lemon8 club · Lemon8"
     answer = await text_links(ferry)
-    assert "• Our Lemon8 club: https://www.lemon8-app.com/movers (Ask to join)" in answer
+    assert "• Our Lemon8 club · Lemon8: https://www.lemon8-app.com/movers — Ask to join" in answer
 
 
 async def test_a_rejected_change_keeps_the_old_config_and_reload_shows_why(
