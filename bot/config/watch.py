@@ -92,16 +92,24 @@ class ConfigWatcher:
                 await self.poll()
             except OSError as exc:  # e.g. the config directory's permissions changed
                 log.warning("config watch could not look at the files", extra={"error": exc.strerror})
+            except Exception:
+                # A bug in reading a config must not stop every front: the running config stays.
+                log.exception("config watch failed; the running config stays")
 
 
 def reload_on_sighup(loop: asyncio.AbstractEventLoop, reloader: Reloader) -> Callable[[], None]:
     """Reload when the process gets SIGHUP (``kill -HUP``); returns the function that stops it."""
     running: set[asyncio.Task[ReloadOutcome]] = set()  # keeps each task alive until it ends
 
+    def done(task: asyncio.Task[ReloadOutcome]) -> None:
+        running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("config reload on SIGHUP failed", exc_info=task.exception())
+
     def on_signal() -> None:
         task = loop.create_task(reloader.reload(ReloadTrigger.SIGNAL), name="config:sighup")
         running.add(task)
-        task.add_done_callback(running.discard)
+        task.add_done_callback(done)
 
     def stop() -> None:
         loop.remove_signal_handler(signal.SIGHUP)

@@ -165,3 +165,30 @@ async def test_sighup_reloads(tmp_path: Path, files: Files) -> None:
     finally:
         stop()
     assert reloader.applied.trigger is ReloadTrigger.SIGNAL and holder().is_configured("bravo")
+
+
+async def test_a_failing_reload_does_not_stop_the_watch(
+    tmp_path: Path, files: Files, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "ferry.toml"
+    files.write(path, ALPHA)
+    holder = ConfigHolder(load_config(path))
+    reloader = Reloader(holder, path)
+
+    async def broken(trigger: ReloadTrigger) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(reloader, "reload", broken)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 1:
+            files.write(path, ALPHA + BRAVO)
+        if len(slept) == 4:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await ConfigWatcher(reloader, holder, interval=1.0, sleep=sleep).run()
+    assert len(slept) == 4  # it kept looking after the failure on the third look
+    assert "config watch failed; the running config stays" in caplog.text
