@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import ConfigHolder
-from bot.config import load_config
-from bot.config.reload import Reloader, ReloadTrigger, diff
+from bot.config import FerryConfig, load_config
+from bot.config.reload import RESTART_KEYS, Reloader, ReloadTrigger, diff
 
 COMMUNITY = """
 [[communities]]
@@ -150,3 +150,10 @@ async def test_no_config_at_start_and_none_now_is_no_problem(tmp_path: Path) -> 
     reloader, holder = reloader_for(tmp_path / "ferry.toml")
     outcome = await reloader.reload(ReloadTrigger.COMMAND)
     assert outcome.ok and not outcome.changes and holder().communities == {}
+
+
+def test_restart_keys_name_real_sections_and_keys() -> None:
+    config = FerryConfig.empty()
+    for section, names in RESTART_KEYS.items():
+        model = getattr(config, section)
+        assert set(names or ()) <= set(type(model).model_fields), section
