@@ -33,7 +33,7 @@ class ConfigCommands(commands.Cog):
         """Re-read the config files; a config with problems is reported and not applied."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         reloader = self.bot.app.reloader
-        earlier = reloader.last_failure  # read first: this reload replaces it
+        earlier = reloader.last_automatic_failure  # read first: a reload that applies clears it
         outcome = await reloader.reload(ReloadTrigger.COMMAND)
         log_action(interaction, "reload", ok=outcome.ok, problems=len(outcome.problems))
         lines = reload_lines(interaction.locale, outcome, earlier, reloader.applied)
@@ -83,7 +83,7 @@ def reload_lines(
     else:
         lines.append(say(locale, "reload.failed", count=len(outcome.problems)))
         lines.append(say(locale, "reload.in_force", when=Raw(_when(applied.at))))
-    if earlier is not None and earlier.trigger is not ReloadTrigger.COMMAND:
+    if earlier is not None:
         when = Raw(_when(earlier.at))
         key = f"reload.auto_failed.{earlier.trigger.value}"
         lines.append(say(locale, key, when=when, count=len(earlier.problems)))

@@ -105,6 +105,17 @@ async def test_a_rejected_change_keeps_the_old_config_and_reload_shows_why(
     assert "**red**" not in text  # a value from the file is never shown
     assert ferry.app.config() is running
 
+    edit(
+        config_file,
+        lambda text: text.replace('colour = "**red**"\n', "").replace("javascript://", "https://"),
+    )
+    message = await reload(discord_standin)
+    lines = message.content.splitlines()
+    assert lines[0] == "Config reloaded: 1 file(s), 1 communities."
+    assert lines[1] == "Keys changed: communities[movers].links."
+    assert lines[2].startswith("The reload after a file change was rejected <t:")  # the earlier failure
+    assert ferry.app.reloader.last_failure is None
+
 
 async def test_reload_reports_what_changed_and_what_waits_for_a_restart(
     discord_standin: DiscordStandin, ferry: FerryBot, config_file: Path
