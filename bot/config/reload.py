@@ -146,7 +146,6 @@ class Reloader:
         self.last_failure: ReloadOutcome | None = None  # cleared by the next reload that applies
         # The latest failure nobody asked for (file watch, SIGHUP): what an admin may not have seen.
         self.last_automatic_failure: ReloadOutcome | None = None
-        self.failing_since: datetime | None = None  # first failure since the config in force applied
 
     @property
     def path(self) -> Path:
@@ -165,7 +164,6 @@ class Reloader:
                 self.last_failure = outcome
                 if trigger is not ReloadTrigger.COMMAND:
                     self.last_automatic_failure = outcome
-                self.failing_since = self.failing_since or now
                 _log_rejected(outcome)
                 return outcome
             outcome = ReloadOutcome(
@@ -173,7 +171,7 @@ class Reloader:
             )
             self._holder.current = config
             self.applied = outcome
-            self.last_failure = self.last_automatic_failure = self.failing_since = None
+            self.last_failure = self.last_automatic_failure = None
             _log_applied(outcome)
             return outcome
 
