@@ -128,6 +128,7 @@ def _needs_restart(key: str) -> bool:
 
 
 def utc_now() -> datetime:
+    # bot.app has the same clock, but bot.app imports this module.
     return datetime.now(UTC)
 
 
