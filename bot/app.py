@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import FerryConfig, load_config
+from bot.config.reload import Reloader
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
@@ -51,6 +52,12 @@ class App:
     moderation: ModerationService
     transfer: TransferService
     linking: LinkingService
+    # Built from the fields above rather than passed in, so every App (tests build their own) has
+    # the one reloader that the watcher, /ferry reload and SIGHUP share.
+    reloader: Reloader = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reloader", Reloader(self.config, self.settings.config_path, clock=utc_now))
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ import signal
 from typing import Protocol
 
 from bot.app import App, open_app
+from bot.config.watch import ConfigWatcher, reload_on_sighup
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,14 +72,19 @@ async def run_fronts(settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, _stop, main, sig)
+        stop_sighup = reload_on_sighup(loop, app.reloader)
         try:
             async with asyncio.TaskGroup() as group:
+                if settings.config_watch_seconds > 0:
+                    watcher = ConfigWatcher(app.reloader, app.config, interval=settings.config_watch_seconds)
+                    group.create_task(watcher.run(), name="config:watch")
                 for front in fronts:
                     group.create_task(front.run(), name=f"front:{front.name}")
                     log.info("front started", extra={"front": front.name})
         except asyncio.CancelledError:
             log.info("stopped by signal; fronts closed")
         finally:
+            stop_sighup()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 with contextlib.suppress(RuntimeError):
                     loop.remove_signal_handler(sig)

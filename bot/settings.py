@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     discord_dev_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
     discord_owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
     log_format: LogFormat = LogFormat.TEXT
+    # How often ``ferry run`` looks at the config files for changes; 0 turns the watch off.
+    config_watch_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
+        default=3.0, validation_alias=AliasChoices("FERRY_CONFIG_WATCH_SECONDS", "config_watch_seconds")
+    )
 
     @field_validator("database_url")
     @classmethod

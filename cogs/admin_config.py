@@ -5,18 +5,21 @@ A mixin of the ``Admin`` group cog (``cogs.admin``).
 
 from __future__ import annotations
 
-import asyncio
+from datetime import datetime
 from typing import Literal
 
+import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.config import ConfigError, load_config
+from bot.config.reload import ReloadOutcome, ReloadTrigger
 from bot.discord.admin import Interaction, lines_reply, log_action
 from bot.discord.checks import bot_owner, ferry_admin
 from bot.discord.client import FerryBot
 from bot.discord.messages import Raw, say
-from bot.discord.render import clean
+from bot.discord.render import CONTENT_LIMIT, clean, lines_block
+
+NAMES_SHOWN = 900  # characters of slugs or key names per line; the log has all of them
 
 
 class ConfigCommands(commands.Cog):
@@ -29,21 +32,17 @@ class ConfigCommands(commands.Cog):
     async def reload(self, interaction: Interaction) -> None:
         """Re-read the config files; a config with problems is reported and not applied."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        locale = interaction.locale
-        path = self.bot.app.settings.config_path
-        try:
-            config = await asyncio.to_thread(load_config, path)
-        except ConfigError as exc:
-            log_action(interaction, "reload", ok=False, problems=len(exc.problems))
-            problems = [str(problem) for problem in exc.problems]
-            lines = [say(locale, "reload.failed", count=len(problems)), *(clean(p, 1000) for p in problems)]
-            embeds, files = lines_reply("ferry reload", lines, "config-problems.txt", problems)
-            await interaction.followup.send(embeds=embeds, files=files, ephemeral=True)
+        reloader = self.bot.app.reloader
+        earlier = reloader.last_automatic_failure  # read first: a reload that applies clears it
+        outcome = await reloader.reload(ReloadTrigger.COMMAND)
+        log_action(interaction, "reload", ok=outcome.ok, problems=len(outcome.problems))
+        lines = reload_lines(interaction.locale, outcome, earlier, reloader.applied)
+        if outcome.ok:
+            await interaction.followup.send(lines_block(lines, CONTENT_LIMIT), ephemeral=True)
             return
-        self.bot.app.config.current = config
-        log_action(interaction, "reload", ok=True)
-        text = say(locale, "reload.ok", files=len(config.source_files), communities=len(config.communities))
-        await interaction.followup.send(text, ephemeral=True)
+        problems = [str(problem) for problem in outcome.problems]
+        embeds, files = lines_reply("ferry reload", lines, "config-problems.txt", problems)
+        await interaction.followup.send(embeds=embeds, files=files, ephemeral=True)
 
     @app_commands.command(name="sync", description="Owner only: publish slash commands to Discord")
     @bot_owner()
@@ -61,3 +60,37 @@ class ConfigCommands(commands.Cog):
         await interaction.followup.send(
             say(interaction.locale, "sync.done", count=len(synced), scope=Raw(where)), ephemeral=True
         )
+
+
+def reload_lines(
+    locale: discord.Locale, outcome: ReloadOutcome, earlier: ReloadOutcome | None, applied: ReloadOutcome
+) -> list[str]:
+    """What a reload did, what an earlier automatic one found, and what still needs a restart."""
+    lines: list[str] = []
+    if outcome.ok:
+        changes = outcome.changes
+        lines.append(say(locale, "reload.ok", files=len(outcome.files), communities=outcome.communities))
+        for key, names in (
+            ("reload.added", changes.added),
+            ("reload.removed", changes.removed),
+            ("reload.keys", changes.keys),
+            ("reload.restart", changes.needs_restart),
+        ):
+            if names:
+                lines.append(say(locale, key, names=Raw(clean(", ".join(names), NAMES_SHOWN))))
+        if not changes:
+            lines.append(say(locale, "reload.same"))
+    else:
+        lines.append(say(locale, "reload.failed", count=len(outcome.problems)))
+        lines.append(say(locale, "reload.in_force", when=Raw(_when(applied.at))))
+    if earlier is not None:
+        when = Raw(_when(earlier.at))
+        key = f"reload.auto_failed.{earlier.trigger.value}"
+        lines.append(say(locale, key, when=when, count=len(earlier.problems)))
+    if not outcome.ok:
+        lines.extend(clean(str(problem), 1000) for problem in outcome.problems)
+    return lines
+
+
+def _when(moment: datetime) -> str:
+    return f"{discord.utils.format_dt(moment, 'f')} ({discord.utils.format_dt(moment, 'R')})"

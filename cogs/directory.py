@@ -5,16 +5,28 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import format_dt
 
+from bot.config import Community
 from bot.discord.choices import platform_choices
 from bot.discord.client import FerryBot
 from bot.discord.messages import Raw, say
-from bot.discord.render import EMBED_TOTAL_LIMIT, FIELDS_PER_EMBED, clean, fit, safe_url
+from bot.discord.render import (
+    BUTTON_LABEL_LIMIT,
+    EMBED_TITLE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    FIELDS_PER_EMBED,
+    clean,
+    fit,
+    lines_block,
+    safe_url,
+)
 from bot.discord.views import DirectoryView
+from bot.platforms.catalogue import Catalogue
 
 Interaction = discord.Interaction[FerryBot]
 BUTTON_URL_LIMIT = 512
-LINK_BUTTONS = 25  # 5 rows of 5 link buttons
+LINK_BUTTONS = 25  # a message holds 5 rows of 5 buttons
 
 
 class Directory(commands.Cog):
@@ -63,37 +75,59 @@ class Directory(commands.Cog):
     @app_commands.command(name="links", description="Where this community is moving")
     @app_commands.guild_only()
     async def links(self, interaction: Interaction) -> None:
-        """The community's official relocation links."""
+        """The community's official relocation links, one link button each."""
         assert interaction.guild_id is not None
         community = self.bot.community(interaction.guild_id)
-        locale = interaction.locale
-        catalogue = self.bot.app.config().catalogue
-        embed = discord.Embed(
-            title=fit(say(locale, "links.title", community=community.name), 256),
-            colour=discord.Colour.green(),
-        )
-        if community.deadline is not None:
-            deadline = discord.utils.format_dt(community.deadline, "F")
-            embed.description = say(locale, "links.deadline", deadline=Raw(deadline))
-        view = discord.ui.View()
-        links = community.links[:FIELDS_PER_EMBED]
-        # Discord counts 6,000 characters across a whole message's embeds: share what the title
-        # and description leave between the fields, so any config that validates fits.
-        room = EMBED_TOTAL_LIMIT - 100 - len(embed.title or "") - len(embed.description or "")
-        per_field = room // max(1, len(links))
-        for link in links:
-            spec = catalogue.get(link.platform)
-            platform = spec.display_name if spec else link.platform
-            url = safe_url(link.url)
-            name = f"{clean(link.label, 150)} · {clean(platform, 60)}"
-            value_room = max(1, min(900, per_field - len(name)))
-            value = clean(link.note, value_room) if link.note else fit(url or "-", value_room)
-            embed.add_field(name=name, value=value or "-", inline=False)
-            if url is not None and len(url) <= BUTTON_URL_LIMIT and len(view.children) < LINK_BUTTONS:
-                view.add_item(discord.ui.Button(label=fit(link.label, 80), url=url))
-        if not community.links:
-            embed.description = ((embed.description or "") + "\n" + say(locale, "links.empty")).strip()
+        embed, view = links_message(community, self.bot.app.config().catalogue, interaction.locale)
         await interaction.response.send_message(embed=embed, view=view)
+
+
+def button_url(url: str) -> str | None:
+    """The URL if a link button can carry it: https (the config allows nothing else) within 512."""
+    if url.startswith("https://") and len(url) <= BUTTON_URL_LIMIT and not any(c.isspace() for c in url):
+        return url
+    return None
+
+
+def links_message(
+    community: Community, catalogue: Catalogue, locale: discord.Locale
+) -> tuple[discord.Embed, discord.ui.View]:
+    """An embed naming each link (label, platform, note) and the deadline, and a button per link.
+
+    The buttons are plain link buttons: no callback, nothing to keep after a restart. The view
+    lays them out five to a row; the config allows at most 25 links, and 25 buttons is the most a
+    message can carry.
+    """
+    embed = discord.Embed(
+        title=fit(say(locale, "links.title", community=community.name), EMBED_TITLE_LIMIT),
+        colour=discord.Colour.green(),
+    )
+    if community.deadline is not None:
+        deadline = f"{format_dt(community.deadline, 'F')} ({format_dt(community.deadline, 'R')})"
+        embed.description = say(locale, "links.deadline", deadline=Raw(deadline))
+    view = discord.ui.View(timeout=None)
+    links = community.links[:FIELDS_PER_EMBED]
+    # Discord counts 6,000 characters across a whole message's embeds: share what the title
+    # and description leave between the fields, so any config that validates fits.
+    room = EMBED_TOTAL_LIMIT - 100 - len(embed.title or "") - len(embed.description or "")
+    per_field = room // max(1, len(links))
+    for link in links:
+        spec = catalogue.get(link.platform)
+        platform = spec.display_name if spec else link.platform
+        name = f"{clean(link.label, 150)} · {clean(platform, 60)}"
+        value_room = max(1, min(900, per_field - len(name)))
+        url = button_url(link.url)
+        note = clean(link.note, value_room) if link.note else ""
+        address = safe_url(link.url)
+        if url is not None and len(view.children) < LINK_BUTTONS:
+            view.add_item(discord.ui.Button(label=fit(link.label, BUTTON_LABEL_LIMIT), url=url))
+            parts = [note or (address and fit(address, value_room))]
+        else:  # no button: the address itself is the only way there, so it goes first
+            parts = [address and fit(address, value_room), note]
+        embed.add_field(name=name, value=lines_block(filter(None, parts), value_room) or "-", inline=False)
+    if not community.links:
+        embed.description = ((embed.description or "") + "\n" + say(locale, "links.empty")).strip()
+    return embed, view
 
 
 async def setup(bot: FerryBot) -> None:

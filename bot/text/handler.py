@@ -88,7 +88,7 @@ class TextCommands:
         return shorten(reply, ctx.budget)
 
     async def answer_thread(self, text: str, ctx: TextContext, *, max_posts: int) -> list[str]:
-        """Like :meth:`answer`, but a directory may fill up to ``max_posts`` posts of ``ctx.budget``.
+        """Like :meth:`answer`, but a directory or the links may fill up to ``max_posts`` posts.
 
         A post-based front (Bluesky) sends the parts as a self-reply thread; other answers are one post.
         """
@@ -96,10 +96,12 @@ class TextCommands:
             command = parse(text)
         except ParseError:
             command = None
-        if command is None or command.verb is not Verb.DIRECTORY or max_posts <= 1:
+        if command is None or command.verb not in (Verb.DIRECTORY, Verb.LINKS) or max_posts <= 1:
             return [await self.answer(text, ctx)]
         try:
             ctx = self._scoped(command, ctx)
+            if command.verb is Verb.LINKS:
+                return self._links_thread(ctx, max_posts)
             return await self._directory_thread(command, ctx, max_posts)
         except FerryError as exc:
             return [shorten(self._error(exc, ctx), ctx.budget)]
@@ -275,19 +277,61 @@ class TextCommands:
         return with_legend(text, say(ctx.locale, "legend"), page.entries[:shown], ctx.budget)
 
     def _links(self, ctx: TextContext) -> str:
+        header = self._links_header(ctx)
+        # Each line must fit beside the header, or pack() would cut the first one, URL and all.
+        lines = self._link_lines(ctx, ctx.budget - width(header) - 1)
+        text, shown = pack(header, lines, ctx.budget)
+        if shown < len(lines):
+            text, _ = pack(header, lines, ctx.budget, footer=say(ctx.locale, "links.more"))
+        return text
+
+    def _links_thread(self, ctx: TextContext, max_posts: int) -> list[str]:
+        room = max(ctx.budget - THREAD_NUMBER_ROOM, 1)
+        header, lines = self._links_header(ctx), self._link_lines(ctx, room)
+        if lines and width(header) + 1 + width(lines[0]) > room:
+            # The header gets a post of its own rather than pack() cutting the first link to fit.
+            header, lines = "", [header, *lines]
+        posts, shown = thread_parts(header, lines, "", room=room, max_posts=max_posts)
+        if shown < len(lines):  # say so rather than let the last links vanish without a word
+            posts, _ = thread_parts(
+                header, lines, say(ctx.locale, "links.more"), room=room, max_posts=max_posts
+            )
+        if len(posts) == 1:
+            return [shorten(posts[0], ctx.budget)]
+        return [f"{k}/{len(posts)} {post}" for k, post in enumerate(posts, start=1)]
+
+    def _links_header(self, ctx: TextContext) -> str:
+        """Where the community is going and by when; the whole answer when it has no links."""
         community = self._directory.community(ctx.community)
         if not community.links:
             return say(ctx.locale, "links.empty", community=community.name)
-        lines = [
-            f"• {link.label}: {link.url}" + (f" ({link.note})" if link.note else "")
-            for link in community.links
-        ]
+        header = say(ctx.locale, "links.header", community=community.name)
         if community.deadline is not None:
-            lines.append(
-                say(ctx.locale, "links.deadline", deadline=community.deadline.isoformat(" ", "minutes"))
-            )
-        text, _ = pack(say(ctx.locale, "links.header", community=community.name), lines, ctx.budget)
-        return text
+            moment = community.deadline.isoformat(" ", "minutes")
+            header += "\n" + say(ctx.locale, "links.deadline", deadline=moment)
+        return header
+
+    def _link_lines(self, ctx: TextContext, room: int) -> list[str]:
+        """One line per link, each fitting ``room`` whole.
+
+        A URL is never shortened: a cut link leads nowhere (and Bluesky would make it a link facet).
+        The note goes first, then the label and platform; a URL that alone is too long is left out.
+        """
+        lines = []
+        for link in self._directory.community(ctx.community).links:
+            try:
+                platform = self._directory.platform(ctx.community, link.platform).display_name
+            except UnknownPlatformError:  # a link to a platform the community does not list
+                platform = link.platform
+            named = f"• {link.label} · {platform}: "
+            candidates = [
+                *([f"{named}{link.url} — {link.note}"] if link.note else []),
+                f"{named}{link.url}",
+                f"• {link.url}",
+                f"{named}{say(ctx.locale, 'links.too_long')}",
+            ]
+            lines.append(next((line for line in candidates if width(line) <= room), candidates[-1]))
+        return lines
 
     def _help(self, ctx: TextContext) -> str:
         verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.VISIBILITY]

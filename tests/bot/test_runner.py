@@ -9,6 +9,7 @@ import pytest
 
 from bot import runner
 from bot.app import App, open_app
+from bot.config.reload import ReloadTrigger
 from bot.settings import Settings
 
 
@@ -98,3 +99,50 @@ async def test_sigterm_stops_every_front_and_closes_the_database(
     assert status == 0
     assert all(front.cancelled for front in fronts)
     assert closed == [True]
+
+
+async def test_config_watch_runs_beside_the_fronts_and_sighup_reloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "ferry.toml"
+    config.write_text('[[communities]]\nslug = "alpha"\nname = "Alpha"\n', encoding="utf-8")
+    seen: dict[str, object] = {}
+
+    class ReloadingFront(SleepyFront):
+        def __init__(self, app: App) -> None:
+            super().__init__()
+            self.app = app
+
+        async def run(self) -> None:
+            seen["tasks"] = {task.get_name() for task in asyncio.all_tasks()}
+            config.write_text('[[communities]]\nslug = "bravo"\nname = "Bravo"\n', encoding="utf-8")
+            os.kill(os.getpid(), signal.SIGHUP)
+            for _ in range(1000):  # the signal reaches the loop, then the reload runs in a thread
+                if self.app.config().is_configured("bravo"):
+                    break
+                await asyncio.sleep(0.01)
+            seen["trigger"] = self.app.reloader.applied.trigger
+            os.kill(os.getpid(), signal.SIGTERM)
+            await super().run()
+
+    monkeypatch.setattr(runner, "build_fronts", lambda app: [ReloadingFront(app)])
+    # An hour between looks: only SIGHUP can have reloaded within this test.
+    ready = settings(tmp_path, discord_token="token", config_path=config, config_watch_seconds=3600)
+    assert await asyncio.wait_for(runner.run_fronts(ready), timeout=10) == 0
+    assert "config:watch" in seen["tasks"]  # type: ignore[operator]
+    assert seen["trigger"] is ReloadTrigger.SIGNAL
+
+
+async def test_a_zero_interval_turns_the_watch_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names: set[str] = set()
+
+    class LookingFront(SleepyFront):
+        async def run(self) -> None:
+            names.update(task.get_name() for task in asyncio.all_tasks())
+            os.kill(os.getpid(), signal.SIGTERM)
+            await super().run()
+
+    monkeypatch.setattr(runner, "build_fronts", lambda app: [LookingFront()])
+    quiet = settings(tmp_path, discord_token="token", config_watch_seconds=0)
+    assert await asyncio.wait_for(runner.run_fronts(quiet), timeout=10) == 0
+    assert "config:watch" not in names and "front:sleepy" in names

@@ -17,6 +17,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "FERRY_CONFIG",
         "LOG_LEVEL",
         "LOG_FORMAT",
+        "FERRY_CONFIG_WATCH_SECONDS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
@@ -92,3 +93,12 @@ def test_blank_secrets_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.discord_token is None and not settings.discord_enabled
     assert not settings.bluesky_enabled
+
+
+def test_config_watch_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().config_watch_seconds == 3.0
+    monkeypatch.setenv("FERRY_CONFIG_WATCH_SECONDS", "0")
+    assert load_settings().config_watch_seconds == 0  # off
+    monkeypatch.setenv("FERRY_CONFIG_WATCH_SECONDS", "-1")
+    with pytest.raises(SettingsError, match="FERRY_CONFIG_WATCH_SECONDS"):
+        load_settings()

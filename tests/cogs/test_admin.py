@@ -1,12 +1,10 @@
-"""/ferry … end to end: permissions, moderation, import with confirm, export, stats, audit, reload, sync."""
+"""/ferry … end to end: permissions, moderation, import with confirm, export, stats, audit, sync."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -14,10 +12,6 @@ from bot.discord.client import FerryBot
 from bot.models import Identity, IdentityKind
 from tests.bot.discord.fixtures import Moderation
 from tests.support.discord_standin import DiscordStandin, FileOption, StandinUsageError
-
-
-def edit(path: Path, change: Callable[[str], str]) -> None:
-    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 async def register(standin: DiscordStandin, user, platform: str, handle: str) -> None:
@@ -155,31 +149,6 @@ async def test_export_and_stats(discord_standin: DiscordStandin, ferry: FerryBot
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Members"] == "2" and fields["Handles per platform"] == "Bluesky: 2"
     assert "bob.bsky.social" in fields["Recent arrivals"]
-
-
-async def test_reload_applies_a_good_config_and_reports_every_problem(
-    discord_standin: DiscordStandin, ferry: FerryBot, config_file: Path
-) -> None:
-    before = ferry.app.config()
-    edit(config_file, lambda text: text.replace('name = "The Movers"', 'name = "The Big Move"'))
-    message = await admin(discord_standin, "reload")
-    assert message.content == "Config reloaded: 1 file(s), 1 communities."
-    assert ferry.app.config() is not before
-    good = ferry.app.config()
-
-    edit(
-        config_file,
-        lambda text: (
-            text.replace("default_visibility", "x")
-            .replace("[communities.channels]", 'colour = "**red**"\n[communities.channels]')
-            .replace('url = "https://bsky.app', 'url = "javascript://bsky.app')
-        ),
-    )
-    message = await admin(discord_standin, "reload")
-    text = "\n".join(e.get("description", "") for e in message.embeds)
-    assert "problem(s); the previous config stays in force" in text
-    assert "colour" in text and "url" in text
-    assert ferry.app.config() is good
 
 
 async def test_sync_is_for_the_owner_only(discord_standin: DiscordStandin, ferry: FerryBot) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 
 import pytest
 
@@ -146,14 +147,20 @@ async def test_links_embed_with_link_buttons(discord_standin: DiscordStandin, fe
     assert response.kind == "message" and not response.ephemeral
     [embed] = response.embeds
     assert embed["title"] == "Where The Movers is moving"
-    assert embed["description"].startswith("Move before <t:")
-    assert [f["name"] for f in embed["fields"]] == [
-        "Our Bluesky starter pack · Bluesky",
-        "RedNote group · RedNote (Xiaohongshu)",
+    assert re.fullmatch(r"Move before <t:\d+:F> \(<t:\d+:R>\)\.", embed["description"])
+    assert [(f["name"], f["value"]) for f in embed["fields"]] == [
+        ("Our Bluesky starter pack · Bluesky", "Follow everyone at once"),
+        (
+            "RedNote group · RedNote (Xiaohongshu)",
+            "https://www.xiaohongshu.com/user/profile/5e8f1a2b3c4d5e6f7a8b9c0d",
+        ),
     ]
     buttons = [c for row in response.components for c in row["components"]]
-    assert next(b["url"] for b in buttons) == "https://bsky.app/starter-pack/movers.bsky.social/3abc"
-    assert all(b["style"] == 5 for b in buttons)
+    assert [(b["label"], b["url"], b["style"]) for b in buttons] == [
+        ("Our Bluesky starter pack", "https://bsky.app/starter-pack/movers.bsky.social/3abc", 5),
+        ("RedNote group", "https://www.xiaohongshu.com/user/profile/5e8f1a2b3c4d5e6f7a8b9c0d", 5),
+    ]
+    assert all("custom_id" not in b for b in buttons)  # link buttons: nothing to answer later
 
 
 async def test_walking_every_page_of_a_thousand_entries(
@@ -246,9 +253,38 @@ async def test_links_fit_one_message_whatever_the_config(
         catalogue=config.catalogue, communities=[patched], defaults=config.defaults
     )
     h = await discord_standin.invoke_slash(world.guild, world.member, "links")
-    [embed] = (await h.response()).embeds
+    response = await h.response()
+    [embed] = response.embeds
     assert len(embed["fields"]) == 25
     assert embed_size(embed) <= EMBED_TOTAL_LIMIT
+    rows = [row["components"] for row in response.components]
+    assert [len(row) for row in rows] == [5, 5, 5, 5, 5]  # every link has its button, five to a row
+    assert [b["url"] for row in rows for b in row] == [link.url for link in links]
+    assert all(len(b["label"]) <= 80 for row in rows for b in row)
+
+
+async def test_a_link_without_a_note_nor_a_plain_address_still_gets_its_button(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    community = ferry.community(world.guild.id)
+    url = "https://en.wikipedia.org/wiki/Ferry_(disambiguation)"
+    patched = community.model_copy(
+        update={"links": (Link(label="**Wiki** <@&1>", platform="bluesky", url=url),), "deadline": None}
+    )
+    config = ferry.app.config()
+    ferry.app.config.current = config.build(
+        catalogue=config.catalogue, communities=[patched], defaults=config.defaults
+    )
+    h = await discord_standin.invoke_slash(world.guild, world.member, "links", locale="zh-CN")
+    response = await h.response()
+    [embed] = response.embeds
+    assert embed["title"] == "The Movers 的新家" and "description" not in embed
+    [field] = embed["fields"]
+    assert field["name"] == "\\*\\*Wiki\\*\\* <\u200b@&1> · Bluesky" and field["value"] == "-"
+    [[button]] = [row["components"] for row in response.components]
+    assert button["url"] == url and button["label"] == "**Wiki** <@&1>"
+    assert not discord_standin.message(response.message.id).pings.anyone
 
 
 async def test_an_unknown_platform_is_answered_privately(

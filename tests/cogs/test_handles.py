@@ -182,6 +182,8 @@ async def test_verify_bluesky_without_a_bluesky_account_says_linking_is_unavaila
         community="movers", identity=Identity(IdentityKind.DISCORD, str(world.member.id))
     )
     assert member is None  # no code, no member row made for nothing
+
+
 async def test_visibility_of_one_platform_or_all(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
     world = discord_standin.world
     me = Identity(IdentityKind.DISCORD, str(world.member.id))

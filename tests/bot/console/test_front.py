@@ -1,4 +1,6 @@
-"""The console front speaks for one member inside the community: privacy verbs in full detail."""
+"""The console front: a script on stdin answered line by line, for one member inside the community."""
+
+from __future__ import annotations
 
 import io
 
@@ -29,3 +31,15 @@ async def test_a_script_changes_visibility_and_shows_my_data(
     assert blocks[3].startswith("> visibility all community\nDone, now community-only: Lemon8.")
     [entry] = await service.handles(community="demo", identity=Identity(IdentityKind.CONSOLE, "alice"))
     assert entry.visibility is Visibility.COMMUNITY
+
+
+async def test_a_script_asking_for_the_links(
+    service: DirectoryService, moderation: ModerationService
+) -> None:
+    front = ConsoleFront(TextCommands(service, moderation), community="demo", member="alice")
+    out = io.StringIO()
+    await front.run(stdin=io.StringIO("links\n"), stdout=out)
+    assert "Where Demo Community is going:\n" in out.getvalue()
+    assert "• Our Bluesky starter pack · Bluesky: https://bsky.app/starter-pack/demo.bsky.social/3abc" in (
+        out.getvalue()
+    )

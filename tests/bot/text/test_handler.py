@@ -99,7 +99,7 @@ async def test_links_help_and_forget(commands: TextCommands) -> None:
     links = await commands.answer("links", ctx)
     assert (
         links.splitlines()[1]
-        == "• Our Bluesky starter pack: https://bsky.app/starter-pack/demo.bsky.social/3abc"
+        == "• Our Bluesky starter pack · Bluesky: https://bsky.app/starter-pack/demo.bsky.social/3abc"
     )
     help_text = await commands.answer("help", ctx)
     assert "add <platform> <handle>" in help_text and "rednote" in help_text
