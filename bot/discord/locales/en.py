@@ -143,5 +143,9 @@ EN: Mapping[str, str] = {
     "announce.error.disabled": "posting on Bluesky is off for this community",
     "announce.error.budget": "the Bluesky write budget is used up; try again later",
     "announce.error.network": "Bluesky could not be reached; try again later",
+    "announce.error.rate_limited": "Bluesky asked the bot to slow down; try again later",
+    "announce.error.rejected": "Bluesky refused the post (the log has details)",
+    "announce.error.session": "the bot could not log in to Bluesky; an operator should check it",
+    "announce.error.empty": "the announcement is empty",
     "announce.error.other": "something went wrong (the log has details)",
 }

@@ -124,6 +124,10 @@ ZH: Mapping[str, str] = {
     "announce.error.disabled": "本社区未开启 Bluesky 发布",
     "announce.error.budget": "Bluesky 的写入额度已用完，请稍后再试",
     "announce.error.network": "无法连接 Bluesky，请稍后再试",
+    "announce.error.rate_limited": "Bluesky 要求机器人放慢速度，请稍后再试",
+    "announce.error.rejected": "Bluesky 拒绝了这条帖子（详见日志）",
+    "announce.error.session": "机器人无法登录 Bluesky，请运维检查其应用密码",
+    "announce.error.empty": "公告内容为空",
     "announce.error.other": "出了点问题（详见日志）",
 }
 
