@@ -45,6 +45,9 @@ class AnnounceCommands(commands.Cog):
         preview = embeds_for_lines(
             say(locale, "announce.title"), escaped_lines(announcement.text, FIELD_VALUE_LIMIT)
         )
+        if not announcement.text.strip():
+            await interaction.followup.send(say(locale, "announce.empty"), ephemeral=True)
+            return
         targets = self._announce_targets(locale, slug)
         if not targets:
             await interaction.followup.send(say(locale, "announce.nowhere"), embeds=preview, ephemeral=True)

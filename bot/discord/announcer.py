@@ -111,9 +111,12 @@ class DiscordAnnouncer:
                 extra={"community": community.slug, "channel_id": channel_id},
             )
             return self._failed("channel_not_found")
+        contents = messages_for(announcement.text)
+        if not contents:
+            return self._failed("empty")
         first: discord.Message | None = None
         try:
-            for part, content in enumerate(messages_for(announcement.text)):
+            for part, content in enumerate(contents):
                 sent = await channel.send(
                     content,
                     nonce=nonce_for(key, part),
@@ -130,7 +133,8 @@ class DiscordAnnouncer:
                 extra={"community": community.slug, "status": exc.status, "code": exc.code},
             )
             return self._failed("http")
-        delivery = Delivery(publisher=NAME, ok=True, where=first.jump_url if first else "")
+        assert first is not None  # contents is not empty
+        delivery = Delivery(publisher=NAME, ok=True, where=first.jump_url)
         if len(self._delivered) >= REMEMBERED_KEYS:
             self._delivered.pop(next(iter(self._delivered)))
         self._delivered[key] = delivery

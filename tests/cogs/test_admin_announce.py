@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from bot.config import FerryConfig, load_config
+from bot.config.announce import AnnouncementConfig
 from bot.discord.client import FerryBot
 from bot.services.announcements import Announcement, Delivery
 from tests.bot.discord.fixtures import wait_for
@@ -125,3 +127,19 @@ async def test_the_message_option_has_the_service_cap(
     command = discord_standin.command("ferry", guild=discord_standin.world.guild)
     [option] = next(o for o in command["options"] if o["name"] == "announce")["options"]
     assert option["max_length"] == 1000
+
+
+async def test_an_empty_announcement_is_explained_not_sent(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    config = ferry.app.config()
+    movers = config.communities["movers"]
+    empty = movers.model_copy(update={"announcement": AnnouncementConfig(template="{message}")})
+    ferry.app.config.current = dataclasses.replace(config, communities={"movers": empty})
+    message = await preview(discord_standin)
+    assert message.content.startswith("The announcement is empty")
+    assert message.components == []
+    announcement = await ferry.app.announcements.compose("movers")
+    [delivery] = await ferry.app.announcements.publish(announcement, key="manual:empty")
+    assert delivery.error == "empty"
+    assert discord_standin.messages(discord_standin.world.announcements) == []

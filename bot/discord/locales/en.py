@@ -130,6 +130,10 @@ EN: Mapping[str, str] = {
         "There is nowhere to post this yet: set `announcements` under `[communities.channels]` "
         "(and/or `bluesky = true` under `[communities.announcement]`) in the config, then `/ferry reload`."
     ),
+    "announce.empty": (
+        "The announcement is empty: its template has nothing to say here. Add a message, or change "
+        "`template` under `[communities.announcement]`."
+    ),
     "announce.send": "Send",
     "announce.ok": "✅ {publisher}: posted {where}",
     "announce.failed": "❌ {publisher}: not posted, {reason}.",

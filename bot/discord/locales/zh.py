@@ -111,6 +111,10 @@ ZH: Mapping[str, str] = {
         "目前无处可发：请在配置的 `[communities.channels]` 中设置 `announcements`"
         "（或在 `[communities.announcement]` 中设置 `bluesky = true`），然后运行 `/ferry reload`。"
     ),
+    "announce.empty": (
+        "公告内容为空：模板在这里没有可显示的内容。请附上一条消息，"
+        "或修改 `[communities.announcement]` 中的 `template`。"
+    ),
     "announce.send": "发送",
     "announce.ok": "✅ {publisher}：已发布 {where}",
     "announce.failed": "❌ {publisher}：未发布，{reason}。",
