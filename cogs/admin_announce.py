@@ -42,12 +42,12 @@ class AnnounceCommands(commands.Cog):
         locale = interaction.locale
         slug = self.bot.community_of(interaction)
         announcement = await self.bot.app.announcements.compose(slug, message)
-        preview = embeds_for_lines(
-            say(locale, "announce.title"), escaped_lines(announcement.text, FIELD_VALUE_LIMIT)
-        )
         if not announcement.text.strip():
             await interaction.followup.send(say(locale, "announce.empty"), ephemeral=True)
             return
+        preview = embeds_for_lines(
+            say(locale, "announce.title"), escaped_lines(announcement.text, FIELD_VALUE_LIMIT)
+        )
         targets = self._announce_targets(locale, slug)
         if not targets:
             await interaction.followup.send(say(locale, "announce.nowhere"), embeds=preview, ephemeral=True)
