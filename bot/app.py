@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from bot.config import FerryConfig, load_config
 from bot.config.reload import Reloader
+from bot.services.announcements import AnnouncementService
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
@@ -52,6 +53,7 @@ class App:
     moderation: ModerationService
     transfer: TransferService
     linking: LinkingService
+    announcements: AnnouncementService
     # Built from the fields above rather than passed in, so every App (tests build their own) has
     # the one reloader that the watcher, /ferry reload and SIGHUP share.
     reloader: Reloader = field(init=False)
@@ -76,6 +78,7 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
         moderation = ModerationService(repository=repository, directory=directory, clock=utc_now)
         transfer = TransferService(repository=repository, directory=directory)
         linking = LinkingService(repository=repository, directory=directory, config=config, clock=utc_now)
+        announcements = AnnouncementService(directory=directory, config=config, clock=utc_now)
         log.info(
             "ferry ready",
             extra={
@@ -83,6 +86,16 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
                 "config_files": [str(path) for path in config().source_files],
             },
         )
-        yield App(settings, config, database, repository, directory, moderation, transfer, linking=linking)
+        yield App(
+            settings,
+            config,
+            database,
+            repository,
+            directory,
+            moderation,
+            transfer,
+            linking=linking,
+            announcements=announcements,
+        )
     finally:
         await database.close()

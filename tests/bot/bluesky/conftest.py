@@ -10,6 +10,7 @@ from bot.app import App, ConfigHolder
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.poller import PollSettings
 from bot.config import FerryConfig, load_config
+from bot.services.announcements import AnnouncementService
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
@@ -69,6 +70,7 @@ def make_app(database: Database, repository: Repository, config: FerryConfig, cl
         moderation=ModerationService(repository=repository, directory=directory, clock=clock),
         transfer=TransferService(repository=repository, directory=directory),
         linking=LinkingService(repository=repository, directory=directory, config=holder, clock=clock),
+        announcements=AnnouncementService(directory=directory, config=holder, clock=clock),
     )
 
 
