@@ -99,7 +99,7 @@ class _Seen:
     """What earlier rows of the same file claimed, so a later row cannot silently undo one."""
 
     def __init__(self) -> None:
-        self._handles: dict[tuple[str, str], int] = {}
+        self._handles: dict[tuple[str, str], tuple[int, Identity]] = {}
         self._slots: dict[tuple[Identity, str], int] = {}
         self._people: dict[Identity, tuple[int, tuple[str, ...]]] = {}
 
@@ -117,15 +117,17 @@ class _Seen:
 
     def claim(self, line: int, identity: Identity, platform: str, handle_key: str) -> None:
         """Record the handle, or raise when an earlier row has it or the member's platform."""
-        earlier = self._handles.get((platform, handle_key))
-        if earlier is not None:
-            raise InvalidInputError("row", f"duplicate of line {earlier}")
+        holder = self._handles.get((platform, handle_key))
+        if holder is not None:
+            if holder[1] == identity:
+                raise InvalidInputError("row", f"duplicate of line {holder[0]}")
+            raise InvalidInputError("row", f"line {holder[0]} gives this handle to someone else")
         earlier = self._slots.get((identity, platform))
         if earlier is not None:
             raise InvalidInputError(
                 "row", f"the same member already has a {platform} handle on line {earlier}"
             )
-        self._handles[(platform, handle_key)] = line
+        self._handles[(platform, handle_key)] = (line, identity)
         self._slots[(identity, platform)] = line
 
 
