@@ -135,9 +135,12 @@ class DataCommands(commands.Cog):
         fmt, scope = ExportFormat(format), ExportScope(visibility)
         data, count = await export_bytes(self.bot, community, fmt, scope)
         log_action(interaction, "export", format=format, visibility=visibility, records=count)
+        locale = interaction.locale
+        if not data:  # only a DID list can be empty, and Discord refuses an empty file
+            await interaction.followup.send(say(locale, "export.none"), ephemeral=True)
+            return
         if await too_big(interaction, data):
             return
-        locale = interaction.locale
         text = (
             f"{say(locale, f'export.{fmt.value}', count=count)} {say(locale, f'export.scope_{scope.value}')}"
         )

@@ -116,6 +116,7 @@ EN: Mapping[str, str] = {
         "A Mastodon following list ({count} accounts): import it in Mastodon under Preferences → "
         "Import and export → Import, type “Following list”."
     ),
+    "export.none": "Nothing to export: no members in that visibility have a Bluesky DID Ferry knows.",
     "export.dids": "The Bluesky DIDs of members ({count}), one per line.",
     "export.scope_public": "Visibility: public (only entries their members made public).",
     "export.scope_all": (

@@ -98,6 +98,7 @@ ZH: Mapping[str, str] = {
         "Mastodon 关注列表（{count} 个账号）：在 Mastodon 的 偏好设置 → 导入和导出 → 导入 中，"
         "类型选“关注列表”。"
     ),
+    "export.none": "没有可导出的内容：该可见范围内没有 Ferry 已知 Bluesky DID 的成员。",
     "export.dids": "成员的 Bluesky DID（{count} 个），每行一个。",
     "export.scope_public": "可见范围：公开（仅成员设为公开的条目）。",
     "export.scope_all": "可见范围：全部（公开和仅社区可见的条目）：请只在社区内部保存此文件。",
