@@ -223,7 +223,8 @@ class DirectoryView(OwnedView):
             return
         filename = export_filename(self.community, ExportFormat.CSV, ExportScope.ALL)
         await interaction.followup.send(
-            say(interaction.locale, "directory.exported", count=count),
+            f"{say(interaction.locale, 'directory.exported', count=count)} "
+            f"{say(interaction.locale, 'export.scope_all')}",
             file=discord.File(io.BytesIO(data), filename=filename),
             ephemeral=True,
         )
