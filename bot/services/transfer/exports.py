@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
 from bot.models import Entry, IdentityKind, Member, Visibility
+from bot.platforms.spec import HandleKind
 from bot.services.directory import DirectoryService
 from bot.storage.repository import Repository
 
@@ -130,7 +131,11 @@ class Exporter:
         elif fmt is ExportFormat.JSON:
             written = await _write_json(out, entries, community, scope)
         elif fmt is ExportFormat.MASTODON:
-            written = await _write_mastodon(out, entries)
+            # Every platform of Mastodon's kind: an admin may have added one for their own server.
+            keys = {
+                spec.key for spec in self._directory.platforms(community) if spec.kind is HandleKind.MASTODON
+            }
+            written = await _write_mastodon(out, entries, keys)
         else:
             written = await _write_dids(out, entries)
         log.info(
@@ -185,12 +190,12 @@ async def _write_json(out: TextIO, entries: Entries, community: str, scope: Expo
     return written
 
 
-async def _write_mastodon(out: TextIO, entries: Entries) -> int:
+async def _write_mastodon(out: TextIO, entries: Entries, platforms: set[str]) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(MASTODON_COLUMNS)
     written = 0
     async for entry, _ in entries:
-        if entry.platform == "mastodon":  # stored normalised as user@server, the form Mastodon wants
+        if entry.platform in platforms:  # stored normalised as user@server, the form Mastodon wants
             writer.writerow((entry.handle, "true", "false", ""))
             written += 1
     return written

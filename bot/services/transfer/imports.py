@@ -62,6 +62,15 @@ class _Pair:
     handle_column: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Who:
+    """Whose row it is, the name it gives, and the visibility it asks for (None: keep or default)."""
+
+    identity: Identity
+    name: str
+    visibility: Visibility | None
+
+
 class _Row:
     """One CSV row read through the layout; a missing or short column reads as ''."""
 
@@ -110,10 +119,9 @@ class _Seen:
             self._people[identity] = (line, signature)
             return
         if earlier[1] == signature:
-            raise InvalidInputError("row", f"duplicate of line {earlier[0]}")
-        raise InvalidInputError(
-            "row", f"the same person as line {earlier[0]} ({identity}); merge the rows or add a discord_id"
-        )
+            raise _RefusedError("", InvalidInputError("row", f"duplicate of line {earlier[0]}"))
+        reason = f"the same person as line {earlier[0]} ({identity}); merge the rows or add a discord_id"
+        raise _RefusedError("", InvalidInputError("row", reason))
 
     def claim(self, line: int, identity: Identity, platform: str, handle_key: str) -> None:
         """Record the handle, or raise when an earlier row has it or the member's platform."""
@@ -192,24 +200,18 @@ class Importer:
 
     async def _row(self, report: ImportReport, row: _Row, line: int, community: str, seen: _Seen) -> None:
         try:
-            identity, name = _row_identity(row)
-            visibility = _row_visibility(row)
+            who = _Who(*_row_identity(row), _row_visibility(row))
             pairs = list(row.pairs())
             if not pairs:
                 raise _RefusedError("", InvalidInputError("row", "no handle in this row"))
             if row.layout.kind is LayoutKind.WIDE:
-                try:
-                    seen.person(line, identity, row.signature())
-                except FerryError as exc:
-                    raise _RefusedError("", exc) from None
+                seen.person(line, who.identity, row.signature())
         except _RefusedError as refused:
             report.rejected.append(RejectedRow(line, refused.error, refused.column))
             return
         for pair in pairs:
             try:
-                status = await self._handle(
-                    pair, identity, name, visibility, community, report.dry_run, seen, line
-                )
+                status = await self._handle(pair, who, community, report.dry_run, seen, line)
             except _RefusedError as refused:
                 report.rejected.append(RejectedRow(line, refused.error, refused.column))
             else:
@@ -218,9 +220,7 @@ class Importer:
     async def _handle(
         self,
         pair: _Pair,
-        identity: Identity,
-        name: str,
-        visibility: Visibility | None,
+        who: _Who,
         community: str,
         dry_run: bool,
         seen: _Seen,
@@ -232,6 +232,7 @@ class Importer:
             raise _RefusedError(pair.platform_column, exc) from None
         try:
             _, normalised = self._directory.normalise(community, spec.key, pair.handle)
+            identity, visibility = who.identity, who.visibility
             seen.claim(line, identity, spec.key, normalised.key)
             holder = await self._repo.find_entry_by_handle(
                 community=community, platform=spec.key, handle_key=normalised.key
@@ -251,7 +252,7 @@ class Importer:
             registration = await self._directory.register(
                 community=community,
                 identity=identity,
-                display_name=name,
+                display_name=who.name,
                 platform=spec.key,
                 handle=normalised.handle,
                 source=Source.IMPORT,
