@@ -3,11 +3,14 @@
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
+from bot.config import load_config
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.transfer import (
@@ -174,3 +177,31 @@ def test_every_filename_names_its_scope() -> None:
         ("dids", "public"): "movers-bluesky-dids-public.txt",
         ("dids", "all"): "movers-bluesky-dids-all.txt",
     }
+
+
+async def test_a_configured_platform_of_mastodons_kind_is_in_the_follow_list(
+    repository: Repository, tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
+    path = tmp_path / "fedi.toml"
+    path.write_text(
+        "[platforms.fedi]\n"
+        'display_name = "Our Server"\n'
+        'kind = "mastodon"\n'
+        'pattern = "^[a-z0-9_]+@example[.]social$"\n'
+        "max_length = 60\n"
+        'example = "alice@example.social"\n\n'
+        '[[communities]]\nslug = "demo"\nname = "Demo"\ndefault_visibility = "public"\n'
+        'platforms = ["mastodon", "fedi", "lemon8"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    service = DirectoryService(repository=repository, config=lambda: config, clock=clock)
+    await add(service, ALICE, "Alice", "fedi", "@alice@example.social", PUBLIC)
+    await add(service, ALICE, "", "lemon8", "alice", PUBLIC)
+    await add(service, DAN, "Dan", "mastodon", "dan@mastodon.social", PUBLIC)
+    transfer = TransferService(repository=repository, directory=service)
+    text, count = await export(transfer, ExportFormat.MASTODON, ExportScope.PUBLIC)
+    assert (text.splitlines()[1:], count) == (
+        ["alice@example.social,true,false,", "dan@mastodon.social,true,false,"],
+        2,
+    )
