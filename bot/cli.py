@@ -20,7 +20,7 @@ from bot.errors import FerryError, UnknownCommunityError
 from bot.log import setup_logging
 from bot.models import IdentityKind
 from bot.runner import NoFrontError, run_fronts
-from bot.services.transfer import ExportFormat
+from bot.services.transfer import ExportFormat, ExportScope
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.database import Database
 from bot.text.handler import TextCommands
@@ -47,13 +47,22 @@ def _parser() -> argparse.ArgumentParser:
     directory.add_argument("--search", help="case-insensitive text in a name or handle")
     directory.add_argument("--visibility", choices=sorted(admin.VISIBILITY_CHOICES), default="all")
 
-    export = sub.add_parser("export", help="export a community's directory as CSV or JSON")
+    export = sub.add_parser(
+        "export", help="export a community's directory: CSV, JSON, Mastodon follow list, Bluesky DIDs"
+    )
     _community_arg(export)
     export.add_argument("--format", choices=[f.value for f in ExportFormat], default="csv")
-    export.add_argument("--visibility", choices=sorted(admin.VISIBILITY_CHOICES), default="all")
-    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    export.add_argument(
+        "--visibility",
+        choices=[s.value for s in ExportScope],
+        default="all",
+        help="public entries only, or all (public and community-only)",
+    )
+    export.add_argument(
+        "--output", "-o", type=Path, help="file, or directory for a named file (default: stdout)"
+    )
 
-    imp = sub.add_parser("import", help="import a CSV of handles (see the README for columns)")
+    imp = sub.add_parser("import", help="import a CSV sheet, long or wide layout (see the README)")
     _community_arg(imp)
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="check every row, change nothing")
@@ -115,7 +124,7 @@ async def _dispatch(app: App, args: argparse.Namespace, community: str) -> int:
             app,
             community=community,
             fmt=ExportFormat(args.format),
-            visibilities=admin.VISIBILITY_CHOICES[args.visibility],
+            scope=ExportScope(args.visibility),
             output=args.output,
         )
         return 0

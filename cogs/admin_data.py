@@ -13,14 +13,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.admin import Interaction, lines_reply, log_action
-from bot.discord.checks import ferry_admin
+from bot.discord.checks import ferry_admin, is_ferry_admin
 from bot.discord.client import FerryBot
 from bot.discord.messages import Raw, error_text, say
 from bot.discord.render import fit
 from bot.discord.views import ConfirmView, export_bytes, too_big
-from bot.services.transfer import ExportFormat, ImportReport
+from bot.services.transfer import ExportFormat, ExportScope, ImportReport, RejectedRow, export_filename
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a spreadsheet of 100,000 rows fits well within this
+_LINE = 1024  # characters of one report line; a sheet with hundreds of columns still fits a message
 
 
 class DataCommands(commands.Cog):
@@ -48,7 +49,7 @@ class DataCommands(commands.Cog):
         transfer = self.bot.app.transfer
         report = await transfer.import_csv(io.StringIO(text), community=community, dry_run=True)
         embeds, files = self._report(locale, file.filename, report, "import.title", "import.summary")
-        if report.added + report.replaced == 0:
+        if report.changes == 0:
             await interaction.followup.send(
                 say(locale, "import.nothing"), embeds=embeds, files=files, ephemeral=True
             )
@@ -72,6 +73,7 @@ class DataCommands(commands.Cog):
             confirm_label=say(locale, "import.confirm"),
             action=apply,
             timeout=self.bot.view_timeout,
+            still_allowed=is_ferry_admin,
         )
         view.message = await interaction.followup.send(
             embeds=embeds, files=files, view=view, ephemeral=True, wait=True
@@ -80,35 +82,70 @@ class DataCommands(commands.Cog):
     def _report(
         self, locale: discord.Locale, filename: str, report: ImportReport, title_key: str, summary_key: str
     ) -> tuple[list[discord.Embed], list[discord.File]]:
-        summary = say(
-            locale,
-            summary_key,
-            rows=report.rows,
-            added=report.added,
-            replaced=report.replaced,
-            unchanged=report.unchanged,
-            rejected=len(report.rejected),
+        layout = report.layout
+        columns = ", ".join(
+            say(locale, "import.column", title=column.title, meaning=column.meaning)
+            for column in layout.columns
         )
-        rejected = [
-            say(locale, "import.rejected", line=row.line, reason=Raw(error_text(locale, row.error)))
-            for row in report.rejected
+        lines = [
+            say(locale, f"import.layout_{layout.kind.value}"),
+            fit(say(locale, "import.columns", columns=Raw(columns)), _LINE),
         ]
-        raw = [f"line {row.line}: {row.reason}" for row in report.rejected]
+        if layout.unknown:
+            unknown = ", ".join(say(locale, "import.column_title", title=title) for title in layout.unknown)
+            lines.append(fit(say(locale, "import.unknown_columns", columns=Raw(unknown)), _LINE))
+        lines.append(
+            say(
+                locale,
+                summary_key,
+                rows=report.rows,
+                added=report.added,
+                replaced=report.replaced,
+                unchanged=report.unchanged,
+                rejected=len(report.rejected),
+            )
+        )
+        lines += [self._rejected(locale, row) for row in report.rejected]
+        raw = [f"{row.where}: {row.reason}" for row in report.rejected]
         title = fit(say(locale, title_key, file=filename), 256)
-        return lines_reply(title, [summary, *rejected], "rejected-rows.txt", raw)
+        return lines_reply(title, lines, "rejected-rows.txt", raw)
+
+    @staticmethod
+    def _rejected(locale: discord.Locale, row: RejectedRow) -> str:
+        reason = Raw(error_text(locale, row.error))
+        if row.column:
+            return say(locale, "import.rejected_column", line=row.line, column=row.column, reason=reason)
+        return say(locale, "import.rejected", line=row.line, reason=reason)
 
     @app_commands.command(name="export", description="Export the directory as a file")
+    @app_commands.describe(
+        format="CSV, JSON, a Mastodon following list, or the members' Bluesky DIDs",
+        visibility="Only public entries, or all (public and community-only)",
+    )
     @ferry_admin()
-    async def export(self, interaction: Interaction, format: Literal["csv", "json"] = "csv") -> None:
-        """The whole directory (every visibility) as CSV or JSON, sent only to you."""
+    async def export(
+        self,
+        interaction: Interaction,
+        format: Literal["csv", "json", "mastodon", "dids"] = "csv",
+        visibility: Literal["public", "all"] = "all",
+    ) -> None:
+        """One export, of one visibility scope that its name and the message both state; only for you."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         community = self.bot.community_of(interaction)
-        data, count = await export_bytes(self.bot, community, ExportFormat(format))
-        log_action(interaction, "export", format=format, rows=count)
+        fmt, scope = ExportFormat(format), ExportScope(visibility)
+        data, count = await export_bytes(self.bot, community, fmt, scope)
+        log_action(interaction, "export", format=format, visibility=visibility, records=count)
+        locale = interaction.locale
+        if not data:  # only a DID list can be empty, and Discord refuses an empty file
+            await interaction.followup.send(say(locale, "export.none"), ephemeral=True)
+            return
         if await too_big(interaction, data):
             return
+        text = (
+            f"{say(locale, f'export.{fmt.value}', count=count)} {say(locale, f'export.scope_{scope.value}')}"
+        )
         await interaction.followup.send(
-            say(interaction.locale, "export.done", format=format.upper(), count=count),
-            file=discord.File(io.BytesIO(data), filename=f"{community}-directory.{format}"),
+            text,
+            file=discord.File(io.BytesIO(data), filename=export_filename(community, fmt, scope)),
             ephemeral=True,
         )

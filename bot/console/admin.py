@@ -12,7 +12,7 @@ from bot.console.progress import ProgressBar
 from bot.console.table import render_table
 from bot.errors import FerryError
 from bot.models import DirectoryQuery, Identity, IdentityKind, Verification, Visibility
-from bot.services.transfer import ExportFormat
+from bot.services.transfer import ExportFormat, ExportScope, ImportReport, LayoutKind, export_filename
 
 VISIBILITY_CHOICES = {
     "all": frozenset(Visibility),
@@ -67,41 +67,84 @@ async def print_directory(
     return len(rows)
 
 
+_SCOPE_TEXT = {
+    ExportScope.PUBLIC: "visibility: public (public entries only)",
+    ExportScope.ALL: "visibility: all (public and community-only entries; keep the file private)",
+}
+_RECORDS = {
+    ExportFormat.CSV: "entries",
+    ExportFormat.JSON: "entries",
+    ExportFormat.MASTODON: "Mastodon accounts",
+    ExportFormat.DIDS: "Bluesky DIDs",
+}
+_LAYOUTS = {
+    LayoutKind.LONG: "long (a platform and a handle column, one row per handle)",
+    LayoutKind.WIDE: "wide (one column per platform, one row per person)",
+    LayoutKind.MIXED: "mixed (platform and handle columns plus columns per platform)",
+}
+
+
 async def export(
-    app: App, *, community: str, fmt: ExportFormat, visibilities: frozenset[Visibility], output: Path | None
+    app: App,
+    *,
+    community: str,
+    fmt: ExportFormat,
+    scope: ExportScope,
+    output: Path | None,
+    err: TextIO = sys.stderr,
 ) -> int:
-    """Export to a file (or stdout), with progress on stderr."""
-    progress = ProgressBar("exporting")
+    """Export to a file (or stdout), with progress and a closing line that names the scope on ``err``.
+
+    An ``output`` that is a directory gets the export's standard name, which carries the scope.
+    """
+    progress = ProgressBar("exporting", err)
+    # One stat() of a local path before any work starts: nothing else is waiting on this loop.
+    if output is not None and output.is_dir():  # noqa: ASYNC240
+        output = output / export_filename(community, fmt, scope)
     if output is None:
-        return await app.transfer.export(
-            sys.stdout, community=community, fmt=fmt, visibilities=visibilities, progress=progress
+        count = await app.transfer.export(
+            sys.stdout, community=community, fmt=fmt, scope=scope, progress=progress
         )
-    # newline="" because the csv module writes its own CRLF line ends.
-    with output.open("w", encoding="utf-8", newline="") as stream:
-        return await app.transfer.export(
-            stream, community=community, fmt=fmt, visibilities=visibilities, progress=progress
-        )
+    else:
+        # newline="" because the csv module writes its own line ends.
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            count = await app.transfer.export(
+                stream, community=community, fmt=fmt, scope=scope, progress=progress
+            )
+    where = str(output) if output is not None else "stdout"
+    err.write(f"exported {count} {_RECORDS[fmt]} of {community!r} to {where}; {_SCOPE_TEXT[scope]}\n")
+    return count
 
 
 async def import_file(
     app: App, *, community: str, path: Path, dry_run: bool, out: TextIO = sys.stdout
 ) -> int:
-    """Import a CSV file and print the report; exit status 1 when any row was rejected."""
+    """Import a CSV file and print the report; exit status 1 when anything was rejected."""
     # utf-8-sig drops the byte-order mark spreadsheet programs put first.
     with path.open("r", encoding="utf-8-sig", newline="") as stream:
         report = await app.transfer.import_csv(
             stream, community=community, dry_run=dry_run, progress=ProgressBar("importing")
         )
-    verb = "would be" if dry_run else "were"
-    out.write(
-        f"{report.rows} rows: {report.added} {verb} added, {report.replaced} {verb} replaced, "
-        f"{report.unchanged} unchanged, {len(report.rejected)} rejected\n"
-    )
-    for rejected in report.rejected:
-        out.write(f"  line {rejected.line}: {rejected.reason}\n")
-    if dry_run:
-        out.write("dry run: nothing was changed. Run again without --dry-run to apply.\n")
+    out.write(import_summary(report))
     return 1 if report.rejected else 0
+
+
+def import_summary(report: ImportReport) -> str:
+    """The report as the operator reads it: layout, columns, counts and every rejected handle."""
+    layout = report.layout
+    columns = ", ".join(f"{c.title} -> {c.meaning}" for c in layout.columns)
+    lines = [f"layout: {_LAYOUTS[layout.kind]}", f"columns: {columns}"]
+    if layout.unknown:
+        lines.append(f"unknown columns (ignored): {', '.join(layout.unknown)}")
+    verb = "would be" if report.dry_run else "were"
+    lines.append(
+        f"{report.rows} rows: {report.added} {verb} added, {report.replaced} {verb} replaced, "
+        f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
+    )
+    lines += [f"  {rejected.where}: {rejected.reason}" for rejected in report.rejected]
+    if report.dry_run:
+        lines.append("dry run: nothing was changed. Run again without --dry-run to apply.")
+    return "\n".join(lines) + "\n"
 
 
 async def forget(

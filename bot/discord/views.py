@@ -27,8 +27,8 @@ from bot.discord.render import (
     fit,
     lines_block,
 )
-from bot.models import Cursor, DirectoryPage, DirectoryQuery, Visibility
-from bot.services.transfer import ExportFormat
+from bot.models import Cursor, DirectoryPage, DirectoryQuery
+from bot.services.transfer import ExportFormat, ExportScope, export_filename
 
 if TYPE_CHECKING:
     from bot.discord.client import FerryBot
@@ -219,22 +219,24 @@ class DirectoryView(OwnedView):
         """The whole directory as a CSV file, sent only to whoever asked."""
         # Writing the file can take longer than Discord's 3 s for a big directory.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data, count = await export_bytes(self.bot, self.community, ExportFormat.CSV)
+        data, count = await export_bytes(self.bot, self.community, ExportFormat.CSV, ExportScope.ALL)
         if await too_big(interaction, data):
             return
+        filename = export_filename(self.community, ExportFormat.CSV, ExportScope.ALL)
         await interaction.followup.send(
-            say(interaction.locale, "directory.exported", count=count),
-            file=discord.File(io.BytesIO(data), filename=f"{self.community}-directory.csv"),
+            f"{say(interaction.locale, 'directory.exported', count=count)} "
+            f"{say(interaction.locale, 'export.scope_all')}",
+            file=discord.File(io.BytesIO(data), filename=filename),
             ephemeral=True,
         )
 
 
-async def export_bytes(bot: FerryBot, community: str, fmt: ExportFormat) -> tuple[bytes, int]:
-    """The community's directory (every visibility: this is its own server) as file bytes."""
+async def export_bytes(
+    bot: FerryBot, community: str, fmt: ExportFormat, scope: ExportScope
+) -> tuple[bytes, int]:
+    """An export of the community's directory as file bytes, and how many records it holds."""
     buffer = io.StringIO()
-    count = await bot.app.transfer.export(
-        buffer, community=community, fmt=fmt, visibilities=frozenset(Visibility)
-    )
+    count = await bot.app.transfer.export(buffer, community=community, fmt=fmt, scope=scope)
     return buffer.getvalue().encode("utf-8"), count
 
 
@@ -254,10 +256,20 @@ class ConfirmView(OwnedView):
     """A confirm button that runs ``action`` once, and a cancel button; both end the view."""
 
     def __init__(
-        self, *, owner_id: int, locale: discord.Locale, confirm_label: str, action: Action, timeout: float
+        self,
+        *,
+        owner_id: int,
+        locale: discord.Locale,
+        confirm_label: str,
+        action: Action,
+        timeout: float,
+        still_allowed: Callable[[Interaction], bool] | None = None,
     ) -> None:
         super().__init__(owner_id=owner_id, locale=locale, timeout=timeout)
         self._action = action
+        # Rights are checked when the command runs; the click may come minutes later, after the
+        # member lost them, so an admin-only action checks again before it runs.
+        self._still_allowed = still_allowed
         self._used = False
         self.confirm.label = fit(confirm_label, 80)
         self.cancel.label = fit(say(locale, "confirm.cancel"), 80)
@@ -265,6 +277,11 @@ class ConfirmView(OwnedView):
     @discord.ui.button(style=discord.ButtonStyle.danger, label="Confirm")
     async def confirm(self, interaction: Interaction, button: discord.ui.Button[ConfirmView]) -> None:
         """Run the action, once: a second click that slipped in before the buttons went does nothing."""
+        if self._still_allowed is not None and not self._still_allowed(interaction):
+            await interaction.response.send_message(
+                say(interaction.locale, "error.not_admin"), ephemeral=True
+            )
+            return
         if self._used:
             await interaction.response.defer()
             return

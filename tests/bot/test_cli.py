@@ -19,6 +19,8 @@ def ferry(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | Non
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'ferry.db'}",
         "FERRY_CONFIG": str(ROOT / "config"),
+        # The checkout under test, not whichever one the editable install points at.
+        "PYTHONPATH": str(ROOT),
         **(env or {}),
     }
     return subprocess.run(
@@ -114,8 +116,14 @@ def test_import_export_round_trip(tmp_path: Path, fmt: str) -> None:
     dry = ferry(tmp_path, "import", "--community", "demo", str(source), "--dry-run")
     assert dry.returncode == 1
     assert "4 rows: 2 would be added" in dry.stdout
-    assert "line 5: " in dry.stdout and "duplicate of line 4" in dry.stdout
-    assert "line 6: " in dry.stdout
+    assert "layout: long (a platform and a handle column, one row per handle)" in dry.stdout
+    assert (
+        "columns: Name -> name, Platform -> platform, Handle -> handle, Discord ID -> discord_id"
+        in dry.stdout
+    )
+    assert "line 5, column Handle: invalid row: duplicate of line 4" in dry.stdout
+    assert "line 6, column Handle: " in dry.stdout
+    assert "importing [" in dry.stderr and "4/4" in dry.stderr
     assert "dry run: nothing was changed" in dry.stdout
     empty = ferry(tmp_path, "directory", "--community", "demo")
     assert "0 entries shown" in empty.stdout
@@ -128,8 +136,64 @@ def test_import_export_round_trip(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"export.{fmt}"
     exported = ferry(tmp_path, "export", "--community", "demo", "--format", fmt, "-o", str(out))
     assert exported.returncode == 0, exported.stderr
+    assert (
+        f"exported 2 entries of 'demo' to {out}; visibility: all (public and community-only"
+        in exported.stderr
+    )
     text = out.read_text(encoding="utf-8")
     assert "bob.bsky.social" in text and "222222222222222222" in text
+
+
+def test_messy_wide_sheet_then_scoped_exports(tmp_path: Path) -> None:
+    from tests.bot.services.transfer.messy_sheet import SHEET
+
+    source = tmp_path / "sheet.csv"
+    source.write_bytes(SHEET)
+    dry = ferry(tmp_path, "import", "--community", "demo", str(source), "--dry-run")
+    assert dry.returncode == 1, dry.stderr
+    assert dry.stdout.splitlines()[:4] == [
+        "layout: wide (one column per platform, one row per person)",
+        (
+            "columns: Name -> name, Discord ID -> discord_id, RedNote -> rednote, Lemon8 handle -> lemon8, "
+            "Bluesky -> bluesky"
+        ),
+        "unknown columns (ignored): Instagram, Notes",  # config/ferry.toml's demo has no Instagram
+        "10 rows: 8 would be added, 0 would be replaced, 0 unchanged, 6 rejected",
+    ]
+    assert "  line 12: invalid row: no handle in this row" in dry.stdout
+    assert ferry(tmp_path, "import", "--community", "demo", str(source)).returncode == 1
+    again = ferry(tmp_path, "import", "--community", "demo", str(source))
+    assert "10 rows: 0 were added, 0 were replaced, 8 unchanged, 6 rejected" in again.stdout
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    for fmt in ("csv", "json", "mastodon", "dids"):
+        result = ferry(
+            tmp_path,
+            "export",
+            "--community",
+            "demo",
+            "--format",
+            fmt,
+            "--visibility",
+            "public",
+            "-o",
+            str(exports),
+        )
+        assert result.returncode == 0, result.stderr
+        assert "; visibility: public (public entries only)" in result.stderr
+    # The demo community's default visibility is "community": a public export holds no entries.
+    assert (exports / "demo-directory-public.csv").read_text(encoding="utf-8").count("\n") == 1
+    assert (exports / "demo-bluesky-dids-public.txt").read_text(encoding="utf-8") == ""
+    assert sorted(p.name for p in exports.iterdir()) == [
+        "demo-bluesky-dids-public.txt",
+        "demo-directory-public.csv",
+        "demo-directory-public.json",
+        "demo-mastodon-following-public.csv",
+    ]
+    everything = ferry(tmp_path, "export", "--community", "demo", "--visibility", "all")
+    assert everything.stdout.count("\n") == 9  # header and eight entries, on stdout
+    assert "exported 8 entries of 'demo' to stdout; visibility: all" in everything.stderr
 
 
 def test_forget_by_discord_id(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind
+from bot.models import Identity, IdentityKind, Source
 from tests.bot.discord.fixtures import Moderation
 from tests.support.discord_standin import DiscordStandin, FileOption, StandinUsageError
 
@@ -99,8 +99,12 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     message = await admin(discord_standin, "import", {"file": upload})
     [embed] = message.embeds
     assert embed["title"] == "Import check of people.csv"
-    assert embed["description"].startswith("7 rows: 5 to add, 0 to replace, 0 unchanged, 2 rejected.")
-    assert "Line 7: I don't know the platform “myspace”" in embed["description"]
+    assert embed["description"].splitlines()[:3] == [
+        "Layout: long (a platform and a handle column, one row per handle).",
+        "Columns: platform → platform, handle → handle, name → name, discord\\_id → discord\\_id",
+        "7 rows: 5 to add, 0 to replace, 0 unchanged, 2 rejected.",
+    ]
+    assert "Line 7, column platform: I don't know the platform “myspace”" in embed["description"]
     assert "<@&" not in embed["description"] and not message.pings.anyone
     assert (await ferry.app.directory.counts(community="movers")) == {}  # a dry run changes nothing
 
@@ -111,8 +115,51 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     await wait_for(lambda: discord_standin.message(message.id).components == [])
     [embed] = discord_standin.message(message.id).embeds
     assert embed["title"] == "Imported people.csv"
-    assert embed["description"].startswith("7 rows: 5 added")
+    assert embed["description"].splitlines()[2].startswith("7 rows: 5 added")
     assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 5}
+
+
+async def test_import_of_a_wide_sheet_shows_the_mapping_and_unknown_columns(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    sheet = (
+        "\ufeffName,Discord ID,RedNote,Bluesky handle,**Notes** <@&1>\r\n"
+        "Alice,100000000000000001,95123456,@alice.bsky.social,hi\r\n"
+        "Bob,100000000000000002,,bob.bsky.social,\r\n"
+    )
+    message = await admin(discord_standin, "import", {"file": FileOption("sheet.csv", sheet.encode())})
+    [embed] = message.embeds
+    assert embed["description"].splitlines() == [
+        "Layout: wide (one column per platform, one row per person).",
+        "Columns: Name → name, Discord ID → discord\\_id, RedNote → rednote, Bluesky handle → bluesky",
+        "Not recognised, so ignored: \\*\\*Notes\\*\\* <\u200b@&1>",  # a header is user text: escaped
+        "2 rows: 3 to add, 0 to replace, 0 unchanged, 0 rejected.",
+    ]
+    assert not message.pings.anyone
+
+
+async def test_confirming_an_import_rechecks_admin_rights(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    upload = FileOption(
+        "one.csv", b"platform,handle,discord_id\nbluesky,one.bsky.social,100000000000000001\n"
+    )
+    message = await admin(discord_standin, "import", {"file": upload})
+    world.guild.members[world.admin.id].roles.clear()  # demoted while the prompt was open
+    click = await discord_standin.click_button(message, message.custom_ids()[0], world.admin)
+    response = await click.response()
+    assert response.ephemeral and response.message.content.startswith("Only this server's Ferry admins")
+    assert (await ferry.app.directory.counts(community="movers")) == {}
+    world.guild.members[world.admin.id].roles.append(
+        world.admin_role.id
+    )  # rights back: the prompt still works
+    click = await discord_standin.click_button(message, message.custom_ids()[0], world.admin)
+    assert (await click.response()).kind == "deferred update"
+    from tests.bot.discord.fixtures import wait_for
+
+    await wait_for(lambda: discord_standin.message(message.id).components == [])
+    assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 1}
 
 
 async def test_import_of_many_bad_rows_attaches_the_full_list(
@@ -140,15 +187,51 @@ async def test_export_and_stats(discord_standin: DiscordStandin, ferry: FerryBot
     await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
     await register(discord_standin, world.admin, "bluesky", "bob.bsky.social")
     message = await admin(discord_standin, "export")
+    assert message.attachments[0].filename == "movers-directory-all.csv"
+    assert message.content == (
+        "The directory as CSV (2 entries). Visibility: all (public and community-only entries): "
+        "keep this file inside the community."
+    )
     rows = list(csv.DictReader(io.StringIO(message.attachments[0].data.decode())))
     assert {r["handle"] for r in rows} == {"alice.bsky.social", "bob.bsky.social"}
     message = await admin(discord_standin, "export", {"format": "json"})
     assert len(json.loads(message.attachments[0].data)["entries"]) == 2
+    message = await admin(discord_standin, "export", {"format": "json", "visibility": "public"})
+    document = json.loads(message.attachments[0].data)
+    assert message.attachments[0].filename == "movers-directory-public.json"
+    assert (document["visibility"], document["entries"]) == ("public", [])  # the config's default: community
+    assert message.content.endswith("Visibility: public (only entries their members made public).")
     message = await admin(discord_standin, "stats")
     [embed] = message.embeds
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Members"] == "2" and fields["Handles per platform"] == "Bluesky: 2"
     assert "bob.bsky.social" in fields["Recent arrivals"]
+
+
+async def test_mastodon_and_did_exports(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    await register(discord_standin, world.member, "mastodon", "@alice@mastodon.social")
+    message = await admin(discord_standin, "export", {"format": "dids", "visibility": "all"})
+    assert message.content.startswith("Nothing to export") and not message.attachments
+    await ferry.app.directory.register(
+        community="movers",
+        identity=Identity(IdentityKind.BLUESKY, "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb"),
+        display_name="Bob",
+        platform="bluesky",
+        handle="bob.bsky.social",
+        source=Source.BLUESKY,
+    )
+    message = await admin(discord_standin, "export", {"format": "dids", "visibility": "all"})
+    assert message.attachments[0].filename == "movers-bluesky-dids-all.txt"
+    assert message.attachments[0].data == b"did:plc:bbbbbbbbbbbbbbbbbbbbbbbb\n"
+    assert message.content.startswith("The Bluesky DIDs of members (1), one per line. Visibility: all")
+    message = await admin(discord_standin, "export", {"format": "mastodon", "visibility": "all"})
+    assert message.attachments[0].filename == "movers-mastodon-following-all.csv"
+    assert message.attachments[0].data.decode() == (
+        "Account address,Show boosts,Notify on new posts,Languages\nalice@mastodon.social,true,false,\n"
+    )
+    message = await admin(discord_standin, "export", {"format": "mastodon", "visibility": "public"})
+    assert message.attachments[0].data.decode().count("\n") == 1  # the header alone: nothing is public
 
 
 async def test_sync_is_for_the_owner_only(discord_standin: DiscordStandin, ferry: FerryBot) -> None:

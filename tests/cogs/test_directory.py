@@ -91,7 +91,8 @@ async def test_export_button_sends_an_ephemeral_csv(discord_standin: DiscordStan
     click = await discord_standin.click_button(message, message.custom_ids()[3], world.member)
     assert (await click.response()).ephemeral
     [reply] = await click.followups()
-    assert reply.ephemeral and reply.attachments[0].filename == "movers-directory.csv"
+    assert reply.ephemeral and reply.attachments[0].filename == "movers-directory-all.csv"
+    assert reply.content.startswith("The directory as CSV (12 rows). Visibility: all")
     rows = list(csv.DictReader(io.StringIO(reply.attachments[0].data.decode("utf-8"))))
     assert len(rows) == 12 and rows[0]["platform"] in {"bluesky", "lemon8"}
 

@@ -115,7 +115,26 @@ EN: Mapping[str, str] = {
     "import.nothing": "Nothing to import.",
     "import.too_big": "That file is too big (at most {limit} MB).",
     "import.not_text": "That file is not a UTF-8 CSV file.",
-    "export.done": "The directory as {format} ({count} rows).",
+    "import.rejected_column": "Line {line}, column {column}: {reason}",
+    "import.layout_long": "Layout: long (a platform and a handle column, one row per handle).",
+    "import.layout_wide": "Layout: wide (one column per platform, one row per person).",
+    "import.layout_mixed": "Layout: mixed (platform and handle columns, plus columns per platform).",
+    "import.columns": "Columns: {columns}",
+    "import.column": "{title} → {meaning}",
+    "import.column_title": "{title}",
+    "import.unknown_columns": "Not recognised, so ignored: {columns}",
+    "export.csv": "The directory as CSV ({count} entries).",
+    "export.json": "The directory as JSON ({count} entries).",
+    "export.mastodon": (
+        "A Mastodon following list ({count} accounts): import it in Mastodon under Preferences → "
+        "Import and export → Import, type “Following list”."
+    ),
+    "export.none": "Nothing to export: no members in that visibility have a Bluesky DID Ferry knows.",
+    "export.dids": "The Bluesky DIDs of members ({count}), one per line.",
+    "export.scope_public": "Visibility: public (only entries their members made public).",
+    "export.scope_all": (
+        "Visibility: all (public and community-only entries): keep this file inside the community."
+    ),
     "export.too_big": "The file is too big for Discord ({size} MB); an operator can run `ferry export`.",
     "stats.title": "{community} at a glance",
     "stats.members": "Members",

@@ -1,0 +1,301 @@
+"""Import of a community's spreadsheet (CSV), long or wide layout, with a dry run.
+
+Every row is checked (format, duplicates within the file, handles held by someone else) before it
+is applied; a refused handle is reported with its line, its column and the domain error, and
+changes nothing. Handles are applied one by one, each in its own transaction, so a re-run after an
+interruption picks up where it stopped: handles already in are reported as unchanged.
+
+Whose row is it? A ``discord_id`` wins, then a ``bluesky_did``; a row with neither is keyed by its
+name as a console identity (``console:<name>``, spaces trimmed and runs of spaces made one), the
+same key ``ferry console --as <name>`` and ``ferry forget --console-name <name>`` use. That key is
+stable across re-imports of the same sheet, unlike a handle, which its owner may change. Renaming a
+person in the sheet therefore makes a new member, whose handles are then refused as held by
+someone else: reported, never silently moved.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.errors import FerryError, HandleTakenError, InvalidInputError
+from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.platforms.spec import PlatformSpec
+from bot.services.directory import DirectoryService
+from bot.services.transfer.layout import Field, Layout, LayoutKind, detect_layout
+from bot.services.transfer.report import ImportReport, RejectedRow, RowStatus
+from bot.storage.repository import Repository
+
+Progress = Callable[[int, int], None]  # (done, total); total is 0 when unknown
+
+log = logging.getLogger(__name__)
+
+MAX_IMPORT_ROWS = 100_000
+MAX_NAME_KEY = 100  # characters of a name that identifies a member without an id
+_PROGRESS_EVERY = 500  # rows
+_LOG_EVERY = 5000  # rows
+_DISCORD_ID = re.compile(r"^[0-9]{15,21}$")
+_DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[a-z0-9.-]{1,253})$")
+
+
+class _RefusedError(Exception):
+    """A domain error tied to the column it came from."""
+
+    def __init__(self, column: str, error: FerryError) -> None:
+        super().__init__(str(error))
+        self.column = column
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """One handle a row offers: the platform as written, the handle, and the columns they came from."""
+
+    platform: str
+    platform_column: str
+    handle: str
+    handle_column: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Who:
+    """Whose row it is, the name it gives, and the visibility it asks for (None: keep or default)."""
+
+    identity: Identity
+    name: str
+    visibility: Visibility | None
+
+
+class _Row:
+    """One CSV row read through the layout; a missing or short column reads as ''."""
+
+    def __init__(self, cells: list[str], layout: Layout) -> None:
+        self._cells = cells
+        self.layout = layout
+
+    def cell(self, position: int) -> str:
+        return self._cells[position].strip() if position < len(self._cells) else ""
+
+    def __getitem__(self, field: Field) -> str:
+        column = self.layout.fields.get(field)
+        return self.cell(column.position) if column is not None else ""
+
+    def signature(self) -> tuple[str, ...]:
+        """The row's recognised cells, to tell an exact duplicate from a clash."""
+        return tuple(self.cell(c.position) for c in self.layout.columns)
+
+    def pairs(self) -> Iterator[_Pair]:
+        if self.layout.kind is not LayoutKind.WIDE and (self[Field.PLATFORM] or self[Field.HANDLE]):
+            yield _Pair(
+                self[Field.PLATFORM],
+                self.layout.title(Field.PLATFORM),
+                self[Field.HANDLE],
+                self.layout.title(Field.HANDLE),
+            )
+        for column in self.layout.platforms:
+            value = self.cell(column.position)
+            if value:
+                assert column.platform is not None
+                yield _Pair(column.platform.key, column.title, value, column.title)
+
+
+class _Seen:
+    """What earlier rows of the same file claimed, so a later row cannot silently undo one."""
+
+    def __init__(self) -> None:
+        self._handles: dict[tuple[str, str], tuple[int, Identity]] = {}
+        self._slots: dict[tuple[Identity, str], int] = {}
+        self._people: dict[Identity, tuple[int, tuple[str, ...]]] = {}
+
+    def person(self, line: int, identity: Identity, signature: tuple[str, ...]) -> None:
+        """Wide layout: one row per person, so a second row for the same key is a mistake."""
+        earlier = self._people.get(identity)
+        if earlier is None:
+            self._people[identity] = (line, signature)
+            return
+        if earlier[1] == signature:
+            raise _RefusedError("", InvalidInputError("row", f"duplicate of line {earlier[0]}"))
+        reason = f"the same person as line {earlier[0]} ({identity}); merge the rows or add a discord_id"
+        raise _RefusedError("", InvalidInputError("row", reason))
+
+    def claim(self, line: int, identity: Identity, platform: str, handle_key: str) -> None:
+        """Record the handle, or raise when an earlier row has it or the member's platform."""
+        holder = self._handles.get((platform, handle_key))
+        if holder is not None:
+            if holder[1] == identity:
+                raise InvalidInputError("row", f"duplicate of line {holder[0]}")
+            raise InvalidInputError("row", f"line {holder[0]} gives this handle to someone else")
+        earlier = self._slots.get((identity, platform))
+        if earlier is not None:
+            raise InvalidInputError(
+                "row", f"the same member already has a {platform} handle on line {earlier}"
+            )
+        self._handles[(platform, handle_key)] = (line, identity)
+        self._slots[(identity, platform)] = line
+
+
+class Importer:
+    """One community's import run; keeps no state between runs."""
+
+    def __init__(self, *, repository: Repository, directory: DirectoryService) -> None:
+        self._repo = repository
+        self._directory = directory
+
+    def _resolver(self, community: str) -> Callable[[str], PlatformSpec | None]:
+        def resolve(name: str) -> PlatformSpec | None:
+            try:
+                return self._directory.platform(community, name)
+            except FerryError:
+                return None
+
+        return resolve
+
+    async def run(
+        self, source: TextIO, *, community: str, dry_run: bool, progress: Progress | None = None
+    ) -> ImportReport:
+        """Check (and unless ``dry_run`` apply) every row of ``source``; see the module docstring."""
+        reader = csv.reader(source)
+        header = next(reader, None)
+        if header is None:
+            raise InvalidInputError("file", "the file is empty")
+        layout = detect_layout(header, self._resolver(community))
+        rows: list[tuple[int, list[str]]] = []
+        for cells in reader:
+            if len(rows) >= MAX_IMPORT_ROWS:
+                raise InvalidInputError("file", f"at most {MAX_IMPORT_ROWS} rows per import")
+            if any(cell.strip() for cell in cells):  # blank lines in spreadsheets carry nothing
+                # line_num is the file line the row ended on; a quoted cell may span lines.
+                rows.append((reader.line_num, cells))
+        report = ImportReport(dry_run=dry_run, layout=layout)
+        seen = _Seen()
+        for done, (line, cells) in enumerate(rows, start=1):
+            report.rows += 1
+            await self._row(report, _Row(cells, layout), line, community, seen)
+            if progress and done % _PROGRESS_EVERY == 0:
+                progress(done, len(rows))
+            if done % _LOG_EVERY == 0:
+                log.info("import progress", extra={"community": community, "done": done, "total": len(rows)})
+        if progress:
+            progress(len(rows), len(rows))
+        log.info(
+            "import finished",
+            extra={
+                "community": community,
+                "dry_run": dry_run,
+                "layout": layout.kind.value,
+                "rows": report.rows,
+                "added": report.added,
+                "replaced": report.replaced,
+                "unchanged": report.unchanged,
+                "rejected": len(report.rejected),
+                "unknown_columns": len(layout.unknown),
+            },
+        )
+        return report
+
+    async def _row(self, report: ImportReport, row: _Row, line: int, community: str, seen: _Seen) -> None:
+        try:
+            who = _Who(*_row_identity(row), _row_visibility(row))
+            pairs = list(row.pairs())
+            if not pairs:
+                raise _RefusedError("", InvalidInputError("row", "no handle in this row"))
+            if row.layout.kind is LayoutKind.WIDE:
+                seen.person(line, who.identity, row.signature())
+        except _RefusedError as refused:
+            report.rejected.append(RejectedRow(line, refused.error, refused.column))
+            return
+        for pair in pairs:
+            try:
+                status = await self._handle(pair, who, community, report.dry_run, seen, line)
+            except _RefusedError as refused:
+                report.rejected.append(RejectedRow(line, refused.error, refused.column))
+            else:
+                report.count(status)
+
+    async def _handle(
+        self,
+        pair: _Pair,
+        who: _Who,
+        community: str,
+        dry_run: bool,
+        seen: _Seen,
+        line: int,
+    ) -> RowStatus:
+        try:
+            spec = self._directory.platform(community, pair.platform)
+        except FerryError as exc:
+            raise _RefusedError(pair.platform_column, exc) from None
+        try:
+            _, normalised = self._directory.normalise(community, spec.key, pair.handle)
+            identity, visibility = who.identity, who.visibility
+            seen.claim(line, identity, spec.key, normalised.key)
+            holder = await self._repo.find_entry_by_handle(
+                community=community, platform=spec.key, handle_key=normalised.key
+            )
+            member = await self._repo.find_member(community=community, identity=identity)
+            if holder is not None and (member is None or holder.member_id != member.id):
+                raise HandleTakenError(spec.display_name, normalised.handle)
+            if (
+                holder is not None
+                and holder.handle == normalised.handle
+                and visibility in (None, holder.visibility)
+            ):
+                return RowStatus.UNCHANGED
+            if dry_run:
+                current = await self._repo.list_entries(member.id) if member else []
+                return RowStatus.REPLACED if any(e.platform == spec.key for e in current) else RowStatus.ADDED
+            registration = await self._directory.register(
+                community=community,
+                identity=identity,
+                display_name=who.name,
+                platform=spec.key,
+                handle=normalised.handle,
+                source=Source.IMPORT,
+                visibility=visibility,
+                actor="import",
+            )
+        except FerryError as exc:
+            raise _RefusedError(pair.handle_column, exc) from None
+        return RowStatus.ADDED if registration.created else RowStatus.REPLACED
+
+
+def name_key(name: str) -> str:
+    """The form of a name that keys a member without an id: NFC, trimmed, inner spaces made one."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def _row_identity(row: _Row) -> tuple[Identity, str]:
+    discord_id, did, name = row[Field.DISCORD_ID], row[Field.BLUESKY_DID], row[Field.NAME]
+    if discord_id:
+        if not _DISCORD_ID.match(discord_id):
+            error = InvalidInputError("discord_id", "must be a Discord user id (15-21 digits)")
+            raise _RefusedError(row.layout.title(Field.DISCORD_ID), error)
+        return Identity(IdentityKind.DISCORD, discord_id), name
+    if did:
+        if not _DID.match(did):
+            error = InvalidInputError("bluesky_did", "must be a did:plc or did:web identifier")
+            raise _RefusedError(row.layout.title(Field.BLUESKY_DID), error)
+        return Identity(IdentityKind.BLUESKY, did), name
+    key = name_key(name)
+    if not key:
+        raise _RefusedError("", InvalidInputError("row", "no discord_id, bluesky_did or name"))
+    if len(key) > MAX_NAME_KEY:
+        error = InvalidInputError("name", f"at most {MAX_NAME_KEY} characters when there is no id")
+        raise _RefusedError(row.layout.title(Field.NAME), error)
+    return Identity(IdentityKind.CONSOLE, key), key
+
+
+def _row_visibility(row: _Row) -> Visibility | None:
+    value = row[Field.VISIBILITY]
+    if not value:
+        return None
+    try:
+        return Visibility(value.lower())
+    except ValueError:
+        error = InvalidInputError("visibility", "must be 'community' or 'public'")
+        raise _RefusedError(row.layout.title(Field.VISIBILITY), error) from None

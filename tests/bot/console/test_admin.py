@@ -1,0 +1,40 @@
+"""The operator's import summary, as printed by ``ferry import``."""
+
+from bot.console.admin import import_summary
+from bot.errors import InvalidInputError
+from bot.services.transfer import Column, Field, ImportReport, Layout, LayoutKind, RejectedRow
+
+
+def test_summary_of_a_dry_run_names_layout_columns_unknowns_and_rejections() -> None:
+    layout = Layout(
+        kind=LayoutKind.LONG,
+        fields={
+            Field.PLATFORM: Column(0, "Site", field=Field.PLATFORM),
+            Field.HANDLE: Column(1, "Link", field=Field.HANDLE),
+            Field.NAME: Column(2, "Who", field=Field.NAME),
+        },
+        platforms=(),
+        unknown=("Notes", "#5"),
+    )
+    report = ImportReport(dry_run=True, layout=layout, rows=3, added=1, unchanged=1)
+    report.rejected.append(RejectedRow(4, InvalidInputError("row", "duplicate of line 2"), "Link"))
+    assert import_summary(report).splitlines() == [
+        "layout: long (a platform and a handle column, one row per handle)",
+        "columns: Site -> platform, Link -> handle, Who -> name",
+        "unknown columns (ignored): Notes, #5",
+        "3 rows: 1 would be added, 0 would be replaced, 1 unchanged, 1 rejected",
+        "  line 4, column Link: invalid row: duplicate of line 2",
+        "dry run: nothing was changed. Run again without --dry-run to apply.",
+    ]
+
+
+def test_summary_of_an_applied_import_has_no_dry_run_line() -> None:
+    layout = Layout(
+        kind=LayoutKind.WIDE,
+        fields={Field.NAME: Column(0, "Name", field=Field.NAME)},
+        platforms=(),
+        unknown=(),
+    )
+    text = import_summary(ImportReport(dry_run=False, layout=layout, rows=2, added=2))
+    assert "2 rows: 2 were added, 0 were replaced" in text and "unknown columns" not in text
+    assert "dry run" not in text

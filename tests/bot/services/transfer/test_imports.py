@@ -1,0 +1,172 @@
+"""Imports: the messy real-world sheet, long-layout rejections, idempotent re-imports, keys by name."""
+
+import io
+
+import pytest
+
+from bot.errors import InvalidInputError
+from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.services.directory import DirectoryService
+from bot.services.transfer import ImportReport, LayoutKind, TransferService
+from tests.bot.services.transfer.messy_sheet import SHEET
+
+DISCORD = Identity(IdentityKind.DISCORD, "111111111111111111")
+
+MESSY_REJECTED = [
+    (5, "", "invalid row: duplicate of line 2"),
+    (6, "Lemon8 handle", "invalid Lemon8 handle: contains_whitespace (example: sunny.bakes)"),
+    (10, "Bluesky", "invalid row: line 2 gives this handle to someone else"),
+    (11, "Discord ID", "invalid discord_id: must be a Discord user id (15-21 digits)"),
+    (12, "Instagram", "invalid Instagram handle: invalid_format (example: sunny.days_)"),
+    (13, "", "invalid row: no handle in this row"),
+]
+
+
+def rejected(report: ImportReport) -> list[tuple[int, str, str]]:
+    return [(row.line, row.column, row.reason) for row in report.rejected]
+
+
+async def import_sheet(transfer: TransferService, *, dry_run: bool) -> ImportReport:
+    # As the CLI opens a file: utf-8-sig drops the byte-order mark, newline="" keeps CRLF for csv.
+    text = io.TextIOWrapper(io.BytesIO(SHEET), encoding="utf-8-sig", newline="")
+    return await transfer.import_csv(text, community="demo", dry_run=dry_run)
+
+
+async def test_messy_sheet_dry_run_apply_and_reimport(
+    service: DirectoryService, transfer: TransferService
+) -> None:
+    dry = await import_sheet(transfer, dry_run=True)
+    assert dry.layout.kind is LayoutKind.WIDE
+    assert [(c.title, c.meaning) for c in dry.layout.columns] == [
+        ("Name", "name"),
+        ("Discord ID", "discord_id"),
+        ("RedNote", "rednote"),
+        ("Lemon8 handle", "lemon8"),
+        ("Bluesky", "bluesky"),
+        ("Instagram", "instagram"),
+    ]
+    assert dry.layout.unknown == ("Notes",)
+    assert (dry.rows, dry.added, dry.replaced, dry.unchanged) == (10, 10, 0, 0)
+    assert rejected(dry) == MESSY_REJECTED
+    assert await service.counts(community="demo") == {}  # a dry run changes nothing
+
+    applied = await import_sheet(transfer, dry_run=False)
+    assert (applied.rows, applied.added, applied.replaced, applied.unchanged) == (10, 10, 0, 0)
+    assert rejected(applied) == MESSY_REJECTED
+    counts = {"rednote": 2, "lemon8": 2, "bluesky": 4, "instagram": 2}
+    assert await service.counts(community="demo") == counts
+
+    again = await import_sheet(transfer, dry_run=False)
+    assert (again.added, again.replaced, again.unchanged) == (0, 0, 10)
+    assert rejected(again) == MESSY_REJECTED
+    assert await service.counts(community="demo") == counts  # no duplicates
+
+    alice = await service.handles(community="demo", identity=DISCORD)
+    assert {(e.platform, e.handle, e.source) for e in alice} == {
+        ("rednote", "5e8f1a2b3c4d5e6f7a8b9c0d", Source.IMPORT),
+        ("lemon8", "alice.bakes", Source.IMPORT),
+        ("bluesky", "alice.bsky.social", Source.IMPORT),
+    }
+    # No id in the row: keyed by the trimmed name, the key `ferry console --as 李小明` uses.
+    xiaoming = await service.member(community="demo", identity=Identity(IdentityKind.CONSOLE, "李小明"))
+    assert xiaoming is not None and xiaoming.display_name == "李小明"
+    carol = await service.member(
+        community="demo", identity=Identity(IdentityKind.DISCORD, "333333333333333333")
+    )
+    assert carol is not None and carol.display_name.startswith("=HYPERLINK")  # kept; exports neutralise it
+
+
+async def test_long_layout_reports_every_rejected_row_with_line_and_column(transfer: TransferService) -> None:
+    source = io.StringIO(
+        "Platform,Handle,Discord ID,Name,Visibility,Joined\r\n"
+        "lemon8,cook,111111111111111111,Alice,public,2024\r\n"
+        '"bsky","bob.bsky.social",222222222222222222,"Bob\nthe builder",,\r\n'  # a cell over two lines
+        "lemon8,@cook,333333333333333333,Eve,,\r\n"  # someone else's handle in this file
+        "lemon8,chef,111111111111111111,Alice,,\r\n"  # Alice again on the same platform
+        "myspace,tom,444444444444444444,Tom,,\r\n"
+        "lemon8,ok,12,Short id,,\r\n"
+        "lemon8,fine,555555555555555555,Fine,secret,\r\n"
+        ",,,,,\r\n"
+        "lemon8,@cook,111111111111111111,Alice,public,\r\n"  # the same as line 2
+    )
+    report = await transfer.import_csv(source, community="demo", dry_run=True)
+    assert report.layout.kind is LayoutKind.LONG and report.layout.unknown == ("Joined",)
+    assert (report.rows, report.added) == (8, 2)
+    assert rejected(report) == [
+        (5, "Handle", "invalid row: line 2 gives this handle to someone else"),
+        (6, "Handle", "invalid row: the same member already has a lemon8 handle on line 2"),
+        (7, "Platform", "unknown platform 'myspace'"),
+        (8, "Discord ID", "invalid discord_id: must be a Discord user id (15-21 digits)"),
+        (9, "Visibility", "invalid visibility: must be 'community' or 'public'"),
+        (11, "Handle", "invalid row: duplicate of line 2"),
+    ]
+
+
+async def test_import_applies_then_is_idempotent_and_keeps_names(
+    service: DirectoryService, transfer: TransferService
+) -> None:
+    await service.register(
+        community="demo",
+        identity=DISCORD,
+        display_name="Alice",
+        platform="lemon8",
+        handle="cook",
+        source=Source.DISCORD,
+        visibility=Visibility.PUBLIC,
+    )
+    text = (
+        "platform,handle,discord_id,visibility\n"
+        "lemon8,cook,111111111111111111,community\n"
+        "ig,new.one,111111111111111111,\n"
+    )
+    first = await transfer.import_csv(io.StringIO(text), community="demo", dry_run=False)
+    assert (first.added, first.replaced, first.unchanged, first.rejected) == (1, 1, 0, [])
+    handles = await service.handles(community="demo", identity=DISCORD)
+    assert {(e.platform, e.handle, e.visibility) for e in handles} == {
+        ("lemon8", "cook", Visibility.COMMUNITY),  # the visibility change was applied
+        ("instagram", "new.one", Visibility.COMMUNITY),
+    }
+    member = await service.member(community="demo", identity=DISCORD)
+    assert member is not None and member.display_name == "Alice"  # no name column: kept
+    again = await transfer.import_csv(io.StringIO(text), community="demo", dry_run=False)
+    assert (again.added, again.replaced, again.unchanged) == (0, 0, 2)
+
+
+async def test_wide_rows_keyed_by_name_clash_and_a_renamed_person_is_refused_not_moved(
+    transfer: TransferService,
+) -> None:
+    sheet = "Name,Instagram,Lemon8\nLi  Wei,li.wei,\nLi Wei,,li.wei2\n"
+    report = await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=False)
+    assert report.added == 1
+    assert rejected(report) == [
+        (3, "", "invalid row: the same person as line 2 (console:Li Wei); merge the rows or add a discord_id")
+    ]
+    renamed = await transfer.import_csv(
+        io.StringIO("Name,Instagram\nLiWei,li.wei\n"), community="demo", dry_run=True
+    )
+    assert rejected(renamed) == [
+        (2, "Instagram", "Instagram handle 'li.wei' is already registered by another member")
+    ]
+
+
+async def test_progress_reaches_the_total(transfer: TransferService) -> None:
+    calls: list[tuple[int, int]] = []
+    text = "name,platform,handle\n" + "".join(f"n{i},lemon8,h{i}\n" for i in range(3))
+    await transfer.import_csv(
+        io.StringIO(text), community="demo", dry_run=True, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(3, 3)]
+
+
+async def test_unusable_files_are_refused_whole(transfer: TransferService) -> None:
+    with pytest.raises(InvalidInputError, match="the file is empty"):
+        await transfer.import_csv(io.StringIO(""), community="demo", dry_run=True)
+
+
+async def test_row_limit_is_enforced_while_reading(
+    transfer: TransferService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.services.transfer.imports.MAX_IMPORT_ROWS", 3)
+    text = "platform,handle,name\n" + "".join(f"lemon8,h{i},n{i}\n" for i in range(5))
+    with pytest.raises(InvalidInputError, match="at most 3 rows"):
+        await transfer.import_csv(io.StringIO(text), community="demo", dry_run=True)
