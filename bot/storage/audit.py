@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,15 +17,28 @@ class AuditStore(Store):
     """The audit trail, newest first."""
 
     async def audit_log(
-        self, *, community: str, member_id: int | None = None, limit: int = 50, before_id: int | None = None
+        self,
+        *,
+        community: str,
+        member_id: int | None = None,
+        actions: Collection[str] | None = None,
+        platform: str | None = None,
+        limit: int = 50,
+        before_id: int | None = None,
     ) -> list[AuditRecord]:
-        """Up to ``limit`` audit rows of the community (of one member when given), newest first.
+        """Up to ``limit`` audit rows of the community, newest first, narrowed by whichever of one
+        member, a set of exact action names and one platform key are given.
 
+        Exact action names (not prefixes) keep the lookup on the (community, action, id) index.
         Pass the smallest id of a page as ``before_id`` to read the next, older page.
         """
         where = [audit_log.c.community == community]
         if member_id is not None:
             where.append(audit_log.c.member_id == member_id)
+        if actions is not None:
+            where.append(audit_log.c.action.in_(sorted(actions)))
+        if platform is not None:
+            where.append(audit_log.c.platform == platform)
         if before_id is not None:
             where.append(audit_log.c.id < before_id)
         async with self._db.transaction() as conn:

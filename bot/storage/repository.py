@@ -15,5 +15,6 @@ class Repository(MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore
     Each method is one short transaction with bound parameters only. The parts live in
     ``members``, ``entries``, ``directory``, ``audit`` and ``bluesky``; audit actions written:
     ``entry.add``, ``entry.replace``, ``entry.update``, ``entry.remove``, ``entry.visibility``,
-    ``entry.verification``, ``member.hide``, ``member.show``, ``member.forget``.
+    ``entry.verification``, ``member.hide``, ``member.show``, ``member.ban``, ``member.unban``,
+    ``member.forget``.
     """
