@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
@@ -18,12 +19,14 @@ from bot.discord.locales.en import EN
 from bot.discord.locales.zh import ZH, ZH_DESCRIPTIONS
 from bot.discord.render import clean
 from bot.errors import (
+    BannedError,
     FerryError,
     HandleTakenError,
     InvalidHandleError,
     InvalidInputError,
     MemberNotFoundError,
     NotRegisteredError,
+    RateLimitedError,
     UnknownCommunityError,
     UnknownPlatformError,
 )
@@ -60,8 +63,14 @@ def say(locale: discord.Locale | str | None, key: str, **values: object) -> str:
     return template.format(**safe)
 
 
-def error_text(locale: discord.Locale | str | None, error: FerryError) -> str:
-    """A specific, friendly sentence for a domain error."""
+def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: datetime | None = None) -> str:
+    """A specific, friendly sentence for a domain error. ``now`` anchors "try again in …" (tests)."""
+    if isinstance(error, RateLimitedError):
+        # A relative timestamp: each client renders "in 5 minutes" in its own language and counts down.
+        when = (now or discord.utils.utcnow()) + timedelta(seconds=max(error.retry_after, 1.0))
+        return say(locale, "error.rate_limited", when=Raw(discord.utils.format_dt(when, "R")))
+    if isinstance(error, BannedError):
+        return say(locale, "error.banned")
     if isinstance(error, InvalidHandleError):
         reason_key = f"reason.{error.reason}"
         reason = say(locale, reason_key if reason_key in EN else "reason.generic")

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.errors import (
+    BannedError,
     FerryError,
     HandleTakenError,
     InvalidHandleError,
     InvalidInputError,
     NotRegisteredError,
+    RateLimitedError,
     UnknownCommunityError,
     UnknownPlatformError,
 )
@@ -292,6 +295,12 @@ class TextCommands:
             return say(locale, "error.unknown_community", slug=exc.slug)
         if isinstance(exc, InvalidInputError):
             return say(locale, "error.invalid_input", field=exc.field, reason=exc.reason)
+        if isinstance(exc, BannedError):
+            return say(locale, "error.banned", community=self._community_name(ctx))
+        if isinstance(exc, RateLimitedError):
+            # Whole minutes, rounded up: "try again in 1 minute" must not come a few seconds early.
+            minutes = max(1, math.ceil(exc.retry_after / 60))
+            return say(locale, "error.rate_limited", wait=count_of(locale, "minutes", minutes))
         log.warning("unworded domain error", extra={"error": type(exc).__name__})
         return say(locale, "error.generic")
 
