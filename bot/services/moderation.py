@@ -15,6 +15,7 @@ from bot.errors import InvalidInputError, MemberNotFoundError, UnknownPlatformEr
 from bot.models import AuditRecord, Entry, Identity, IdentityKind, Member, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
+from bot.services.names import clean_note
 from bot.storage.repository import Repository
 
 MAX_AUDIT_PAGE = 100  # rows per request
@@ -79,15 +80,14 @@ class ModerationService:
 
         Someone who never registered gets a member row first, so a ban can come before the abuse.
         """
-        note = reason.strip() if reason else None
-        if note is not None and len(note) > MAX_BAN_REASON:
-            raise InvalidInputError("reason", f"at most {MAX_BAN_REASON} characters")
+        # Cleaned, because the reason is shown back in Discord embeds and in the operator's terminal.
+        note = clean_note(reason, field="reason", limit=MAX_BAN_REASON) if reason else None
         member = await self._repo.find_member(community=community, identity=identity)
         if member is None:
             member = await self._repo.ensure_member(
                 community=community, identity=identity, display_name=identity.external_id, now=self._clock()
             )
-        return await self._set_banned(member, banned=True, actor=actor, reason=note or None)
+        return await self._set_banned(member, banned=True, actor=actor, reason=note)
 
     async def unban(self, *, community: str, identity: Identity, actor: str) -> Member:
         """Lift a ban: the member may register again and their entries are listed again."""
