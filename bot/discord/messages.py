@@ -8,6 +8,7 @@ Command descriptions are translated through :class:`FerryTranslator`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,7 +68,8 @@ def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: d
     """A specific, friendly sentence for a domain error. ``now`` anchors "try again in …" (tests)."""
     if isinstance(error, RateLimitedError):
         # A relative timestamp: each client renders "in 5 minutes" in its own language and counts down.
-        when = (now or discord.utils.utcnow()) + timedelta(seconds=max(error.retry_after, 1.0))
+        # Rounded up, so the time shown is never a moment too early.
+        when = (now or discord.utils.utcnow()) + timedelta(seconds=math.ceil(max(error.retry_after, 1.0)))
         return say(locale, "error.rate_limited", when=Raw(discord.utils.format_dt(when, "R")))
     if isinstance(error, BannedError):
         return say(locale, "error.banned")
