@@ -19,6 +19,7 @@ def ferry(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | Non
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'ferry.db'}",
         "FERRY_CONFIG": str(ROOT / "config"),
+        "PYTHONPATH": str(ROOT),  # this checkout's code, not whichever copy the venv installed
         **(env or {}),
     }
     return subprocess.run(

@@ -1,17 +1,10 @@
 """``ferry ban | unban | audit`` through the real entry point, and a banned member at the console."""
 
-import subprocess
 from pathlib import Path
 
-from tests.bot.test_cli import RED_ID, ROOT
-from tests.bot.test_cli import ferry as run_ferry
+from tests.bot.test_cli import RED_ID, ferry
 
 DID = "did:plc:abcdefghijklmnopqrstuvwx"
-
-
-def ferry(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    # This checkout's code, not whichever copy the environment installed.
-    return run_ferry(tmp_path, *args, stdin=stdin, env={"PYTHONPATH": str(ROOT)})
 
 
 def test_ban_before_registering_then_the_console_refuses_kindly(tmp_path: Path) -> None:
