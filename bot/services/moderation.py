@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
-from bot.errors import InvalidInputError, MemberNotFoundError, UnknownPlatformError
+from bot.errors import InvalidInputError, MemberNotFoundError, NotRegisteredError, UnknownPlatformError
 from bot.models import AuditRecord, Entry, Identity, IdentityKind, Member, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
@@ -127,20 +127,25 @@ class ModerationService:
         A Bluesky handle that came from the member's own Bluesky account (its source is Bluesky and
         the member holds a Bluesky identity) stays proven by that account; anything else becomes
         self-reported, including other platforms' handles sent from Bluesky, which that account's
-        post does not prove.
+        post does not prove. (An admin-verified Bluesky handle the member typed from Bluesky rather
+        than joined with cannot be told apart, and drops to proven too: the level before an admin's
+        verification is not stored.) A handle that is not admin-verified is left as it is.
         """
         member = await self._member(community, identity)
-        key = self._directory.platform(community, platform).key
-        current = next((e for e in await self._repo.list_entries(member.id) if e.platform == key), None)
+        spec = self._directory.platform(community, platform)
+        current = next((e for e in await self._repo.list_entries(member.id) if e.platform == spec.key), None)
+        if current is None:
+            raise NotRegisteredError(spec.display_name)
+        if current.verification is not Verification.ADMIN_VERIFIED:
+            return self._directory.with_link(current)  # only ever lowers: nothing to take back
         proven = (
-            current is not None
-            and current.platform == BLUESKY_PLATFORM
+            current.platform == BLUESKY_PLATFORM
             and current.source is Source.BLUESKY
             and any(i.kind is IdentityKind.BLUESKY for i in member.identities)
         )
         level = Verification.BLUESKY_PROVEN if proven else Verification.SELF_REPORTED
         return await self.verify(
-            community=community, identity=identity, platform=key, level=level, actor=actor
+            community=community, identity=identity, platform=spec.key, level=level, actor=actor
         )
 
     async def set_visibility(

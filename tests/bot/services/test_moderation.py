@@ -184,6 +184,24 @@ async def test_unverify_falls_back_to_what_the_member_can_prove(
         await moderation.unverify(community="demo", identity=ALICE, platform="lemon8", actor="admin")
 
 
+async def test_unverify_never_raises_a_level(
+    service: DirectoryService, moderation: ModerationService
+) -> None:
+    # A Bluesky handle typed from Bluesky (not joined with) is self-reported, and stays so.
+    await service.register(
+        community="demo",
+        identity=CAROL_DID,
+        display_name="Carol",
+        platform="bluesky",
+        handle="someone.else.social",
+        source=Source.BLUESKY,
+    )
+    entry = await moderation.unverify(community="demo", identity=CAROL_DID, platform="bluesky", actor="admin")
+    assert entry.verification is Verification.SELF_REPORTED
+    assert entry.profile_url == "https://bsky.app/profile/someone.else.social"
+    assert await moderation.audit(community="demo", group="verification") == []
+
+
 async def test_audit_filters_combine(service: DirectoryService, moderation: ModerationService) -> None:
     await add(service, ALICE, "lemon8", "cook")
     await add(service, ALICE, "lemon8", "cook2")
