@@ -116,7 +116,8 @@ class DirectoryService:
         existing_member = await self._repo.find_member(community=community, identity=identity)
         if existing_member is not None and existing_member.banned:
             # Whoever registers for a banned member (an admin, an import) is refused as well: the
-            # ban is lifted with unban, not worked around.
+            # ban is lifted with unban, not worked around. A ban landing just after this check lets
+            # one entry through, which is harmless: listings leave banned members out.
             raise BannedError(str(identity))
         holder = await self._repo.find_entry_by_handle(
             community=community, platform=spec.key, handle_key=normalised.key
