@@ -65,6 +65,12 @@ class Member:
     created_at: datetime
     updated_at: datetime
     identities: tuple[Identity, ...] = ()
+    banned: bool = False  # refused registration by an admin; unlisted, but keeps their data
+
+    @property
+    def listed(self) -> bool:
+        """Whether other people may see this member at all (neither hidden nor banned)."""
+        return not (self.hidden or self.banned)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

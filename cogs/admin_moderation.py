@@ -1,4 +1,4 @@
-"""/ferry remove | hide | unhide | verify | stats | audit: moderating the directory.
+"""/ferry remove | hide | unhide | ban | unban | verify | unverify | stats | audit: moderating the directory.
 
 A mixin of the ``Admin`` group cog (``cogs.admin``), which carries the group, its default
 permissions and its error handling; every command here also checks admin rights at run time.
@@ -14,10 +14,20 @@ from bot.discord.admin import Interaction, actor, log_action, platform_name
 from bot.discord.checks import ferry_admin
 from bot.discord.choices import platform_choices
 from bot.discord.client import FerryBot, identity_of
-from bot.discord.messages import say
-from bot.discord.render import FIELD_VALUE_LIMIT, clean, embeds_for_lines, entry_line, fit, lines_block
+from bot.discord.messages import Raw, say
+from bot.discord.render import (
+    FIELD_VALUE_LIMIT,
+    clean,
+    embeds_for_lines,
+    entry_line,
+    fit,
+    lines_block,
+)
+from bot.services.moderation import AUDIT_GROUPS, MAX_BAN_REASON
 
 AUDIT_ROWS = 25
+# Choice labels are English like command names; the reply words the chosen group in the admin's language.
+AUDIT_GROUP_CHOICES = [app_commands.Choice(name=group, value=group) for group in AUDIT_GROUPS]
 
 
 class ModerationCommands(commands.Cog):
@@ -79,6 +89,43 @@ class ModerationCommands(commands.Cog):
         """List a hidden member in the directory again."""
         await self._set_hidden(interaction, member, False)
 
+    @app_commands.command(name="ban", description="Ban a member: no registering, not listed (data is kept)")
+    @app_commands.describe(reason="Why (seen by admins in the audit log)")
+    @ferry_admin()
+    async def ban(
+        self,
+        interaction: Interaction,
+        member: discord.User,
+        reason: app_commands.Range[str, 1, MAX_BAN_REASON] | None = None,
+    ) -> None:
+        """Bar a member (registered or not yet) from registering, and unlist them."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.app.moderation.ban(
+            community=self.bot.community_of(interaction),
+            identity=identity_of(member),
+            actor=actor(interaction),
+            reason=reason,
+        )
+        log_action(interaction, "ban", member_id=member.id)
+        await interaction.followup.send(
+            say(interaction.locale, "admin.banned", member=member.display_name), ephemeral=True
+        )
+
+    @app_commands.command(name="unban", description="Lift a member's ban")
+    @ferry_admin()
+    async def unban(self, interaction: Interaction, member: discord.User) -> None:
+        """Let a banned member register again and list their handles again."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.app.moderation.unban(
+            community=self.bot.community_of(interaction),
+            identity=identity_of(member),
+            actor=actor(interaction),
+        )
+        log_action(interaction, "unban", member_id=member.id)
+        await interaction.followup.send(
+            say(interaction.locale, "admin.unbanned", member=member.display_name), ephemeral=True
+        )
+
     @app_commands.command(name="verify", description="Mark a member's handle as verified by an admin")
     @ferry_admin()
     async def verify(
@@ -104,6 +151,38 @@ class ModerationCommands(commands.Cog):
 
     @verify.autocomplete("platform")
     async def verify_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """The community's platforms."""
+        return platform_choices(interaction, current)
+
+    @app_commands.command(name="unverify", description="Take back an admin's verification of a handle")
+    @ferry_admin()
+    async def unverify(
+        self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Drop a handle back to what the member can prove for themselves."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        entry = await self.bot.app.moderation.unverify(
+            community=self.bot.community_of(interaction),
+            identity=identity_of(member),
+            platform=platform,
+            actor=actor(interaction),
+        )
+        log_action(interaction, "unverify", member_id=member.id, platform=entry.platform)
+        locale = interaction.locale
+        text = say(
+            locale,
+            "admin.unverified",
+            member=member.display_name,
+            platform=platform_name(self.bot, entry.platform),
+            handle=entry.handle,
+            level=say(locale, f"level.{entry.verification.value}"),
+        )
+        await interaction.followup.send(text, ephemeral=True)
+
+    @unverify.autocomplete("platform")
+    async def unverify_platform(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         """The community's platforms."""
         return platform_choices(interaction, current)
 
@@ -141,27 +220,50 @@ class ModerationCommands(commands.Cog):
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(name="audit", description="Recent changes, of everyone or of one member")
+    @app_commands.describe(
+        member="Only this member", action="Only this kind of change", platform="Only this platform's changes"
+    )
+    @app_commands.choices(action=AUDIT_GROUP_CHOICES)
     @ferry_admin()
-    async def audit(self, interaction: Interaction, member: discord.User | None = None) -> None:
-        """The latest changes to the directory, newest first."""
+    async def audit(
+        self,
+        interaction: Interaction,
+        member: discord.User | None = None,
+        action: app_commands.Choice[str] | None = None,
+        platform: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        """The latest changes to the directory, newest first, optionally filtered."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         locale = interaction.locale
         records = await self.bot.app.moderation.audit(
             community=self.bot.community_of(interaction),
             identity=identity_of(member) if member else None,
+            group=action.value if action else None,
+            platform=platform,
             limit=AUDIT_ROWS,
         )
         lines = []
         for record in records:
             when = discord.utils.format_dt(record.at, "f")
-            platform = f" · {clean(platform_name(self.bot, record.platform), 40)}" if record.platform else ""
+            where = f" · {clean(platform_name(self.bot, record.platform), 40)}" if record.platform else ""
             details = ", ".join(f"{clean(k, 30)}={clean(v, 60)}" for k, v in record.detail.items())
-            action, actor = clean(record.action, 40), clean(record.actor, 60)
-            lines.append(f"{when} · `{action}` · {actor}{platform} {details}".rstrip())
+            name, who = clean(record.action, 40), clean(record.actor, 60)
+            lines.append(f"{when} · `{name}` · {who}{where} {details}".rstrip())
         title = (
             say(locale, "audit.title_member", member=member.display_name)
             if member
             else say(locale, "audit.title")
         )
+        filters = [say(locale, f"audit.group.{action.value}")] if action else []
+        if platform:
+            filters.append(clean(platform, 40))
+        if filters:
+            title = say(locale, "audit.filtered", title=Raw(title), filters=Raw(" · ".join(filters)))
+        # embeds_for_lines splits the lines over embeds within Discord's 6,000-character total.
         embeds = embeds_for_lines(title, lines or [say(locale, "audit.empty")])
         await interaction.followup.send(embeds=embeds, ephemeral=True)
+
+    @audit.autocomplete("platform")
+    async def audit_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """The community's platforms (a platform since removed can still be typed by its key)."""
+        return platform_choices(interaction, current)

@@ -46,8 +46,8 @@ class Arrivals(commands.Cog):
         if change.kind is not ChangeKind.ENTRY_ADDED or change.entry is None:
             return  # a replaced handle is not an arrival
         member = await self.bot.app.repository.get_member(change.member_id)
-        if member is None or member.hidden:
-            return  # an admin hid this member from every view, announcements included
+        if member is None or not member.listed:
+            return  # an admin hid or banned this member: no view shows them, announcements included
         for guild_id in self._guilds_of(change.community):
             await self.on_ferry_arrival(guild_id, change.entry)
 

@@ -164,10 +164,10 @@ class Handles(
         locale = interaction.locale
         directory = self.bot.app.directory
         record = await directory.member(community=community, identity=identity_of(target))
-        # Someone an admin hid is hidden from every view but their own.
+        # Someone an admin hid or banned is hidden from every view but their own.
         entries = (
             []
-            if record is None or (record.hidden and not mine)
+            if record is None or (not record.listed and not mine)
             else (await directory.handles(community=community, identity=identity_of(target)))
         )
         if not entries:

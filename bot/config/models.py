@@ -63,6 +63,16 @@ class Bluesky(_Section):
     max_concurrency: Annotated[int, Field(ge=1, le=16)] = 4
 
 
+class Limits(_Section):
+    """``[limits]``: how many registration commands (add, replace, remove, join) one member may send.
+
+    Admins, imports and the operator are never limited. 0 turns a window off.
+    """
+
+    registrations_per_minute: Annotated[int, Field(ge=0, le=1000)] = 5
+    registrations_per_hour: Annotated[int, Field(ge=0, le=10000)] = 30
+
+
 class Channels(_Section):
     """``[communities.channels]``: Discord channels the bot posts in; unset means it does not post."""
 
@@ -131,6 +141,7 @@ class ConfigFile(_Section):
     defaults: Defaults = Defaults()
     bluesky: Bluesky = Bluesky()
     web: WebConfig = WebConfig()
+    limits: Limits = Limits()
     platforms: dict[PlatformKey, PlatformSection] = Field(default_factory=dict)
     communities: tuple[Community, ...] = ()
 
@@ -142,6 +153,7 @@ __all__ = [
     "Community",
     "ConfigFile",
     "Defaults",
+    "Limits",
     "Link",
     "PlatformSection",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot.config.fields import MAX_SNOWFLAKE, SLUG_RE
-from bot.config.models import Bluesky, Community, Defaults
+from bot.config.models import Bluesky, Community, Defaults, Limits
 from bot.config.web import WebConfig
 from bot.errors import UnknownCommunityError
 from bot.platforms.catalogue import Catalogue
@@ -37,6 +37,7 @@ class FerryConfig:
     defaults: Defaults = field(default_factory=Defaults)
     bluesky: Bluesky = field(default_factory=Bluesky)
     web: WebConfig = field(default_factory=WebConfig)
+    limits: Limits = field(default_factory=Limits)
     source_files: tuple[Path, ...] = ()  # the files read, in the order they were merged
     _guilds: Mapping[int, str] = field(default_factory=dict, repr=False)
 
@@ -49,6 +50,7 @@ class FerryConfig:
         defaults: Defaults | None = None,
         bluesky: Bluesky | None = None,
         web: WebConfig | None = None,
+        limits: Limits | None = None,
         source_files: Iterable[Path] = (),
     ) -> FerryConfig:
         """Index validated parts; the loader has already rejected duplicate slugs and guild ids."""
@@ -60,6 +62,7 @@ class FerryConfig:
             defaults=defaults or Defaults(),
             bluesky=bluesky or Bluesky(),
             web=web or WebConfig(),
+            limits=limits or Limits(),
             source_files=tuple(source_files),
             _guilds=MappingProxyType(guilds),
         )

@@ -8,9 +8,10 @@ Command descriptions are translated through :class:`FerryTranslator`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
@@ -19,6 +20,7 @@ from bot.discord.locales.en import EN
 from bot.discord.locales.zh import ZH, ZH_DESCRIPTIONS
 from bot.discord.render import clean
 from bot.errors import (
+    BannedError,
     FerryError,
     HandleTakenError,
     InvalidHandleError,
@@ -63,8 +65,16 @@ def say(locale: discord.Locale | str | None, key: str, **values: object) -> str:
     return template.format(**safe)
 
 
-def error_text(locale: discord.Locale | str | None, error: FerryError) -> str:
-    """A specific, friendly sentence for a domain error."""
+def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: datetime | None = None) -> str:
+    """A specific, friendly sentence for a domain error. ``now`` anchors "try again in …" (tests)."""
+    if isinstance(error, RateLimitedError):
+        # A relative timestamp: each client renders "in 5 minutes" in its own language and counts down.
+        # Rounded up, so the time shown is never a moment too early.
+        when = (now or discord.utils.utcnow()) + timedelta(seconds=math.ceil(max(error.retry_after, 1.0)))
+        key = "error.link_code_rate" if error.action == "link-code" else "error.rate_limited"
+        return say(locale, key, when=Raw(discord.utils.format_dt(when, "R")))
+    if isinstance(error, BannedError):
+        return say(locale, "error.banned")
     if isinstance(error, InvalidHandleError):
         reason_key = f"reason.{error.reason}"
         reason = say(locale, reason_key if reason_key in EN else "reason.generic")
@@ -87,9 +97,6 @@ def error_text(locale: discord.Locale | str | None, error: FerryError) -> str:
         return say(locale, "error.unknown_community")
     if isinstance(error, LinkCodeError):
         return say(locale, "error.link_code")
-    if isinstance(error, RateLimitedError) and error.action == "link-code":
-        when = datetime.now(UTC) + timedelta(seconds=error.retry_after)
-        return say(locale, "error.link_code_rate", when=Raw(discord.utils.format_dt(when, "R")))
     return say(locale, "error.generic")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from bot.config import Community, FerryConfig
-from bot.errors import HandleTakenError, InvalidInputError, NotRegisteredError
+from bot.errors import BannedError, HandleTakenError, InvalidInputError, NotRegisteredError
 from bot.models import (
     DirectoryPage,
     DirectoryQuery,
@@ -28,12 +28,15 @@ from bot.models import (
 from bot.platforms import NormalisedHandle, PlatformSpec, normalise, profile_url
 from bot.services.events import ChangeFeed, ChangeKind, DirectoryChange
 from bot.services.names import clean_display_name, clean_search
+from bot.services.ratelimit import Limit, RateLimiter
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 50  # rows; a front renders fewer, but nothing asks the database for more at once
 MAX_PAGE_NUMBER = 1000  # pages; past this a platform filter or an export serves people better
+MEMBER = "member"  # the actor of a member's own command; the only one rate limits apply to
+REGISTRATION = "registration"  # the rate-limited action: adding, replacing and removing count together
 
 Clock = Callable[[], datetime]
 ConfigSource = Callable[[], FerryConfig]
@@ -43,12 +46,19 @@ class DirectoryService:
     """Registrations and look-ups for every community Ferry serves."""
 
     def __init__(
-        self, *, repository: Repository, config: ConfigSource, clock: Clock, changes: ChangeFeed | None = None
+        self,
+        *,
+        repository: Repository,
+        config: ConfigSource,
+        clock: Clock,
+        changes: ChangeFeed | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._repo = repository
         self._config = config  # a callable so a reloaded config applies to the next call
         self._clock = clock
         self.changes = changes or ChangeFeed()
+        self._limiter = limiter if limiter is not None else RateLimiter()
 
     # -- look-ups of configuration -------------------------------------------------------------
 
@@ -93,18 +103,25 @@ class DirectoryService:
         source: Source,
         visibility: Visibility | None = None,
         verification: Verification = Verification.SELF_REPORTED,
-        actor: str = "member",
+        actor: str = MEMBER,
     ) -> Registration:
         """Add the member's handle on a platform, or replace the one they had there.
 
         A new entry takes the community's default visibility unless one is given; a replaced entry
-        keeps its visibility. Raises InvalidHandleError, UnknownPlatformError or HandleTakenError.
+        keeps its visibility. Raises InvalidHandleError, UnknownPlatformError, HandleTakenError,
+        RateLimitedError (a member's own command, too many too fast) or BannedError.
         """
         spec, normalised = self.normalise(community, platform, handle)
+        self._limit(community, identity, actor)
+        existing_member = await self._repo.find_member(community=community, identity=identity)
+        if existing_member is not None and existing_member.banned:
+            # Whoever registers for a banned member (an admin, an import) is refused as well: the
+            # ban is lifted with unban, not worked around. A ban landing just after this check lets
+            # one entry through, which is harmless: listings leave banned members out.
+            raise BannedError(str(identity))
         holder = await self._repo.find_entry_by_handle(
             community=community, platform=spec.key, handle_key=normalised.key
         )
-        existing_member = await self._repo.find_member(community=community, identity=identity)
         # No name given (an import without a name column) keeps the name a member already has.
         fallback = existing_member.display_name if existing_member else identity.external_id
         name = clean_display_name(display_name, fallback=fallback)
@@ -159,10 +176,14 @@ class DirectoryService:
         return dataclasses.replace(registration, entry=self.with_link(registration.entry))
 
     async def remove(
-        self, *, community: str, identity: Identity, platform: str, actor: str = "member"
+        self, *, community: str, identity: Identity, platform: str, actor: str = MEMBER
     ) -> Entry:
-        """Remove the member's handle on a platform; raises NotRegisteredError if there is none."""
+        """Remove the member's handle on a platform; raises NotRegisteredError if there is none.
+
+        A banned member may still remove handles: taking data away is their right, ban or not.
+        """
         spec = self.platform(community, platform)
+        self._limit(community, identity, actor)
         member = await self._repo.find_member(community=community, identity=identity)
         removed = None
         if member is not None:
@@ -183,6 +204,17 @@ class DirectoryService:
             )
         )
         return self.with_link(removed)
+
+    def _limit(self, community: str, identity: Identity, actor: str) -> None:
+        """Count one registration command of a member; raises RateLimitedError past the limits."""
+        if actor != MEMBER:
+            return  # admins, imports and the operator act for others, often in bulk
+        limits = self._config().limits
+        self._limiter.acquire(
+            (community, identity, REGISTRATION),
+            REGISTRATION,
+            (Limit(limits.registrations_per_minute, 60.0), Limit(limits.registrations_per_hour, 3600.0)),
+        )
 
     async def member(self, *, community: str, identity: Identity) -> Member | None:
         """The member behind an identity, if they ever registered."""
@@ -220,8 +252,8 @@ class DirectoryService:
         if entry is None or entry.visibility not in set(visibilities):
             return None
         member = await self._repo.get_member(entry.member_id)
-        if member is None or member.hidden:
-            return None  # a hidden member is hidden from look-ups too, not only from listings
+        if member is None or not member.listed:
+            return None  # a hidden or banned member is hidden from look-ups too, not only from listings
         return self.with_link(entry)
 
     async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> int:

@@ -28,6 +28,8 @@ class ChangeKind(enum.StrEnum):
     VERIFICATION_CHANGED = "entry.verification"
     MEMBER_HIDDEN = "member.hide"
     MEMBER_SHOWN = "member.show"
+    MEMBER_BANNED = "member.ban"
+    MEMBER_UNBANNED = "member.unban"
     MEMBER_FORGOTTEN = "member.forget"
     MEMBER_LINKED = "member.link"  # a Discord member proved their Bluesky account (maybe merging two)
 

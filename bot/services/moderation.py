@@ -6,18 +6,36 @@ did it ("member", "admin:discord:<id>", "operator"), never what they typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 
-from bot.errors import MemberNotFoundError
-from bot.models import AuditRecord, Entry, Identity, Member, Verification, Visibility
+from bot.errors import InvalidInputError, MemberNotFoundError, NotRegisteredError, UnknownPlatformError
+from bot.models import AuditRecord, Entry, Identity, IdentityKind, Member, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
+from bot.services.names import clean_note
 from bot.storage.repository import Repository
 
 MAX_AUDIT_PAGE = 100  # rows per request
 RECENT_ARRIVALS = 10
+BLUESKY_PLATFORM = "bluesky"  # the catalogue key of the one platform a Bluesky post can prove
+MAX_BAN_REASON = 200  # characters; a note for the other admins, not a letter to the member
+
+# What an admin filters the audit log by, as exact action names so the (community, action, id)
+# index answers. Keys are stable: fronts offer them as choices and word them.
+AUDIT_GROUPS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "registrations": frozenset({"entry.add", "entry.replace", "entry.update"}),
+        "removals": frozenset({"entry.remove"}),
+        "visibility": frozenset({"entry.visibility"}),
+        "verification": frozenset({"entry.verification"}),
+        "moderation": frozenset({"member.hide", "member.show", "member.ban", "member.unban"}),
+        "links": frozenset({"member.link", "link.refused"}),
+        "privacy": frozenset({"member.forget"}),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +73,36 @@ class ModerationService:
             await self._publish(ChangeKind.MEMBER_HIDDEN if hidden else ChangeKind.MEMBER_SHOWN, member)
         return updated
 
+    async def ban(
+        self, *, community: str, identity: Identity, actor: str, reason: str | None = None
+    ) -> Member:
+        """Bar a person from registering and take them out of every listing; their data is kept.
+
+        Someone who never registered gets a member row first, so a ban can come before the abuse.
+        """
+        # Cleaned, because the reason is shown back in Discord embeds and in the operator's terminal.
+        note = clean_note(reason, field="reason", limit=MAX_BAN_REASON) if reason else None
+        member = await self._repo.find_member(community=community, identity=identity)
+        if member is None:
+            member = await self._repo.ensure_member(
+                community=community, identity=identity, display_name=identity.external_id, now=self._clock()
+            )
+        return await self._set_banned(member, banned=True, actor=actor, reason=note)
+
+    async def unban(self, *, community: str, identity: Identity, actor: str) -> Member:
+        """Lift a ban: the member may register again and their entries are listed again."""
+        return await self._set_banned(await self._member(community, identity), banned=False, actor=actor)
+
+    async def _set_banned(
+        self, member: Member, *, banned: bool, actor: str, reason: str | None = None
+    ) -> Member:
+        updated = await self._repo.set_banned(
+            member_id=member.id, banned=banned, now=self._clock(), actor=actor, reason=reason
+        )
+        if updated.banned != member.banned:
+            await self._publish(ChangeKind.MEMBER_BANNED if banned else ChangeKind.MEMBER_UNBANNED, updated)
+        return updated
+
     async def verify(
         self,
         *,
@@ -72,6 +120,33 @@ class ModerationService:
         )
         await self._publish(ChangeKind.VERIFICATION_CHANGED, member, platform=spec.key, entry=entry)
         return self._directory.with_link(entry)
+
+    async def unverify(self, *, community: str, identity: Identity, platform: str, actor: str) -> Entry:
+        """Take an admin's vouching back, down to what the member can still show for themselves.
+
+        A Bluesky handle that came from the member's own Bluesky account (its source is Bluesky and
+        the member holds a Bluesky identity) stays proven by that account; anything else becomes
+        self-reported, including other platforms' handles sent from Bluesky, which that account's
+        post does not prove. (An admin-verified Bluesky handle the member typed from Bluesky rather
+        than joined with cannot be told apart, and drops to proven too: the level before an admin's
+        verification is not stored.) A handle that is not admin-verified is left as it is.
+        """
+        member = await self._member(community, identity)
+        spec = self._directory.platform(community, platform)
+        current = next((e for e in await self._repo.list_entries(member.id) if e.platform == spec.key), None)
+        if current is None:
+            raise NotRegisteredError(spec.display_name)
+        if current.verification is not Verification.ADMIN_VERIFIED:
+            return self._directory.with_link(current)  # only ever lowers: nothing to take back
+        proven = (
+            current.platform == BLUESKY_PLATFORM
+            and current.source is Source.BLUESKY
+            and any(i.kind is IdentityKind.BLUESKY for i in member.identities)
+        )
+        level = Verification.BLUESKY_PROVEN if proven else Verification.SELF_REPORTED
+        return await self.verify(
+            community=community, identity=identity, platform=spec.key, level=level, actor=actor
+        )
 
     async def set_visibility(
         self,
@@ -111,17 +186,34 @@ class ModerationService:
         *,
         community: str,
         identity: Identity | None = None,
+        group: str | None = None,
+        platform: str | None = None,
         limit: int = 25,
         before_id: int | None = None,
     ) -> list[AuditRecord]:
-        """The audit log, newest first, of the community or of one member."""
+        """The audit log, newest first, of the community, narrowed to one member, one of
+        :data:`AUDIT_GROUPS` and one platform when given.
+
+        A platform is resolved through the catalogue only when it still exists there, so the
+        history of a platform since removed from the config can still be read by its key.
+        """
+        if group is not None and group not in AUDIT_GROUPS:
+            raise InvalidInputError("action", f"one of {', '.join(AUDIT_GROUPS)}")
         member_id = (await self._member(community, identity)).id if identity is not None else None
         return await self._repo.audit_log(
             community=community,
             member_id=member_id,
+            actions=AUDIT_GROUPS[group] if group is not None else None,
+            platform=self._platform_key(community, platform) if platform is not None else None,
             limit=max(1, min(limit, MAX_AUDIT_PAGE)),
             before_id=before_id,
         )
+
+    def _platform_key(self, community: str, name: str) -> str:
+        try:
+            return self._directory.platform(community, name).key
+        except UnknownPlatformError:
+            return name.strip().lower()
 
     async def stats(self, *, community: str) -> CommunityStats:
         """Members, handles per platform and the most recent arrivals."""

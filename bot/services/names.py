@@ -59,3 +59,10 @@ def clean_search(term: str) -> str | None:
         raise InvalidInputError("search", f"at most {MAX_SEARCH_CHARS} characters")
     cleaned = _visible(term)
     return cleaned or None
+
+
+def clean_note(text: str, *, field: str, limit: int) -> str | None:
+    """A short note an admin writes (a ban reason): one visible line; refused past ``limit`` characters."""
+    if len(text) > limit:
+        raise InvalidInputError(field, f"at most {limit} characters")
+    return _visible(text) or None

@@ -73,6 +73,7 @@ async def load_member(conn: AsyncConnection, member_id: int) -> Member | None:
         community=row.community,
         display_name=row.display_name,
         hidden=row.hidden,
+        banned=row.banned,
         created_at=row.created_at,
         updated_at=row.updated_at,
         identities=tuple(Identity(IdentityKind(kind), external_id) for kind, external_id in identity_rows),

@@ -110,6 +110,33 @@ class MemberStore(Store):
         assert member is not None  # locked above
         return member
 
+    async def set_banned(
+        self, *, member_id: int, banned: bool, now: datetime, actor: str, reason: str | None = None
+    ) -> Member:
+        """Ban the member from registering (or lift the ban); their entries stay but go unlisted.
+
+        Raises :class:`~bot.errors.MemberNotFoundError`. Audited as ``member.ban``/``member.unban``
+        (with the admin's reason, if any) only when the flag actually changes.
+        """
+        async with self._db.transaction(write=True) as conn:
+            row = await lock_member(conn, member_id)
+            if row.banned != banned:
+                await conn.execute(
+                    update(members).where(members.c.id == member_id).values(banned=banned, updated_at=now)
+                )
+                await record_audit(
+                    conn,
+                    community=row.community,
+                    at=now,
+                    action="member.ban" if banned else "member.unban",
+                    actor=actor,
+                    member_id=member_id,
+                    detail={"reason": reason} if reason else None,
+                )
+            member = await load_member(conn, member_id)
+        assert member is not None  # locked above
+        return member
+
     async def forget_member(self, *, member_id: int, now: datetime, actor: str) -> int:
         """Erase the member: entries, identities and the member row, and scrub the ``detail`` of the
         member's audit rows, then log ``member.forget`` with nothing but the (now anonymous) id.

@@ -16,6 +16,6 @@ class Repository(MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore
     Each method is one short transaction with bound parameters only. The parts live in
     ``members``, ``entries``, ``directory``, ``audit``, ``bluesky`` and ``links``; audit actions written:
     ``entry.add``, ``entry.replace``, ``entry.update``, ``entry.remove``, ``entry.visibility``,
-    ``entry.verification``, ``member.hide``, ``member.show``, ``member.forget``, ``member.link``,
-    ``link.refused``.
+    ``entry.verification``, ``member.hide``, ``member.show``, ``member.ban``, ``member.unban``,
+    ``member.forget``, ``member.link``, ``link.refused``.
     """

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.errors import (
+    BannedError,
     FerryError,
     HandleTakenError,
     InvalidHandleError,
     InvalidInputError,
     LinkCodeError,
     NotRegisteredError,
+    RateLimitedError,
     UnknownCommunityError,
     UnknownPlatformError,
 )
@@ -384,6 +387,12 @@ class TextCommands:
         if isinstance(exc, LinkCodeError):
             key = f"error.link_code.{exc.reason}"
             return say(locale, key if has(key) else "error.link_code.unknown")
+        if isinstance(exc, BannedError):
+            return say(locale, "error.banned", community=self._community_name(ctx))
+        if isinstance(exc, RateLimitedError):
+            # Whole minutes, rounded up: "try again in 1 minute" must not come a few seconds early.
+            minutes = max(1, math.ceil(exc.retry_after / 60))
+            return say(locale, "error.rate_limited", wait=count_of(locale, "minutes", minutes))
         log.warning("unworded domain error", extra={"error": type(exc).__name__})
         return say(locale, "error.generic")
 

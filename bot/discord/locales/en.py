@@ -23,6 +23,11 @@ EN: Mapping[str, str] = {
     "error.guild_only": "This command works inside a server only.",
     "error.not_owner": "Only the bot's owner can do that.",
     "error.generic": "That did not work.",
+    "error.banned": (
+        "An admin has paused your registrations in this community, so Ferry can't add handles for you "
+        "here. You can still see, remove or erase what Ferry keeps about you (/mydata)."
+    ),
+    "error.rate_limited": "That's a lot of changes in a short time. Please try again {when}.",
     "reason.generic": "it doesn't look like a handle",
     "reason.too_long": "it is too long",
     "reason.too_short": "it is too short",
@@ -101,6 +106,14 @@ EN: Mapping[str, str] = {
     "admin.hidden": "{member} is hidden from the directory (their data is kept).",
     "admin.unhidden": "{member} is listed in the directory again.",
     "admin.verified": "{member}'s {platform} handle {handle} is now verified by an admin.",
+    "admin.unverified": (
+        "{member}'s {platform} handle {handle} is no longer verified by an admin (now: {level})."
+    ),
+    "admin.banned": "{member} is banned: they can't register and are not listed (their data is kept).",
+    "admin.unbanned": "{member} is no longer banned; their handles are listed again.",
+    "level.self-reported": "self-reported",
+    "level.bluesky-proven": "✓ proven on Bluesky",
+    "level.admin-verified": "✓✓ verified by an admin",
     "import.title": "Import check of {file}",
     "import.summary": (
         "{rows} rows: {added} to add, {replaced} to replace, {unchanged} unchanged, {rejected} rejected."
@@ -144,6 +157,14 @@ EN: Mapping[str, str] = {
     "audit.title": "Audit log",
     "audit.title_member": "Audit log of {member}",
     "audit.empty": "No changes recorded.",
+    "audit.filtered": "{title} · {filters}",
+    "audit.group.registrations": "registrations",
+    "audit.group.removals": "removals",
+    "audit.group.visibility": "visibility",
+    "audit.group.verification": "verification",
+    "audit.group.moderation": "moderation",
+    "audit.group.links": "account links",
+    "audit.group.privacy": "privacy",
     "reload.ok": "Config reloaded: {files} file(s), {communities} communities.",
     "reload.failed": "The config has {count} problem(s); the previous config stays in force.",
     "reload.added": "Communities added: {names}.",

@@ -84,7 +84,7 @@ def test_unknown_key_hint_lists_allowed_keys_and_a_close_match(write) -> None:
 def test_unknown_top_level_table(write) -> None:
     problem = only(check_config(write("[bluesky_bot]\nhandle = 'x'\n")))
     assert problem.key_path == "bluesky_bot"
-    assert "defaults, bluesky, web, platforms, communities" in problem.hint
+    assert "defaults, bluesky, web, limits, platforms, communities" in problem.hint
 
 
 def test_unknown_key_in_a_platform_override(write) -> None:

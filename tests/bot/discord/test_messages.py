@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import string
+from datetime import UTC, datetime
 
 import discord
 import pytest
 
 from bot.discord import messages
-from bot.errors import InvalidHandleError
+from bot.errors import BannedError, InvalidHandleError, RateLimitedError
 from bot.platforms import Reason
 
 
@@ -48,3 +49,14 @@ def test_values_are_escaped_unless_raw() -> None:
         "Removed your \\*\\*B\\*\\* handle @\u200beveryone."
     )
     assert messages.say("en", "links.deadline", deadline=messages.Raw("<t:1:F>")) == "Move before <t:1:F>."
+
+
+def test_ban_and_rate_limit_are_worded_with_a_relative_retry_time() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    limited = RateLimitedError("registration", 90.4)
+    assert messages.error_text("en-US", limited, now=now) == (
+        "That's a lot of changes in a short time. Please try again <t:1767225691:R>."
+    )
+    assert messages.error_text("zh-CN", limited, now=now) == "短时间内更改太多了，请<t:1767225691:R>再试。"
+    assert messages.error_text("en-US", BannedError("discord:1")).startswith("An admin has paused")
+    assert "/mydata" in messages.error_text("zh-CN", BannedError("discord:1"))

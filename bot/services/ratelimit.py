@@ -1,0 +1,87 @@
+"""Per-member rate limits: a sliding-window log per (community, identity, action).
+
+The windows live in this process's memory. That is enough because one process serves a member's
+commands on each front (one Discord connection, one Bluesky poller, one console), and a limit is a
+brake on floods, not an accounting record: after a restart everyone simply starts with a full
+allowance. Memory stays bounded: a key whose last use is older than the longest window holds no
+information and is dropped, and past ``max_keys`` the least recently used keys go first.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+
+from bot.errors import RateLimitedError
+
+MonotonicClock = Callable[[], float]
+DEFAULT_MAX_KEYS = 10_000  # members acting within one window; each costs at most a few hundred bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """At most ``count`` actions in any ``window`` seconds; a count of 0 means no limit."""
+
+    count: int
+    window: float
+
+
+class RateLimiter:
+    """Sliding-window limits: an action is allowed while every window still has room for it.
+
+    ``clock`` is monotonic seconds (``time.monotonic`` by default; tests pass a fake one), so a
+    wall-clock change never frees or blocks anyone. Use one limiter per kind of limit: idle keys
+    are judged by the longest window of the limits passed to the current call.
+    """
+
+    def __init__(self, *, clock: MonotonicClock = time.monotonic, max_keys: int = DEFAULT_MAX_KEYS) -> None:
+        if max_keys < 1:
+            raise ValueError("max_keys must be at least 1")
+        self._clock = clock
+        self._max_keys = max_keys
+        # Oldest use first: idle keys are found at the front without scanning the rest.
+        self._log: OrderedDict[Hashable, deque[float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._log)
+
+    def acquire(self, key: Hashable, action: str, limits: Sequence[Limit]) -> None:
+        """Record one ``action`` for ``key``, or raise RateLimitedError without recording it."""
+        active = [limit for limit in limits if limit.count > 0]
+        now = self._clock()
+        longest = max((limit.window for limit in active), default=0.0)
+        self._evict_idle(now, longest)
+        if not active:
+            return
+        times = self._log.get(key)
+        if times is None:
+            times = deque()
+        wait = max(_wait(times, limit, now) for limit in active)
+        if wait > 0:
+            raise RateLimitedError(action, wait)
+        # Only as many times as the largest count are ever needed to decide.
+        times.append(now)
+        while len(times) > max(limit.count for limit in active):
+            times.popleft()
+        self._log[key] = times
+        self._log.move_to_end(key)
+        while len(self._log) > self._max_keys:
+            self._log.popitem(last=False)
+
+    def _evict_idle(self, now: float, longest: float) -> None:
+        while self._log:
+            key, times = next(iter(self._log.items()))
+            if times and now - times[-1] < longest:
+                return
+            del self._log[key]
+
+
+def _wait(times: deque[float], limit: Limit, now: float) -> float:
+    """Seconds until ``limit`` has room again (0 when it has room now)."""
+    recent = [t for t in times if now - t < limit.window]
+    if len(recent) < limit.count:
+        return 0.0
+    # The window frees a place when the oldest of its last ``count`` uses slides out of it.
+    return recent[-limit.count] + limit.window - now

@@ -1,0 +1,59 @@
+"""``ferry ban | unban | audit`` through the real entry point, and a banned member at the console."""
+
+from pathlib import Path
+
+from tests.bot.test_cli import RED_ID, ferry
+
+DID = "did:plc:abcdefghijklmnopqrstuvwx"
+
+
+def test_ban_before_registering_then_the_console_refuses_kindly(tmp_path: Path) -> None:
+    banned = ferry(
+        tmp_path, "ban", "--community", "demo", "--console-name", "alice", "--reason", "spam\x1b[2J"
+    )
+    assert banned.returncode == 0, banned.stderr
+    assert "banned console:alice in 'demo'" in banned.stdout
+
+    session = ferry(
+        tmp_path, "console", "--community", "demo", "--as", "alice", stdin=f"add rednote {RED_ID}\n"
+    )
+    assert session.returncode == 0, session.stderr
+    assert "An admin has paused your registrations in" in session.stdout
+
+    audit = ferry(tmp_path, "audit", "--community", "demo", "--action", "moderation")
+    assert audit.returncode == 0, audit.stderr
+    lines = audit.stdout.splitlines()
+    assert lines[0].split() == ["id", "at", "(UTC)", "action", "actor", "member", "platform", "detail"]
+    assert lines[2].split()[3:] == ["member.ban", "operator", "1", "reason=spam[2J"]
+    assert "\x1b" not in audit.stdout  # nothing an admin typed reaches the terminal as a control code
+    assert lines[-1] == "1 audit rows"
+
+    # Privacy rights survive a ban: the member can still erase themselves, reason included.
+    session = ferry(tmp_path, "console", "--community", "demo", "--as", "alice", stdin="forget\n")
+    assert "Ferry erased everything about you" in session.stdout
+    audit = ferry(tmp_path, "audit", "--community", "demo")
+    rows = [line.split()[3:] for line in audit.stdout.splitlines()[2:-1]]
+    assert rows == [["member.forget", "member", "1"], ["member.ban", "operator", "1"]]
+
+
+def test_unban_and_audit_filters(tmp_path: Path) -> None:
+    assert ferry(tmp_path, "ban", "--community", "demo", "--did", DID).returncode == 0
+    session = ferry(
+        tmp_path, "console", "--community", "demo", "--as", "bob", stdin=f"add rednote {RED_ID}\n"
+    )
+    assert session.returncode == 0, session.stderr
+    unbanned = ferry(tmp_path, "unban", "--community", "demo", "--did", DID)
+    assert unbanned.returncode == 0 and f"unbanned bluesky:{DID}" in unbanned.stdout
+    nobody = ferry(tmp_path, "unban", "--community", "demo", "--discord-id", "123456789012345678")
+    assert nobody.returncode == 1 and "nothing to unban" in nobody.stdout
+
+    mine = ferry(tmp_path, "audit", "--community", "demo", "--did", DID)
+    assert [line.split()[3] for line in mine.stdout.splitlines()[2:-1]] == ["member.unban", "member.ban"]
+    adds = ferry(tmp_path, "audit", "--community", "demo", "--action", "registrations", "--limit", "1")
+    assert "entry.add" in adds.stdout and adds.stdout.splitlines()[-1] == "1 audit rows"
+    none = ferry(tmp_path, "audit", "--community", "demo", "--action", "privacy")
+    assert none.stdout == "0 audit rows\n"
+    bad = ferry(tmp_path, "audit", "--action", "everything")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    bad = ferry(tmp_path, "audit", "--limit", "0")
+    assert bad.returncode == 2 and "between 1 and 100" in bad.stderr

@@ -1,0 +1,100 @@
+"""Rate limits on a member's own registration commands (the [limits] config, default 5/min, 30/h)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import FerryConfig, load_config
+from bot.errors import InvalidHandleError, RateLimitedError
+from bot.models import Identity, IdentityKind, Source
+from bot.services.directory import DirectoryService
+from bot.services.ratelimit import RateLimiter
+from bot.storage.repository import Repository
+
+ALICE = Identity(IdentityKind.DISCORD, "111111111111111111")
+BOB = Identity(IdentityKind.BLUESKY, "did:plc:bobbobbobbobbobbobbobbob")
+
+
+class Ticker:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def ticker() -> Ticker:
+    return Ticker()
+
+
+@pytest.fixture
+def limited(
+    repository: Repository, config: FerryConfig, clock: Callable[[], datetime], ticker: Ticker
+) -> DirectoryService:
+    return DirectoryService(
+        repository=repository, config=lambda: config, clock=clock, limiter=RateLimiter(clock=ticker)
+    )
+
+
+async def add(service: DirectoryService, who: Identity, handle: str, actor: str = "member") -> None:
+    await service.register(
+        community="demo",
+        identity=who,
+        display_name="x",
+        platform="lemon8",
+        handle=handle,
+        source=Source.DISCORD,
+        actor=actor,
+    )
+
+
+async def test_adds_and_removes_share_one_window_that_slides(
+    limited: DirectoryService, ticker: Ticker
+) -> None:
+    for n in range(4):
+        await add(limited, ALICE, f"cook{n}")
+        ticker.t += 1
+    await limited.remove(community="demo", identity=ALICE, platform="lemon8")
+    with pytest.raises(RateLimitedError) as caught:
+        await add(limited, ALICE, "cook9")
+    assert caught.value.action == "registration"
+    assert caught.value.retry_after == pytest.approx(56.0)
+    assert await limited.handles(community="demo", identity=ALICE) == []  # the refused add changed nothing
+    await add(limited, BOB, "bob")  # someone else is not slowed down
+    ticker.t += 56
+    await add(limited, ALICE, "cook9")
+
+
+async def test_admins_imports_and_the_operator_are_not_limited(limited: DirectoryService) -> None:
+    for n in range(8):
+        await add(limited, ALICE, f"cook{n}", actor="admin:discord:9")
+        await add(limited, BOB, f"bob{n}", actor="import")
+    await limited.remove(community="demo", identity=ALICE, platform="lemon8", actor="operator")
+
+
+async def test_typos_cost_nothing(limited: DirectoryService) -> None:
+    for _ in range(10):
+        with pytest.raises(InvalidHandleError):
+            await add(limited, ALICE, "not a handle!")
+    await add(limited, ALICE, "cook")
+
+
+async def test_the_hourly_window(
+    repository: Repository, clock: Callable[[], datetime], ticker: Ticker, tmp_path: Path
+) -> None:
+    path = tmp_path / "limits.toml"
+    path.write_text("[limits]\nregistrations_per_minute = 0\nregistrations_per_hour = 2\n", encoding="utf-8")
+    config = load_config(path)
+    service = DirectoryService(
+        repository=repository, config=lambda: config, clock=clock, limiter=RateLimiter(clock=ticker)
+    )
+    await add(service, ALICE, "a1")
+    ticker.t += 600
+    await add(service, ALICE, "a2")
+    ticker.t += 600
+    with pytest.raises(RateLimitedError) as caught:
+        await add(service, ALICE, "a3")
+    assert caught.value.retry_after == pytest.approx(2400.0)

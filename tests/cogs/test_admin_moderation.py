@@ -1,0 +1,127 @@
+"""/ferry ban | unban | unverify | audit filters, and rate limits, end to end through the stand-in."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.config import load_config
+from bot.discord.client import FerryBot
+from bot.models import Identity, IdentityKind, Verification
+from tests.cogs.test_admin import admin, register
+from tests.cogs.test_admin_config import edit
+from tests.support.discord_standin import DiscordStandin
+
+
+def identity(user) -> Identity:
+    return Identity(IdentityKind.DISCORD, str(user.id))
+
+
+async def add(standin: DiscordStandin, user, platform: str, handle: str):
+    h = await standin.invoke_slash(
+        standin.world.guild, user, "handle add", {"platform": platform, "handle": handle}
+    )
+    response = await h.response()
+    assert response.ephemeral
+    [message] = await h.followups()
+    assert message.ephemeral and not message.pings.anyone
+    return message
+
+
+async def test_ban_before_registering_then_unban(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    message = await admin(discord_standin, "ban", {"member": world.member, "reason": "**spam** <@&1>"})
+    assert message.content == (
+        "Plain Member is banned: they can't register and are not listed (their data is kept)."
+    )
+    refused = await add(discord_standin, world.member, "bluesky", "alice.bsky.social")
+    assert refused.content.startswith("An admin has paused your registrations in this community")
+    assert await ferry.app.directory.handles(community="movers", identity=identity(world.member)) == []
+
+    message = await admin(discord_standin, "unban", {"member": world.member})
+    assert message.content == "Plain Member is no longer banned; their handles are listed again."
+    added = await add(discord_standin, world.member, "bluesky", "alice.bsky.social")
+    assert added.content.startswith("Added your Bluesky handle alice.bsky.social.")
+
+    audit = await admin(discord_standin, "audit", {"action": "moderation"})
+    assert audit.embeds[0]["title"] == "Audit log · moderation"
+    text = audit.embeds[0]["description"]
+    assert "`member.unban`" in text and "`member.ban`" in text and "entry.add" not in text
+    assert "reason=\\*\\*spam\\*\\* <\u200b@&1>" in text  # an admin's reason is escaped too
+    assert not audit.pings.anyone
+
+
+async def test_a_banned_member_is_unlisted_everywhere_but_keeps_their_data(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    await register(discord_standin, world.member, "lemon8", "alice_moves")
+    await admin(discord_standin, "ban", {"member": world.member})
+
+    h = await discord_standin.invoke_slash(world.guild, world.admin, "handle list", {"member": world.member})
+    [theirs] = await h.followups()
+    assert theirs.content == "Plain Member has no handles you can see."
+    h = await discord_standin.invoke_slash(world.guild, world.member, "handle list")
+    [mine] = await h.followups()
+    assert "alice\\_moves" in mine.embeds[0]["description"]  # their own data is still theirs to see
+    assert await ferry.app.directory.counts(community="movers") == {}
+
+    h = await discord_standin.invoke_slash(world.guild, world.member, "handle remove", {"platform": "lemon8"})
+    [removed] = await h.followups()
+    assert removed.content.startswith("Removed your Lemon8 handle")
+
+
+async def test_unverify_drops_to_what_the_member_can_prove(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
+    await admin(discord_standin, "verify", {"member": world.member, "platform": "bluesky"})
+    message = await admin(discord_standin, "unverify", {"member": world.member, "platform": "bsky"})
+    assert message.content == (
+        "Plain Member's Bluesky handle alice.bsky.social is no longer verified by an admin"
+        " (now: self-reported)."
+    )
+    [entry] = await ferry.app.directory.handles(community="movers", identity=identity(world.member))
+    assert entry.verification is Verification.SELF_REPORTED
+
+    audit = await admin(discord_standin, "audit", {"action": "verification", "platform": "bsky"})
+    assert audit.embeds[0]["title"] == "Audit log · verification · bsky"
+    assert audit.embeds[0]["description"].count("`entry.verification`") == 2
+    audit = await admin(discord_standin, "audit", {"member": world.member, "action": "removals"})
+    assert audit.embeds[0]["title"] == "Audit log of Plain Member · removals"
+    assert audit.embeds[0]["description"] == "No changes recorded."
+
+
+async def test_a_long_audit_log_stays_within_one_message(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    for n in range(30):
+        await ferry.app.moderation.ban(
+            community="movers",
+            identity=Identity(IdentityKind.DISCORD, str(10**17 + n)),
+            actor=f"admin:discord:{world.admin.id}",
+            reason="x" * 200,
+        )
+    audit = await admin(discord_standin, "audit", {"action": "moderation"})
+    assert sum(len(e.get("description", "")) + len(e.get("title", "")) for e in audit.embeds) <= 6000
+    assert len(audit.embeds) <= 10 and "`member.ban`" in audit.embeds[0]["description"]
+
+
+async def test_members_are_rate_limited_and_admins_are_not(
+    discord_standin: DiscordStandin, ferry: FerryBot, config_file: Path
+) -> None:
+    world = discord_standin.world
+    edit(config_file, lambda text: text + "\n[limits]\nregistrations_per_minute = 2\n")
+    ferry.app.config.current = load_config(config_file)
+    await add(discord_standin, world.member, "lemon8", "alice_1")
+    await add(discord_standin, world.member, "lemon8", "alice_2")
+    refused = await add(discord_standin, world.member, "lemon8", "alice_3")
+    assert re.fullmatch(
+        r"That's a lot of changes in a short time\. Please try again <t:\d+:R>\.", refused.content
+    ), refused.content
+    [entry] = await ferry.app.directory.handles(community="movers", identity=identity(world.member))
+    assert entry.handle == "alice_2"  # the refused command changed nothing
+    message = await admin(discord_standin, "remove", {"member": world.member, "platform": "lemon8"})
+    assert message.content == "Removed Plain Member's Lemon8 handle alice\\_2."  # admins are not limited
