@@ -219,7 +219,10 @@ class DirectoryView(OwnedView):
         """The whole directory as a CSV file, sent only to whoever asked."""
         # Writing the file can take longer than Discord's 3 s for a big directory.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data, count = await export_bytes(self.bot, self.community, ExportFormat.CSV, ExportScope.ALL)
+        # What the directory shows a member, and no account ids: those are for the admins' export.
+        data, count = await export_bytes(
+            self.bot, self.community, ExportFormat.CSV, ExportScope.ALL, account_ids=False
+        )
         if await too_big(interaction, data):
             return
         filename = export_filename(self.community, ExportFormat.CSV, ExportScope.ALL)
@@ -232,11 +235,13 @@ class DirectoryView(OwnedView):
 
 
 async def export_bytes(
-    bot: FerryBot, community: str, fmt: ExportFormat, scope: ExportScope
+    bot: FerryBot, community: str, fmt: ExportFormat, scope: ExportScope, *, account_ids: bool = True
 ) -> tuple[bytes, int]:
     """An export of the community's directory as file bytes, and how many records it holds."""
     buffer = io.StringIO()
-    count = await bot.app.transfer.export(buffer, community=community, fmt=fmt, scope=scope)
+    count = await bot.app.transfer.export(
+        buffer, community=community, fmt=fmt, scope=scope, account_ids=account_ids
+    )
     return buffer.getvalue().encode("utf-8"), count
 
 

@@ -95,6 +95,9 @@ async def test_export_button_sends_an_ephemeral_csv(discord_standin: DiscordStan
     assert reply.content.startswith("The directory as CSV (12 rows). Visibility: all")
     rows = list(csv.DictReader(io.StringIO(reply.attachments[0].data.decode("utf-8"))))
     assert len(rows) == 12 and rows[0]["platform"] in {"bluesky", "lemon8"}
+    # A member's export holds what the directory shows them, not the account ids behind each entry.
+    assert "discord_id" not in rows[0] and "bluesky_did" not in rows[0]
+    assert rows[0]["handle"] and "name" in rows[0]
 
 
 async def test_someone_elses_directory_refuses_politely(

@@ -57,9 +57,12 @@ class TransferService:
         fmt: ExportFormat,
         scope: ExportScope,
         progress: Progress | None = None,
+        account_ids: bool = True,
     ) -> int:
         """Write the community's listed entries in ``scope`` to ``out``; returns the record count."""
-        return await self._exporter.export(out, community=community, fmt=fmt, scope=scope, progress=progress)
+        return await self._exporter.export(
+            out, community=community, fmt=fmt, scope=scope, progress=progress, account_ids=account_ids
+        )
 
     async def import_csv(
         self, source: TextIO, *, community: str, dry_run: bool, progress: Progress | None = None

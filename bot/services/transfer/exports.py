@@ -39,6 +39,9 @@ EXPORT_COLUMNS = (
     "created_at",
     "updated_at",
 )
+# Account ids say who someone is on Discord or Bluesky beyond the handle they chose to list: only an
+# admin's export carries them (to re-import, or to answer a deletion request).
+ACCOUNT_ID_COLUMNS = ("discord_id", "bluesky_did")
 # Mastodon's Preferences → Import and export → Import, type "Following list": this header, then one
 # account per row. Boosts shown and no notifications are Mastodon's own defaults for a new follow.
 MASTODON_COLUMNS = ("Account address", "Show boosts", "Notify on new posts", "Languages")
@@ -123,13 +126,21 @@ class Exporter:
         fmt: ExportFormat,
         scope: ExportScope,
         progress: Progress | None = None,
+        account_ids: bool = True,
     ) -> int:
-        """Write the export to ``out``; returns how many records (rows, accounts, DIDs) it holds."""
+        """Write the export to ``out``; returns how many records (rows, accounts, DIDs) it holds.
+
+        ``account_ids=False`` leaves the Discord id and DID columns out of CSV and JSON: the export a
+        member may take holds what the directory shows them, nothing more.
+        """
         entries = self._entries(community, scope, progress)
+        columns = (
+            EXPORT_COLUMNS if account_ids else tuple(c for c in EXPORT_COLUMNS if c not in ACCOUNT_ID_COLUMNS)
+        )
         if fmt is ExportFormat.CSV:
-            written = await _write_csv(out, entries)
+            written = await _write_csv(out, entries, columns)
         elif fmt is ExportFormat.JSON:
-            written = await _write_json(out, entries, community, scope)
+            written = await _write_json(out, entries, community, scope, columns)
         elif fmt is ExportFormat.MASTODON:
             # Every platform of Mastodon's kind: an admin may have added one for their own server.
             keys = {
@@ -165,17 +176,20 @@ def _row(entry: Entry, member: Member | None) -> dict[str, str]:
 Entries = AsyncIterator[tuple[Entry, Member | None]]
 
 
-async def _write_csv(out: TextIO, entries: Entries) -> int:
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+async def _write_csv(out: TextIO, entries: Entries, columns: tuple[str, ...]) -> int:
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     written = 0
     async for entry, member in entries:
-        writer.writerow({key: _safe_cell(value) for key, value in _row(entry, member).items()})
+        row = _row(entry, member)
+        writer.writerow({key: _safe_cell(row[key]) for key in columns})
         written += 1
     return written
 
 
-async def _write_json(out: TextIO, entries: Entries, community: str, scope: ExportScope) -> int:
+async def _write_json(
+    out: TextIO, entries: Entries, community: str, scope: ExportScope, columns: tuple[str, ...]
+) -> int:
     # Written piecewise rather than json.dump of one document, so memory stays flat.
     visible = json.dumps(sorted(v.value for v in scope.visibilities))
     out.write(
@@ -184,7 +198,9 @@ async def _write_json(out: TextIO, entries: Entries, community: str, scope: Expo
     )
     written = 0
     async for entry, member in entries:
-        out.write(("," if written else "") + "\n  " + json.dumps(_row(entry, member), ensure_ascii=False))
+        row = _row(entry, member)
+        record = {key: row[key] for key in columns}
+        out.write(("," if written else "") + "\n  " + json.dumps(record, ensure_ascii=False))
         written += 1
     out.write("\n]}\n")
     return written

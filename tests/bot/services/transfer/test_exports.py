@@ -205,3 +205,23 @@ async def test_a_configured_platform_of_mastodons_kind_is_in_the_follow_list(
         ["alice@example.social,true,false,", "dan@mastodon.social,true,false,"],
         2,
     )
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_without_account_ids_csv_and_json_leave_both_id_columns_out(transfer: TransferService) -> None:
+    with_ids = io.StringIO()
+    await transfer.export(with_ids, community="demo", fmt=ExportFormat.CSV, scope=ExportScope.ALL)
+    assert any(row["discord_id"] for row in csv.DictReader(io.StringIO(with_ids.getvalue())))
+    plain = io.StringIO()
+    count = await transfer.export(
+        plain, community="demo", fmt=ExportFormat.CSV, scope=ExportScope.ALL, account_ids=False
+    )
+    rows = list(csv.DictReader(io.StringIO(plain.getvalue())))
+    assert len(rows) == count > 0
+    assert "discord_id" not in rows[0] and "bluesky_did" not in rows[0] and rows[0]["handle"]
+    document = io.StringIO()
+    await transfer.export(
+        document, community="demo", fmt=ExportFormat.JSON, scope=ExportScope.ALL, account_ids=False
+    )
+    entries = json.loads(document.getvalue())["entries"]
+    assert entries and all("discord_id" not in e and "bluesky_did" not in e for e in entries)
