@@ -41,6 +41,10 @@ from bot.storage.repository import Repository
 log = logging.getLogger(__name__)
 
 WATERMARK_KEY = "bluesky.watermark"
+# How long the words of an answered mention (and of the reply) are kept: long enough for an operator
+# to look into a complaint, short enough that the inbox is not a second archive of people's posts.
+KEEP_TEXT_FOR = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
@@ -86,6 +90,7 @@ class MentionPoller:
         self.settings = settings
         self._failures = 0
         self._paused_until: datetime | None = None
+        self._pruned_at: datetime | None = None
 
     # -- the loop ----------------------------------------------------------------------------------
 
@@ -124,6 +129,11 @@ class MentionPoller:
         await self.process_due()
         await self._gw.update_seen(started)
         await self._repo.set_state(WATERMARK_KEY, started.isoformat(), self._clock())
+        if self._pruned_at is None or started - self._pruned_at >= PRUNE_EVERY:
+            scrubbed = await self._repo.prune_finished(started - KEEP_TEXT_FOR)
+            self._pruned_at = started
+            if scrubbed:
+                log.info("old mention texts scrubbed", extra={"notifications": scrubbed})
 
     def _backoff(self, failures: int) -> float:
         base = min(self.settings.backoff_start * 2 ** (failures - 1), self.settings.backoff_max)

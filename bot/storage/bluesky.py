@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Text, and_, cast, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import IdentityKind, Visibility
 from bot.storage._common import Store
@@ -200,6 +201,11 @@ class BlueskyStore(Store):
             )
             return int(count.scalar_one())
 
+    async def prune_finished(self, before: datetime) -> int:
+        """Scrub every notification that finished before ``before`` (see :func:`scrub_finished`)."""
+        async with self._db.transaction(write=True) as conn:
+            return await scrub_finished(conn, before=before)
+
     async def public_bluesky_members(self, community: str) -> set[str]:
         """DIDs of listed members who joined from Bluesky and show a public Bluesky entry.
 
@@ -223,6 +229,36 @@ class BlueskyStore(Store):
                 )
             )
             return {row.external_id for row in rows}
+
+
+FINISHED_STATES = ("done", "skipped", "failed")
+
+
+async def scrub_finished(
+    conn: AsyncConnection, *, author_dids: Sequence[str] | None = None, before: datetime | None = None
+) -> int:
+    """Drop the words Ferry kept of finished notifications and of its replies to them.
+
+    The row itself stays: its URI is what stops a notification listed again from being answered
+    twice, and its author and time feed the per-author reply cap. What goes is the mention's text,
+    the author's handle and name, and the reply texts. Notifications still being answered keep
+    theirs until they finish. Returns how many notifications were scrubbed.
+    """
+    where = [
+        bsky_inbox.c.state.in_(FINISHED_STATES),
+        # Compared as text: PostgreSQL's json type has no equality operator.
+        cast(bsky_inbox.c.payload, Text) != "{}",
+    ]
+    if author_dids is not None:
+        if not author_dids:
+            return 0
+        where.append(bsky_inbox.c.author_did.in_(author_dids))
+    if before is not None:
+        where.append(bsky_inbox.c.updated_at < before)
+    uris = select(bsky_inbox.c.uri).where(*where)
+    await conn.execute(update(bsky_outbox).where(bsky_outbox.c.inbox_uri.in_(uris)).values(text=""))
+    result = await conn.execute(update(bsky_inbox).where(*where).values(payload={}))
+    return int(result.rowcount)
 
 
 def _inbox(row: Any) -> InboxItem:

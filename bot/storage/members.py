@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import delete, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import Identity, Member
+from bot.models import Identity, IdentityKind, Member
 from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, record_audit
 from bot.storage._dialect import insert_ignoring_conflict
-from bot.storage.tables import audit_log, entries, member_identities, members
+from bot.storage.bluesky import scrub_finished
+from bot.storage.tables import audit_log, entries, link_codes, member_identities, members
 
 
 class _LostRaceError(Exception):
@@ -138,8 +139,9 @@ class MemberStore(Store):
         return member
 
     async def forget_member(self, *, member_id: int, now: datetime, actor: str) -> int:
-        """Erase the member: entries, identities and the member row, and scrub the ``detail`` of the
-        member's audit rows, then log ``member.forget`` with nothing but the (now anonymous) id.
+        """Erase the member: entries, identities, link codes and the member row, the text of their
+        finished Bluesky mentions and of the bot's replies, and the ``detail`` of the member's audit
+        rows; then log ``member.forget`` with nothing but the (now anonymous) id.
 
         Returns the number of entries erased. All in one transaction: either the person is gone or
         nothing changed. Forgetting an unknown id still scrubs audit details and returns 0.
@@ -150,7 +152,18 @@ class MemberStore(Store):
                     select(members.c.community).where(members.c.id == member_id).with_for_update()
                 )
             ).scalar_one_or_none()
+            dids = (
+                await conn.execute(
+                    select(member_identities.c.external_id).where(
+                        member_identities.c.member_id == member_id,
+                        member_identities.c.kind == IdentityKind.BLUESKY.value,
+                    )
+                )
+            ).scalars()
+            # What the person wrote to the bot, and what it answered, goes with them.
+            await scrub_finished(conn, author_dids=list(dids))
             # Explicit deletes rather than ON DELETE CASCADE: erasure must not hinge on a PRAGMA.
+            await conn.execute(delete(link_codes).where(link_codes.c.member_id == member_id))
             erased = (await conn.execute(delete(entries).where(entries.c.member_id == member_id))).rowcount
             await conn.execute(delete(member_identities).where(member_identities.c.member_id == member_id))
             await conn.execute(delete(members).where(members.c.id == member_id))

@@ -208,3 +208,20 @@ async def test_run_serves_until_cancelled_and_closes(
     assert len(gateway.posts()) == 1
     assert gateway.calls.count("connect") == 2
     assert gateway.closed
+
+
+async def test_the_words_of_answered_mentions_are_kept_a_week_then_scrubbed(
+    front: BlueskyFront, gateway: FakeGateway, app: App, fake_clock: FakeClock
+) -> None:
+    mention = gateway.mention(1, "help")
+    await front.poller.poll_once()
+    assert (await app.repository.inbox_item(mention.uri)).payload["text"].strip() == "help"
+    fake_clock.advance(timedelta(days=6).total_seconds())
+    await front.poller.poll_once()
+    assert (await app.repository.inbox_item(mention.uri)).payload["text"].strip() == "help"
+    fake_clock.advance(timedelta(days=2).total_seconds())
+    await front.poller.poll_once()
+    assert (await app.repository.inbox_item(mention.uri)).payload == {}
+    assert all(part.text == "" for part in await app.repository.outbox(mention.uri))
+    await front.poller.poll_once()  # listed again after the scrub: still answered only once
+    assert len(gateway.posts()) == 1

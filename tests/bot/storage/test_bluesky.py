@@ -77,3 +77,47 @@ async def test_public_bluesky_members(repository: Repository) -> None:
 
     await repository.set_hidden(member_id=public, hidden=True, now=at(1), actor="admin:x")
     assert await repository.public_bluesky_members(COMMUNITY) == set()
+
+
+async def answered(repository: Repository, n: int, author: str, *, state: str = "done") -> str:
+    """Record notification ``n`` by ``author``, plan a one-part reply and close it with ``state``."""
+    await repository.record_notifications([item(n, author)], at(n))
+    uri = item(n, author).uri
+    part = OutboxPart(inbox_uri=uri, part_no=1, rkey=f"3rk{n}", text=f"reply {n}", lang="en")
+    assert await repository.plan_reply(uri, [part], at(n))
+    if state != "replying":
+        await repository.finish(uri, state, at(n))
+    return uri
+
+
+async def test_forget_scrubs_the_finished_mentions_and_replies_of_the_members_dids(
+    repository: Repository,
+) -> None:
+    alice = await repository.ensure_member(
+        community=COMMUNITY,
+        identity=Identity(IdentityKind.BLUESKY, "did:plc:alice"),
+        display_name="alice",
+        now=at(0),
+    )
+    done = await answered(repository, 1, "did:plc:alice")
+    busy = await answered(repository, 2, "did:plc:alice", state="replying")
+    other = await answered(repository, 3, "did:plc:bob")
+
+    await repository.forget_member(member_id=alice.id, now=at(5), actor="member")
+
+    [scrubbed] = [i for i in await repository.due_inbox(at(9), limit=9) if i.uri == busy]
+    assert scrubbed.payload == {"text": "help 2", "langs": ["zh-Hans"]}  # still being answered: kept
+    assert (await repository.inbox_item(done)).payload == {}
+    assert [p.text for p in await repository.outbox(done)] == [""]
+    assert await repository.known_uris([done]) == {done}  # the URI stays: never answered twice
+    assert (await repository.inbox_item(other)).payload == {"text": "help 3", "langs": ["zh-Hans"]}
+    assert [p.text for p in await repository.outbox(other)] == ["reply 3"]
+
+
+async def test_prune_scrubs_only_what_finished_before_the_cut_off(repository: Repository) -> None:
+    old = await answered(repository, 1, "did:plc:alice", state="skipped")
+    recent = await answered(repository, 30, "did:plc:alice")
+    assert await repository.prune_finished(at(10)) == 1
+    assert await repository.prune_finished(at(10)) == 0  # already scrubbed rows are not rewritten
+    assert (await repository.inbox_item(old)).payload == {}
+    assert (await repository.inbox_item(recent)).payload["text"] == "help 30"
