@@ -18,6 +18,7 @@ from bot.discord.client import FerryBot
 from bot.discord.messages import Raw, error_text, say
 from bot.discord.render import fit
 from bot.discord.views import ConfirmView, export_bytes, too_big
+from bot.errors import BannedError
 from bot.services.transfer import ExportFormat, ExportScope, ImportReport, RejectedRow, export_filename
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a spreadsheet of 100,000 rows fits well within this
@@ -112,7 +113,9 @@ class DataCommands(commands.Cog):
 
     @staticmethod
     def _rejected(locale: discord.Locale, row: RejectedRow) -> str:
-        reason = Raw(error_text(locale, row.error))
+        # The member-facing sentence for a ban speaks to the banned person; the admin reads a fact.
+        banned = isinstance(row.error, BannedError)
+        reason = Raw(say(locale, "import.banned") if banned else error_text(locale, row.error))
         if row.column:
             return say(locale, "import.rejected_column", line=row.line, column=row.column, reason=reason)
         return say(locale, "import.rejected", line=row.line, reason=reason)

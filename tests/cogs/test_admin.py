@@ -119,6 +119,18 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 5}
 
 
+async def test_import_names_a_banned_persons_rows_as_banned_to_the_admin(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    banned = Identity(IdentityKind.DISCORD, "100000000000000007")
+    await ferry.app.moderation.ban(community="movers", identity=banned, actor="operator")
+    sheet = f"platform,handle,discord_id\nbluesky,seven.bsky.social,{banned.external_id}\n"
+    message = await admin(discord_standin, "import", {"file": FileOption("s.csv", sheet.encode())})
+    [embed] = message.embeds
+    assert "this person is banned from registering here (see /ferry unban)" in embed["description"]
+    assert "0 to add, 0 to replace, 0 unchanged, 1 rejected." in embed["description"]
+
+
 async def test_import_of_a_wide_sheet_shows_the_mapping_and_unknown_columns(
     discord_standin: DiscordStandin, ferry: FerryBot
 ) -> None:

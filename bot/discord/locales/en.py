@@ -122,6 +122,7 @@ EN: Mapping[str, str] = {
     "import.applied": (
         "{rows} rows: {added} added, {replaced} replaced, {unchanged} unchanged, {rejected} rejected."
     ),
+    "import.banned": "this person is banned from registering here (see /ferry unban)",
     "import.rejected": "Line {line}: {reason}",
     "import.more": "…and {count} more rejected rows in the attached file.",
     "import.confirm": "Apply this import",

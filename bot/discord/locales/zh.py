@@ -102,6 +102,7 @@ ZH: Mapping[str, str] = {
     "import.summary": "{rows} 行：将添加 {added}，将替换 {replaced}，未变 {unchanged}，拒绝 {rejected}。",
     "import.applied_title": "已导入 {file}",
     "import.applied": "{rows} 行：已添加 {added}，已替换 {replaced}，未变 {unchanged}，拒绝 {rejected}。",
+    "import.banned": "此人已被禁止在这里登记（见 /ferry unban）",
     "import.rejected": "第 {line} 行：{reason}",
     "import.confirm": "执行导入",
     "import.nothing": "没有可导入的内容。",

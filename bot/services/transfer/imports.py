@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.errors import FerryError, HandleTakenError, InvalidInputError
+from bot.errors import BannedError, FerryError, HandleTakenError, InvalidInputError
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.platforms.spec import PlatformSpec
 from bot.services.directory import DirectoryService
@@ -238,6 +238,8 @@ class Importer:
                 community=community, platform=spec.key, handle_key=normalised.key
             )
             member = await self._repo.find_member(community=community, identity=identity)
+            if member is not None and member.banned:  # the dry run says what the real run will do
+                raise BannedError(str(identity))
             if holder is not None and (member is None or holder.member_id != member.id):
                 raise HandleTakenError(spec.display_name, normalised.handle)
             if (

@@ -4,9 +4,10 @@ import io
 
 import pytest
 
-from bot.errors import InvalidInputError
+from bot.errors import BannedError, InvalidInputError
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
+from bot.services.moderation import ModerationService
 from bot.services.transfer import ImportReport, LayoutKind, TransferService
 from tests.bot.services.transfer.messy_sheet import SHEET
 
@@ -170,3 +171,18 @@ async def test_row_limit_is_enforced_while_reading(
     text = "platform,handle,name\n" + "".join(f"lemon8,h{i},n{i}\n" for i in range(5))
     with pytest.raises(InvalidInputError, match="at most 3 rows"):
         await transfer.import_csv(io.StringIO(text), community="demo", dry_run=True)
+
+
+async def test_a_banned_persons_rows_are_refused_in_the_dry_run_as_in_the_real_one(
+    transfer: TransferService, moderation: ModerationService
+) -> None:
+    await moderation.ban(community="demo", identity=DISCORD, actor="operator")
+    sheet = f"discord_id,platform,handle\r\n{DISCORD.external_id},lemon8,sunny.bakes\r\n"
+    reports = [
+        await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=dry_run)
+        for dry_run in (True, False)
+    ]
+    for report in reports:
+        assert report.added == 0
+        [row] = report.rejected
+        assert (row.line, isinstance(row.error, BannedError)) == (2, True)
