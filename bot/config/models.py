@@ -23,6 +23,7 @@ from bot.config.fields import (
     check_visible,
     invalid,
 )
+from bot.config.schedule import Schedules
 from bot.config.web import WebConfig
 from bot.models import Visibility
 from bot.platforms.spec import PlatformOverride
@@ -93,6 +94,7 @@ class Community(_Section):
     deadline: AwareDatetime | None = None  # keeps the offset typed, so it is shown as the admin meant
     channels: Channels = Channels()
     links: Annotated[tuple[Link, ...], Field(max_length=MAX_LINKS)] = ()
+    schedules: Schedules = ()  # announcements posted on their own (bot.config.schedule)
 
 
 class PlatformSection(PlatformOverride):
