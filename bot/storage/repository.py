@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.storage.announcements import AnnouncementRunStore
 from bot.storage.audit import AuditStore, StateStore
 from bot.storage.bluesky import BlueskyStore
 from bot.storage.directory import DirectoryStore
@@ -9,7 +10,9 @@ from bot.storage.entries import EntryStore
 from bot.storage.members import MemberStore
 
 
-class Repository(MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore, BlueskyStore):
+class Repository(
+    MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore, BlueskyStore, AnnouncementRunStore
+):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 
     Each method is one short transaction with bound parameters only. The parts live in
