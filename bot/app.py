@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import FerryConfig, load_config
+from bot.services.announcements import AnnouncementService
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.transfer import TransferService
@@ -49,6 +50,7 @@ class App:
     directory: DirectoryService
     moderation: ModerationService
     transfer: TransferService
+    announcements: AnnouncementService
 
 
 @asynccontextmanager
@@ -66,6 +68,7 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
         directory = DirectoryService(repository=repository, config=config, clock=utc_now)
         moderation = ModerationService(repository=repository, directory=directory, clock=utc_now)
         transfer = TransferService(repository=repository, directory=directory)
+        announcements = AnnouncementService(directory=directory, config=config, clock=utc_now)
         log.info(
             "ferry ready",
             extra={
@@ -73,6 +76,6 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
                 "config_files": [str(path) for path in config().source_files],
             },
         )
-        yield App(settings, config, database, repository, directory, moderation, transfer)
+        yield App(settings, config, database, repository, directory, moderation, transfer, announcements)
     finally:
         await database.close()

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from bot.config.announce import AnnouncementConfig
 from bot.config.fields import (
     CommunityName,
     HttpsUrl,
@@ -94,6 +95,7 @@ class Community(_Section):
     deadline: AwareDatetime | None = None  # keeps the offset typed, so it is shown as the admin meant
     channels: Channels = Channels()
     links: Annotated[tuple[Link, ...], Field(max_length=MAX_LINKS)] = ()
+    announcement: AnnouncementConfig = AnnouncementConfig()
     schedules: Schedules = ()  # announcements posted on their own (bot.config.schedule)
 
 

@@ -10,6 +10,7 @@ from bot.app import App, ConfigHolder
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.poller import PollSettings
 from bot.config import FerryConfig, load_config
+from bot.services.announcements import AnnouncementService
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.transfer import TransferService
@@ -67,6 +68,7 @@ def make_app(database: Database, repository: Repository, config: FerryConfig, cl
         directory=directory,
         moderation=ModerationService(repository=repository, directory=directory, clock=clock),
         transfer=TransferService(repository=repository, directory=directory),
+        announcements=AnnouncementService(directory=directory, config=holder, clock=clock),
     )
 
 

@@ -1,0 +1,137 @@
+# ruff: noqa: RUF001 - the Chinese wording uses fullwidth punctuation
+"""``[communities.announcement]``: what a community's announcement says, and where it goes.
+
+The template is checked when the config loads, so a typo in a placeholder is found by
+``ferry check-config`` rather than by the first announcement. Rendering it is the job of
+``bot.services.announcements``; this module only knows which placeholders exist and how the
+built-in wording reads in each language.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+
+from bot.config.fields import first_invisible, invalid
+
+PLACEHOLDERS = ("community", "links", "deadline", "countdown", "count", "directory_url", "message")
+MAX_TEMPLATE_LENGTH = 2000
+
+Locale = Literal["en", "zh-Hans"]
+
+# The template used when a community sets none. A line whose placeholder has nothing to say (no
+# deadline, no web page, no message) is left out, so one template serves every community.
+DEFAULT_TEMPLATES: Mapping[str, str] = {
+    "en": (
+        "📢 {community}\n"
+        "{message}\n"
+        "Move before {deadline} ({countdown}).\n"
+        "Where to find us:\n"
+        "{links}\n"
+        "{count} handles are listed publicly in the directory: {directory_url}"
+    ),
+    "zh-Hans": (
+        "📢 {community}\n"
+        "{message}\n"
+        "请在 {deadline} 之前搬家（{countdown}）。\n"
+        "我们在这里：\n"
+        "{links}\n"
+        "目录中已公开 {count} 个账号：{directory_url}"
+    ),
+}
+
+# The words a placeholder is filled with, per locale: the announcement goes out to everyone at
+# once, so it speaks the community's language rather than the asking admin's.
+WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "closed": "closed",
+        "days": "in {n} days",
+        "day": "in 1 day",
+        "hours": "in {n} hours",
+        "hour": "in 1 hour",
+        "minutes": "in {n} minutes",
+        "minute": "in 1 minute",
+        "now": "in less than a minute",
+        "deadline": "{date:%d %B %Y}, {date:%H:%M} ({offset})",
+        "link": "• {label}: {url}",
+    },
+    "zh-Hans": {
+        "closed": "已截止",
+        "days": "{n} 天后",
+        "day": "1 天后",
+        "hours": "{n} 小时后",
+        "hour": "1 小时后",
+        "minutes": "{n} 分钟后",
+        "minute": "1 分钟后",
+        "now": "不到一分钟后",
+        "deadline": "{date.year}年{date.month}月{date.day}日 {date:%H:%M}（{offset}）",
+        "link": "• {label}：{url}",
+    },
+}
+
+
+def template_problem(template: str) -> tuple[str, str] | None:
+    """What is wrong with a template as (message, hint), or None when it renders.
+
+    Only bare ``{name}`` fields are allowed: a format spec, a conversion or ``{name.attr}`` could
+    read more than the value the placeholder stands for.
+    """
+    allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(template)]
+    except ValueError:
+        return "has an unmatched { or }", "write {{ or }} for a literal brace; placeholders: " + allowed
+    for name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS:
+            shown = name if name.isidentifier() and len(name) <= 40 else "…"
+            return f"has an unknown placeholder {{{shown}}}", "placeholders are " + allowed
+        if spec or conversion:
+            return f"placeholder {{{name}}} has a format or conversion", f"write just {{{name}}}"
+    return None
+
+
+class AnnouncementConfig(BaseModel):
+    """The community's announcement: its template, its language, and whether Bluesky gets it too."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    template: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEMPLATE_LENGTH)] | None = None
+    bluesky: bool = False  # also post the announcement as a thread from the bot's Bluesky account
+    locale: Locale = "en"  # the language of {deadline}, {countdown} and the default template
+
+    @field_validator("template")
+    @classmethod
+    def _check_template(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for line in value.splitlines():
+            found = first_invisible(line)
+            if found is not None:
+                raise invalid(
+                    f"contains an invisible or direction-changing character ({found})",
+                    "retype the text without it; line breaks are fine",
+                )
+        problem = template_problem(value)
+        if problem is not None:
+            raise invalid(*problem)
+        return value
+
+    def effective_template(self) -> str:
+        """The template in force: the configured one, else the default in the community's language."""
+        return self.template if self.template is not None else DEFAULT_TEMPLATES[self.locale]
+
+
+__all__ = [
+    "DEFAULT_TEMPLATES",
+    "MAX_TEMPLATE_LENGTH",
+    "PLACEHOLDERS",
+    "WORDS",
+    "AnnouncementConfig",
+    "Locale",
+    "template_problem",
+]

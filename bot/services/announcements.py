@@ -1,0 +1,223 @@
+"""Announcements: a community's template filled in, then handed to every registered publisher.
+
+Platform-independent: the Discord and Bluesky publishers register themselves when their front
+starts, and each turns the plain text into posts its own way. The service decides what is said;
+a publisher decides how it looks and whether its community wants it at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import string
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.config import Community, FerryConfig
+from bot.config.announce import WORDS, template_problem
+from bot.errors import InvalidInputError
+from bot.models import Visibility
+from bot.services.directory import DirectoryService
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 1000  # an admin's note inside the template, not a second template
+# CJK punctuation ends a link: Chinese text runs on after one without a space.
+_URL = re.compile(r"https://[^\s<>\"\u3000-\u303f\uff00-\uffef]+")
+_URL_TRAILING = ".,;:!?'\""  # sentence punctuation after a link is not part of it
+# Control and format characters are dropped from an admin's message except the line break: they
+# could make the text read differently from what was typed.
+_DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Announcement:
+    """What is announced, before any front formats it."""
+
+    community: str
+    text: str  # the rendered plain text (placeholders filled)
+    links: tuple[str, ...]  # https URLs inside it, for fronts that make them clickable
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """What one publisher did with one announcement."""
+
+    publisher: str  # "discord" | "bluesky"
+    ok: bool
+    where: str  # a message jump URL or the first post's https://bsky.app URL; "" on failure
+    error: str | None = None  # a machine-readable reason on failure, e.g. "no_channel"
+
+
+class Publisher(Protocol):
+    """Something that posts announcements somewhere; registered by the front that owns the client."""
+
+    name: str
+
+    async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
+        """Post it, once per ``key``: a retry with the same key must not post twice."""
+        ...
+
+
+class AnnouncementService:
+    """Composes announcements from the config and sends them through every registered publisher."""
+
+    def __init__(
+        self, *, directory: DirectoryService, config: Callable[[], FerryConfig], clock: Callable[[], datetime]
+    ) -> None:
+        self._directory = directory
+        self._config = config  # a callable so a reloaded template applies to the next announcement
+        self._clock = clock
+        self._publishers: dict[str, Publisher] = {}
+
+    def register(self, publisher: Publisher) -> Callable[[], None]:
+        """Add a publisher; returns the function that removes it again (a front calls it on stop)."""
+        if publisher.name in self._publishers:
+            raise ValueError(f"a publisher named {publisher.name!r} is already registered")
+        self._publishers[publisher.name] = publisher
+
+        def unregister() -> None:
+            if self._publishers.get(publisher.name) is publisher:
+                del self._publishers[publisher.name]
+
+        return unregister
+
+    def publishers(self) -> tuple[str, ...]:
+        """The registered publishers' names, in the order they post."""
+        return tuple(self._publishers)
+
+    async def compose(
+        self, community: str, message: str | None = None, template: str | None = None
+    ) -> Announcement:
+        """The community's announcement as plain text.
+
+        ``template`` replaces the configured one (a schedule may bring its own); ``message`` fills
+        ``{message}``. Raises InvalidInputError for a bad template or an overlong message.
+        """
+        config = self._config()
+        settings = config.community(community)
+        chosen = template if template is not None else settings.announcement.effective_template()
+        problem = template_problem(chosen)
+        if problem is not None:
+            raise InvalidInputError("template", problem[0])
+        counts = await self._directory.counts(community=settings.slug, visibilities={Visibility.PUBLIC})
+        values = {
+            "community": settings.name,
+            "links": self._links(settings),
+            "count": str(sum(counts.values())),
+            "directory_url": self._directory_url(config, settings.slug),
+            "message": clean_message(message),
+            **self._deadline(settings),
+        }
+        text = render(chosen, values)
+        return Announcement(community=settings.slug, text=text, links=urls_in(text))
+
+    async def publish(self, announcement: Announcement, *, key: str) -> list[Delivery]:
+        """Hand the announcement to every publisher; one failing never stops the others."""
+        deliveries = []
+        for name, publisher in list(self._publishers.items()):
+            try:
+                delivery = await publisher.publish(announcement, key=key)
+            except Exception:
+                # A publisher should answer with a failed Delivery; this is for the one that did not.
+                log.exception("announcement publisher failed", extra={"publisher": name, "key": key})
+                delivery = Delivery(publisher=name, ok=False, where="", error="exception")
+            deliveries.append(delivery)
+            log.info(
+                "announcement delivered" if delivery.ok else "announcement not delivered",
+                extra={
+                    "community": announcement.community,
+                    "publisher": name,
+                    "key": key,
+                    "error": delivery.error,
+                },
+            )
+        return deliveries
+
+    # -- placeholder values --------------------------------------------------------------------
+
+    @staticmethod
+    def _links(settings: Community) -> str:
+        line = WORDS[settings.announcement.locale]["link"]
+        return "\n".join(line.format(label=link.label, url=link.url) for link in settings.links)
+
+    @staticmethod
+    def _directory_url(config: FerryConfig, slug: str) -> str:
+        web = config.web
+        if not web.enabled or not web.publishes(slug, frozenset(config.communities)):
+            return ""
+        return web.directory_url(slug)
+
+    def _deadline(self, settings: Community) -> dict[str, str]:
+        if settings.deadline is None:
+            return {"deadline": "", "countdown": ""}
+        words = WORDS[settings.announcement.locale]
+        deadline = settings.deadline
+        offset = deadline.strftime("%z")
+        shown = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+        return {
+            "deadline": words["deadline"].format(date=deadline, offset=shown),
+            "countdown": countdown(deadline - self._clock(), words),
+        }
+
+
+def countdown(left: timedelta, words: Mapping[str, str]) -> str:
+    """ "in 3 days" / "3 天后" for the time left, counting whole units; "closed" once it has passed."""
+    seconds = left.total_seconds()
+    if seconds <= 0:
+        return words["closed"]
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        n = math.floor(seconds / size)
+        if n >= 1:
+            return words[unit] if n == 1 else words[unit + "s"].format(n=n)
+    return words["now"]
+
+
+def clean_message(message: str | None) -> str:
+    """The admin's message without invisible characters, or InvalidInputError when too long."""
+    if message is None:
+        return ""
+    kept = "".join(
+        char
+        for char in unicodedata.normalize("NFC", message)
+        if char == "\n" or unicodedata.category(char) not in _DROPPED
+    ).strip()
+    if len(kept) > MAX_MESSAGE_LENGTH:
+        raise InvalidInputError("message", f"longer than {MAX_MESSAGE_LENGTH} characters")
+    return kept
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """Fill a checked template; a line whose placeholder has nothing to say is left out.
+
+    Filled field by field rather than with ``str.format``, so a value is never itself read as a
+    template and a field can only ever be one of the given names.
+    """
+    lines = []
+    for line in template.split("\n"):
+        parts, empty = [], False
+        for literal, name, _, _ in string.Formatter().parse(line):
+            parts.append(literal)
+            if name is not None:
+                value = values[name]
+                empty = empty or not value
+                parts.append(value)
+        if not empty:
+            lines.append("".join(parts).rstrip())
+    return "\n".join(lines).strip("\n")
+
+
+def urls_in(text: str) -> tuple[str, ...]:
+    """The https URLs in ``text`` in order, without the punctuation that ends a sentence."""
+    found = []
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(_URL_TRAILING)
+        if url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1]
+        if url not in found:
+            found.append(url)
+    return tuple(found)
