@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config.announce import MAX_TEMPLATE_LENGTH, template_problem
 from bot.config.fields import check_visible, invalid
 from bot.config.problems import did_you_mean
 
@@ -79,6 +80,20 @@ def _timezone(value: str) -> str:
     return name
 
 
+def _lines_visible(value: str) -> str:
+    # Line breaks are how a message or template is laid out; anything else invisible is refused.
+    for line in value.splitlines():
+        check_visible(line)
+    return value
+
+
+def _template(value: str) -> str:
+    problem = template_problem(value)
+    if problem is not None:
+        raise invalid(*problem)
+    return value
+
+
 def _grace(value: int) -> int:
     if not 0 <= value <= MAX_GRACE_MINUTES:
         raise invalid(
@@ -92,7 +107,16 @@ ScheduleName = Annotated[str, AfterValidator(_schedule_name)]
 DailyTime = Annotated[time, BeforeValidator(_daily)]
 GraceMinutes = Annotated[int, AfterValidator(_grace)]
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
-AnnouncementText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(check_visible)]
+# The announcement service's own cap on a message (bot.services.announcements.MAX_MESSAGE_LENGTH,
+# checked by a test); not imported because the services import the config.
+MAX_MESSAGE_LENGTH = 1000
+Message = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_LENGTH), AfterValidator(_lines_visible)]
+Template = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_TEMPLATE_LENGTH),
+    AfterValidator(_lines_visible),
+    AfterValidator(_template),
+]
 
 
 class Schedule(BaseModel):
@@ -112,8 +136,8 @@ class Schedule(BaseModel):
     start: AwareDatetime | None = None
     until: AwareDatetime | None = None
     at: Annotated[tuple[AwareDatetime, ...], Field(max_length=MAX_AT)] = ()
-    template: AnnouncementText | None = None  # overrides the community's announcement template
-    message: AnnouncementText | None = None  # the {message} of the template, like /ferry announce's
+    template: Template | None = None  # overrides the community's announcement template
+    message: Message | None = None  # the {message} of the template, like /ferry announce's
     # How late a missed occurrence (the bot was down) may still be posted; later it is skipped.
     grace_minutes: GraceMinutes = DEFAULT_GRACE_MINUTES
 

@@ -4,7 +4,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from bot.config import check_config, load_config
+from bot.config import check_config, load_config, schedule
+from bot.services import announcements
 
 HEAD = """
 [[communities]]
@@ -111,3 +112,24 @@ def test_a_name_used_twice_in_one_community(write: Callable[..., Path]) -> None:
             "schedule name 'evening' is used twice | give each schedule of a community its own name"
         )
     }
+
+
+def test_message_and_template_are_checked_like_an_announcement(write: Callable[..., Path]) -> None:
+    found = problems(
+        write,
+        """
+        [[communities.schedules]]
+        name = "a"
+        at = [2026-01-01T00:00:00Z]
+        template = "Hello {community}\\n{when}"
+        message = "two\\nlines are fine, but not \\u202e"
+        """,
+    )
+    assert found["communities[demo].schedules[0].template"].startswith("has an unknown placeholder {when}")
+    assert found["communities[demo].schedules[0].message"].startswith(
+        "contains an invisible or direction-changing character (U+202E"
+    )
+
+
+def test_message_cap_matches_the_announcement_service() -> None:
+    assert schedule.MAX_MESSAGE_LENGTH == announcements.MAX_MESSAGE_LENGTH
