@@ -141,9 +141,11 @@ class Scheduler:
         if latest is None:
             latest = await self._first_seen(community.slug, schedule.name, now)
         due = plan.between(latest, now, BACKLOG)
-        recorded = await self._record(community.slug, schedule, due, now) if due else []
-        # Only once all went through: after a database error the next pass asks again.
-        self._checked[seen] = now
+        recorded, settled = await self._record(community.slug, schedule, due, now) if due else ([], True)
+        # Only once all went through: after a database error, or while no publisher is there yet,
+        # the next pass asks again.
+        if settled:
+            self._checked[seen] = now
         return recorded
 
     async def _first_seen(self, community: str, schedule: str, now: datetime) -> datetime:
@@ -159,7 +161,8 @@ class Scheduler:
 
     async def _record(
         self, community: str, schedule: Schedule, due: list[datetime], now: datetime
-    ) -> list[AnnouncementRun]:
+    ) -> tuple[list[AnnouncementRun], bool]:
+        """Record what is due; False when the newest waits for a publisher to register."""
         *missed, newest = due
         recorded = []
         for old in missed:
@@ -169,9 +172,14 @@ class Scheduler:
         if late > timedelta(minutes=schedule.grace_minutes):
             minutes = int(late.total_seconds() // 60)
             run = await self._skip(community, schedule.name, newest, now, reason="late", minutes_late=minutes)
+        elif not self._announcer.publishers():
+            # The fronts register their publishers once connected, which at start-up can be after
+            # the first pass; the occurrence waits (within its grace) rather than failing.
+            log.info("scheduled announcement waits for a publisher", extra={"schedule": schedule.name})
+            return recorded, False
         else:
             run = await self._post(community, schedule, newest)
-        return recorded + ([run] if run else [])
+        return recorded + ([run] if run else []), True
 
     async def _skip(
         self, community: str, schedule: str, due: datetime, now: datetime, **detail: str | int
@@ -220,7 +228,7 @@ class Scheduler:
             {"publisher": d.publisher, "ok": d.ok, "where": d.where, "error": d.error} for d in deliveries
         ]
         if not deliveries and "error" not in detail:
-            detail["error"] = "no_publishers"
+            detail["error"] = "no_publishers"  # the last one unregistered while this was composed
         state = RunState.POSTED if any(d.ok for d in deliveries) else RunState.FAILED
         now = self._clock()
         await self._runs.finish_run(
