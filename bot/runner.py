@@ -13,7 +13,8 @@ import logging
 import signal
 from typing import Protocol
 
-from bot.app import App, open_app
+from bot.app import App, open_app, utc_now
+from bot.services.scheduler import Scheduler
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,13 @@ def build_fronts(app: App) -> list[Front]:
     return fronts
 
 
+def build_scheduler(app: App) -> Scheduler | None:
+    """The scheduled-announcement loop, when some community has a schedule at start-up."""
+    if not any(community.schedules for community in app.config().communities.values()):
+        return None
+    return Scheduler(runs=app.repository, announcer=app.announcements, config=app.config, clock=utc_now)
+
+
 async def run_fronts(settings: Settings) -> int:
     """Run until every front stops or a signal arrives; returns the exit status."""
     async with open_app(settings) as app:
@@ -76,6 +84,9 @@ async def run_fronts(settings: Settings) -> int:
                 for front in fronts:
                     group.create_task(front.run(), name=f"front:{front.name}")
                     log.info("front started", extra={"front": front.name})
+                scheduler = build_scheduler(app)
+                if scheduler is not None:
+                    group.create_task(scheduler.run(), name="scheduler")
         except asyncio.CancelledError:
             log.info("stopped by signal; fronts closed")
         finally:

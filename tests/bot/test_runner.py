@@ -98,3 +98,18 @@ async def test_sigterm_stops_every_front_and_closes_the_database(
     assert status == 0
     assert all(front.cancelled for front in fronts)
     assert closed == [True]
+
+
+async def test_the_scheduler_runs_only_when_a_community_has_schedules(tmp_path: Path) -> None:
+    config = tmp_path / "ferry.toml"
+    config.write_text('[[communities]]\nslug = "demo"\nname = "Demo"\n', encoding="utf-8")
+    async with open_app(settings(tmp_path, config_path=config)) as app:
+        assert runner.build_scheduler(app) is None
+    config.write_text(
+        '[[communities]]\nslug = "demo"\nname = "Demo"\n[[communities.schedules]]\nname = "evening"\n'
+        'daily = "18:00"\ntimezone = "UTC"\n',
+        encoding="utf-8",
+    )
+    async with open_app(settings(tmp_path, config_path=config)) as app:
+        scheduler = runner.build_scheduler(app)
+        assert scheduler is not None and scheduler.count() == 1
