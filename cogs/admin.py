@@ -15,6 +15,7 @@ from bot.discord.client import FerryBot
 from cogs.admin_config import ConfigCommands
 from cogs.admin_data import DataCommands
 from cogs.admin_moderation import ModerationCommands
+from cogs.admin_schedule import ScheduleCommands
 
 
 @app_commands.guild_only()
@@ -23,6 +24,7 @@ class Admin(
     ModerationCommands,
     DataCommands,
     ConfigCommands,
+    ScheduleCommands,
     commands.GroupCog,
     group_name="ferry",
     group_description="Ferry admin tools",

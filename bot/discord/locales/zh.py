@@ -102,6 +102,26 @@ ZH: Mapping[str, str] = {
     "arrivals.title": "新到达",
     "arrivals.line": "{name} 现在在 {platform}：{handle}",
     "arrivals.more": "……还有 {count} 人。",
+    # /ferry schedule
+    "schedule.title": "{community} 的定时公告",
+    "schedule.none": (
+        "没有定时公告。请在配置中添加 [[communities.schedules]]（见 config/ferry.example.toml）。"
+    ),
+    "schedule.daily": "**{name}** · 每天 {time}（{zone}）",
+    "schedule.at": "**{name}** · 共 {count} 个指定时间",
+    "schedule.until": "最后一次不晚于 {when}",
+    "schedule.deadline": "最后一次早于截止时间 {when}",
+    "schedule.next": "→ {when}（{relative}）",
+    "schedule.over": "→ 已没有待发的公告",
+    "schedule.runs": "**最近的执行**",
+    "schedule.no_runs": "还没有到期的公告。",
+    "schedule.run": "{when} · {name} · {state}",
+    "schedule.state.posted": "已发布",
+    "schedule.state.failed": "失败",
+    "schedule.state.claimed": "已开始，结果未知（发布时机器人停止了）",
+    "schedule.state.skipped": "已跳过",
+    "schedule.state.late": "已跳过，迟了 {minutes} 分钟（机器人当时不在线）",
+    "schedule.state.superseded": "已跳过，之后还有一次更新的",
 }
 
 # Command and option descriptions in Simplified Chinese, keyed by the English text in the code.
@@ -133,4 +153,5 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     "Recent changes, of everyone or of one member": "最近的更改（全部或某位成员）",
     "Re-read the config files and report any problem": "重新读取配置文件并报告问题",
     "Owner only: publish slash commands to Discord": "仅限所有者：向 Discord 发布斜杠命令",
+    "Scheduled announcements: what comes next and the latest runs": "定时公告：接下来的和最近的执行",
 }
