@@ -7,15 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.config import Community
 from bot.config.schedule import Schedule
 from bot.models import AnnouncementRun
 from bot.services.schedule import Plan
-from bot.storage.announcements import AnnouncementRunStore
 
 UPCOMING = 3  # next occurrences shown per schedule
 RECENT = 10  # latest runs shown per community
+
+
+class RunHistory(Protocol):
+    """The part of the repository this needs (``bot.storage.announcements``)."""
+
+    async def recent_runs(self, *, community: str, limit: int = ...) -> list[AnnouncementRun]:
+        """The community's newest recorded runs, newest first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +46,7 @@ class ScheduleOverview:
 
 
 async def schedule_overview(
-    runs: AnnouncementRunStore,
+    runs: RunHistory,
     community: Community,
     now: datetime,
     *,
