@@ -168,6 +168,18 @@ class Scheduler:
         for old in missed:
             run = await self._skip(community, schedule.name, old, now, reason="superseded")
             recorded += [run] if run else []
+        if recorded:  # one line for the lot: a week offline must not bury the log in warnings
+            log.warning(
+                "scheduled announcements skipped",
+                extra={
+                    "community": community,
+                    "schedule": schedule.name,
+                    "reason": "superseded",
+                    "count": len(recorded),
+                    "first_due": recorded[0].due_at.isoformat(),
+                    "last_due": recorded[-1].due_at.isoformat(),
+                },
+            )
         late = now - newest
         if late > timedelta(minutes=schedule.grace_minutes):
             minutes = int(late.total_seconds() // 60)
@@ -188,10 +200,11 @@ class Scheduler:
             community=community, schedule=schedule, due_at=due, now=now, state=RunState.SKIPPED, detail=detail
         ):
             return None  # another process recorded it first
-        log.warning(
-            "scheduled announcement skipped",
-            extra={"community": community, "schedule": schedule, "due": due.isoformat(), **detail},
-        )
+        if detail.get("reason") != "superseded":
+            log.warning(
+                "scheduled announcement skipped",
+                extra={"community": community, "schedule": schedule, "due": due.isoformat(), **detail},
+            )
         return AnnouncementRun(
             community=community,
             schedule=schedule,

@@ -133,14 +133,24 @@ async def test_a_miss_outside_the_grace_window_is_skipped_and_logged(
     assert run.detail == {"reason": "late", "minutes_late": 31}
 
 
-async def test_days_of_backlog_post_only_the_newest(repository: Repository, tmp_path: Path) -> None:
+async def test_days_of_backlog_post_only_the_newest(
+    repository: Repository, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     cfg = config(tmp_path, EVENING_NY)
     clock = TimeMachine(utc(2026, 1, 10, 22))
     await run_until(scheduler(repository, FakeAnnouncer(clock), clock, cfg), clock, utc(2026, 1, 10, 23, 1))
     clock.now = utc(2026, 1, 15, 23, 10)  # down for five days
     announcer = FakeAnnouncer(clock)
-    await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 15, 23, 20))
+    with caplog.at_level(logging.WARNING, logger="bot.services.scheduler"):
+        await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 15, 23, 20))
     assert announcer.keys == keys(utc(2026, 1, 15, 23))
+    [summary] = [r for r in caplog.records if r.getMessage().startswith("scheduled announcement")]
+    assert (summary.getMessage(), summary.count, summary.first_due, summary.last_due) == (
+        "scheduled announcements skipped",
+        4,
+        "2026-01-11T23:00:00+00:00",
+        "2026-01-14T23:00:00+00:00",
+    )
     got = await states(repository)
     assert got == {
         utc(2026, 1, 10, 23): RunState.POSTED,
