@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import FerryBot
+from cogs.admin_announce import AnnounceCommands
 from cogs.admin_config import ConfigCommands
 from cogs.admin_data import DataCommands
 from cogs.admin_moderation import ModerationCommands
@@ -25,6 +26,7 @@ class Admin(
     DataCommands,
     ConfigCommands,
     ScheduleCommands,
+    AnnounceCommands,
     commands.GroupCog,
     group_name="ferry",
     group_description="Ferry admin tools",

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.app import App, utc_now
+from bot.bluesky.announcer import BlueskyAnnouncer
 from bot.bluesky.answers import Answerer
 from bot.bluesky.budget import BudgetKeeper, WriteBudget
 from bot.bluesky.client import AtprotoGateway
@@ -82,6 +83,10 @@ class BlueskyFront:
             settle=list_settle,
         )
         self._unsubscribe: Callable[[], None] | None = None
+        self.announcer = BlueskyAnnouncer(
+            gateway=self.gateway, budget=self.budget, config=app.config, clock=clock
+        )
+        self._unregister_announcer: Callable[[], None] | None = None
 
     def _real_gateway(self) -> Gateway:
         settings = self._app.settings
@@ -116,10 +121,16 @@ class BlueskyFront:
             log.warning("bluesky profile not updated", extra={"error": str(exc)})
         if self._unsubscribe is None:
             self._unsubscribe = self._app.directory.changes.subscribe(self.lists.on_change)
+        if self._unregister_announcer is None:
+            # Every community's announcements pass through; the announcer skips those without bluesky = true.
+            self._unregister_announcer = self._app.announcements.register(self.announcer)
         log.info("bluesky front connected", extra={"did": self.gateway.did})
 
     async def stop(self) -> None:
-        """Stop listening and close the client."""
+        """Stop listening and announcing, and close the client."""
+        if self._unregister_announcer is not None:
+            self._unregister_announcer()
+            self._unregister_announcer = None
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None

@@ -35,10 +35,11 @@ _LINK_TRAILING = ".,;:!?)]}'\u3002\u3001\uff09"
 LANGS = {"en": "en", "zh-hans": "zh-Hans"}
 
 
-def new_tid(now_us: int | None = None) -> str:
-    """A record key in the TID format: 53 bits of microseconds, 10 random clock-id bits, 13 chars."""
+def new_tid(now_us: int | None = None, clock_id: int | None = None) -> str:
+    """A record key in the TID format: 53 bits of microseconds, 10 clock-id bits (random unless given)."""
     micros = time.time_ns() // 1000 if now_us is None else now_us
-    value = ((micros & ((1 << 53) - 1)) << 10) | secrets.randbelow(1024)
+    clock = secrets.randbelow(1024) if clock_id is None else clock_id & 1023
+    value = ((micros & ((1 << 53) - 1)) << 10) | clock
     return "".join(_TID_ALPHABET[(value >> (5 * i)) & 31] for i in range(12, -1, -1))
 
 

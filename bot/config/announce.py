@@ -13,7 +13,7 @@ import string
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from bot.config.fields import first_invisible, invalid
 
@@ -95,31 +95,35 @@ def template_problem(template: str) -> tuple[str, str] | None:
     return None
 
 
+def check_template(value: str) -> str:
+    """``value`` unchanged, or a config error with a hint when it cannot render."""
+    for line in value.splitlines():
+        found = first_invisible(line)
+        if found is not None:
+            raise invalid(
+                f"contains an invisible or direction-changing character ({found})",
+                "retype the text without it; line breaks are fine",
+            )
+    problem = template_problem(value)
+    if problem is not None:
+        raise invalid(*problem)
+    return value
+
+
+# An announcement template as a config value; a schedule section can use the same type.
+AnnouncementTemplate = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_TEMPLATE_LENGTH), AfterValidator(check_template)
+]
+
+
 class AnnouncementConfig(BaseModel):
     """The community's announcement: its template, its language, and whether Bluesky gets it too."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    template: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEMPLATE_LENGTH)] | None = None
+    template: AnnouncementTemplate | None = None
     bluesky: bool = False  # also post the announcement as a thread from the bot's Bluesky account
     locale: Locale = "en"  # the language of {deadline}, {countdown} and the default template
-
-    @field_validator("template")
-    @classmethod
-    def _check_template(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        for line in value.splitlines():
-            found = first_invisible(line)
-            if found is not None:
-                raise invalid(
-                    f"contains an invisible or direction-changing character ({found})",
-                    "retype the text without it; line breaks are fine",
-                )
-        problem = template_problem(value)
-        if problem is not None:
-            raise invalid(*problem)
-        return value
 
     def effective_template(self) -> str:
         """The template in force: the configured one, else the default in the community's language."""
@@ -132,6 +136,8 @@ __all__ = [
     "PLACEHOLDERS",
     "WORDS",
     "AnnouncementConfig",
+    "AnnouncementTemplate",
     "Locale",
+    "check_template",
     "template_problem",
 ]

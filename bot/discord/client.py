@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 import discord
@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.app import App
 from bot.config import Community
+from bot.discord.announcer import DiscordAnnouncer
 from bot.discord.checks import NotBotOwner, NotFerryAdmin
 from bot.discord.messages import FerryTranslator, error_text, say
 from bot.errors import FerryError
@@ -126,6 +127,7 @@ class FerryBot(commands.Bot):
         self.arrivals_interval = arrivals_interval
         self.view_timeout = view_timeout
         self.orphan_reply_delay = orphan_reply_delay
+        self._unregister_announcer: Callable[[], None] | None = None
 
     async def setup_hook(self) -> None:
         """Load the cogs and, in development only, sync commands to the dev guilds.
@@ -134,6 +136,7 @@ class FerryBot(commands.Bot):
         happens on demand (``ferry sync-commands`` or ``/ferry sync``).
         """
         await self.tree.set_translator(FerryTranslator())
+        self._unregister_announcer = self.app.announcements.register(DiscordAnnouncer(self))
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         for guild_id in self.dev_guild_ids:
@@ -141,6 +144,13 @@ class FerryBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("commands synced to dev guild", extra={"guild_id": guild_id, "commands": len(synced)})
+
+    async def close(self) -> None:
+        """Stop announcing through this client before it disconnects."""
+        if self._unregister_announcer is not None:
+            self._unregister_announcer()
+            self._unregister_announcer = None
+        await super().close()
 
     async def on_interaction(self, interaction: discord.Interaction[FerryBot]) -> None:
         """Answer a click on a message whose view is gone (the bot restarted since it was sent).

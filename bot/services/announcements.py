@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 1000  # an admin's note inside the template, not a second template
 # CJK punctuation ends a link: Chinese text runs on after one without a space.
+# Failure reasons publishers give. Configuration problems: "no_channel", "channel_not_found",
+# "forbidden", "disabled", "session", "rejected", "empty". Passing ones, worth a retry with the
+# same key: those below.
+RETRYABLE_ERRORS = frozenset({"http", "budget", "rate_limited", "network", "exception"})
 _URL = re.compile(r"https://[^\s<>\"\u3000-\u303f\uff00-\uffef]+")
 _URL_TRAILING = ".,;:!?'\""  # sentence punctuation after a link is not part of it
 # Control and format characters are dropped from an admin's message except the line break: they
@@ -51,6 +55,11 @@ class Delivery:
     ok: bool
     where: str  # a message jump URL or the first post's https://bsky.app URL; "" on failure
     error: str | None = None  # a machine-readable reason on failure, e.g. "no_channel"
+
+    @property
+    def retryable(self) -> bool:
+        """Whether trying again later, with the same key, may succeed without anyone changing the config."""
+        return not self.ok and self.error in RETRYABLE_ERRORS
 
 
 class Publisher(Protocol):

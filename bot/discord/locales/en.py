@@ -142,4 +142,35 @@ EN: Mapping[str, str] = {
     "schedule.state.skipped": "skipped",
     "schedule.state.late": "skipped, {minutes} min late (the bot was down)",
     "schedule.state.superseded": "skipped, a newer one was due",
+    # announcements
+    "announce.title": "Announcement preview",
+    "announce.targets": "This is what Send posts to {targets}.",
+    "announce.target_discord": "{channel} on Discord",
+    "announce.target_bluesky": "a thread on Bluesky",
+    "announce.nowhere": (
+        "There is nowhere to post this yet: set `announcements` under `[communities.channels]` "
+        "(and/or `bluesky = true` under `[communities.announcement]`) in the config, then `/ferry reload`."
+    ),
+    "announce.empty": (
+        "The announcement is empty: its template has nothing to say here. Add a message, or change "
+        "`template` under `[communities.announcement]`."
+    ),
+    "announce.send": "Send",
+    "announce.ok": "✅ {publisher}: posted {where}",
+    "announce.failed": "❌ {publisher}: not posted, {reason}.",
+    "announce.nobody": "Nothing was posted: no publisher is running.",
+    "announce.publisher.discord": "Discord",
+    "announce.publisher.bluesky": "Bluesky",
+    "announce.error.no_channel": "no announcements channel is configured",
+    "announce.error.channel_not_found": "the announcements channel is not a text channel I can see here",
+    "announce.error.forbidden": "I am not allowed to post in the announcements channel",
+    "announce.error.http": "Discord refused the message; try again later",
+    "announce.error.disabled": "posting on Bluesky is off for this community",
+    "announce.error.budget": "the Bluesky write budget is used up; try again later",
+    "announce.error.network": "Bluesky could not be reached; try again later",
+    "announce.error.rate_limited": "Bluesky asked the bot to slow down; try again later",
+    "announce.error.rejected": "Bluesky refused the post (the log has details)",
+    "announce.error.session": "the bot could not log in to Bluesky; an operator should check it",
+    "announce.error.empty": "the announcement is empty",
+    "announce.error.other": "something went wrong (the log has details)",
 }

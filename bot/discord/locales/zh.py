@@ -122,6 +122,37 @@ ZH: Mapping[str, str] = {
     "schedule.state.skipped": "已跳过",
     "schedule.state.late": "已跳过，迟了 {minutes} 分钟（机器人当时不在线）",
     "schedule.state.superseded": "已跳过，之后还有一次更新的",
+    # announcements
+    "announce.title": "公告预览",
+    "announce.targets": "点击发送后，将发布到 {targets}。",
+    "announce.target_discord": "Discord 的 {channel}",
+    "announce.target_bluesky": "Bluesky 上的一个串文",
+    "announce.nowhere": (
+        "目前无处可发：请在配置的 `[communities.channels]` 中设置 `announcements`"
+        "（或在 `[communities.announcement]` 中设置 `bluesky = true`），然后运行 `/ferry reload`。"
+    ),
+    "announce.empty": (
+        "公告内容为空：模板在这里没有可显示的内容。请附上一条消息，"
+        "或修改 `[communities.announcement]` 中的 `template`。"
+    ),
+    "announce.send": "发送",
+    "announce.ok": "✅ {publisher}：已发布 {where}",
+    "announce.failed": "❌ {publisher}：未发布，{reason}。",
+    "announce.nobody": "未发布任何内容：没有正在运行的发布渠道。",
+    "announce.publisher.discord": "Discord",
+    "announce.publisher.bluesky": "Bluesky",
+    "announce.error.no_channel": "未配置公告频道",
+    "announce.error.channel_not_found": "公告频道不是我在这里能看到的文字频道",
+    "announce.error.forbidden": "我没有在公告频道发言的权限",
+    "announce.error.http": "Discord 拒绝了这条消息，请稍后再试",
+    "announce.error.disabled": "本社区未开启 Bluesky 发布",
+    "announce.error.budget": "Bluesky 的写入额度已用完，请稍后再试",
+    "announce.error.network": "无法连接 Bluesky，请稍后再试",
+    "announce.error.rate_limited": "Bluesky 要求机器人放慢速度，请稍后再试",
+    "announce.error.rejected": "Bluesky 拒绝了这条帖子（详见日志）",
+    "announce.error.session": "机器人无法登录 Bluesky，请运维检查其应用密码",
+    "announce.error.empty": "公告内容为空",
+    "announce.error.other": "出了点问题（详见日志）",
 }
 
 # Command and option descriptions in Simplified Chinese, keyed by the English text in the code.
@@ -154,4 +185,6 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     "Re-read the config files and report any problem": "重新读取配置文件并报告问题",
     "Owner only: publish slash commands to Discord": "仅限所有者：向 Discord 发布斜杠命令",
     "Scheduled announcements: what comes next and the latest runs": "定时公告：接下来的和最近的执行",
+    "Preview the announcement, then send it": "预览公告，然后发送",
+    "A note for the template's {message} placeholder": "填入模板中 {message} 的附言",
 }

@@ -73,3 +73,16 @@ def test_other_announcement_mistakes(write: Callable[..., Path]) -> None:
 
 def test_every_placeholder_is_accepted() -> None:
     assert template_problem(" ".join("{" + name + "}" for name in PLACEHOLDERS)) is None
+
+
+def test_example_and_demo_configs_document_and_use_the_section() -> None:
+    config_dir = Path(__file__).resolve().parents[3] / "config"
+    example = (config_dir / "ferry.example.toml").read_text(encoding="utf-8")
+    for key in ("template", "bluesky", "locale"):
+        assert f"# {key} (" in example, f"{key} is not explained"
+    for name in PLACEHOLDERS:
+        assert f"#   {{{name}}} " in example, f"{{{name}}} is not explained"
+    announcement = load_config(config_dir / "ferry.example.toml").community("tiktok-refugees").announcement
+    assert announcement.bluesky and announcement.template is not None
+    demo = load_config(config_dir).community("demo").announcement
+    assert demo.template is not None and "{links}" in demo.template

@@ -17,6 +17,7 @@ from bot.services.announcements import (
     urls_in,
 )
 from bot.services.directory import DirectoryService
+from bot.services.moderation import ModerationService
 from bot.storage.repository import Repository
 
 NOW = datetime(2025, 1, 16, 9, 30, tzinfo=UTC)
@@ -101,11 +102,15 @@ async def register(directory: DirectoryService, who: str, community: str, visibi
 
 
 async def test_every_placeholder_is_filled(
-    announcements: AnnouncementService, directory: DirectoryService
+    announcements: AnnouncementService, directory: DirectoryService, repository: Repository
 ) -> None:
     await register(directory, "1", "demo", Visibility.PUBLIC)
     await register(directory, "2", "demo", Visibility.PUBLIC)
     await register(directory, "3", "demo", Visibility.COMMUNITY)  # not public: not counted
+    await register(directory, "4", "demo", Visibility.PUBLIC)
+    moderation = ModerationService(repository=repository, directory=directory, clock=lambda: NOW)
+    hidden = Identity(IdentityKind.DISCORD, "4")
+    await moderation.set_hidden(community="demo", identity=hidden, hidden=True, actor="test")  # not counted
     announcement = await announcements.compose("demo", message="  Bring friends: https://x.example/a.  ")
     assert announcement.community == "demo"
     assert announcement.text == (
@@ -228,6 +233,8 @@ async def test_publish_reaches_every_publisher_and_survives_a_failing_one(
         Delivery(publisher="bluesky", ok=True, where="https://bluesky.example/1"),
     ]
     assert good.calls == [(announcement, "manual:1")]
+    assert deliveries[0].retryable and not deliveries[1].retryable
+    assert not Delivery(publisher="discord", ok=False, where="", error="no_channel").retryable
     unregister()
     assert announcements.publishers() == ("discord",)
     with pytest.raises(ValueError, match="already registered"):

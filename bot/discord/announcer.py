@@ -1,0 +1,145 @@
+"""The Discord publisher: an announcement as plain messages in the community's announcements channel.
+
+The text is shown as written, not as markdown: the same words go to Bluesky, where ``**`` would
+show as stars, so markdown is escaped and mentions neutralised (nobody is pinged either way, by
+``AllowedMentions.none()``). Each message is cut on line breaks to Discord's 2,000 characters after
+escaping, so a long template never fails the send.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.discord.render import CONTENT_LIMIT, ELLIPSIS, escape, visible
+from bot.services.announcements import Announcement, Delivery
+
+if TYPE_CHECKING:
+    from bot.discord.client import FerryBot
+
+log = logging.getLogger(__name__)
+
+NAME = "discord"
+NONCE_LENGTH = 25  # Discord refuses a longer nonce
+MAX_MESSAGES = 5  # a template of 2,000 characters with a long message needs two or three at most
+REMEMBERED_KEYS = 256
+
+
+def nonce_for(key: str, part: int) -> str:
+    """The nonce of one message of an announcement: the same key and part always give the same one.
+
+    With ``enforce_nonce`` Discord answers a repeat of a recent nonce with the message it already
+    made, so a retry after a lost response does not post twice.
+    """
+    return hashlib.sha256(f"{key}#{part}".encode()).hexdigest()[:NONCE_LENGTH]
+
+
+def messages_for(text: str, limit: int = CONTENT_LIMIT, most: int = MAX_MESSAGES) -> list[str]:
+    """The text escaped and split on line breaks into messages of at most ``limit`` characters.
+
+    A line too long for one message is cut on a space (the raw text is cut and re-escaped, so an
+    escape sequence is never split); past ``most`` messages the last one ends with an ellipsis.
+    """
+    out: list[str] = []
+    for piece in escaped_lines(text, limit):
+        if out and len(out[-1]) + 1 + len(piece) <= limit:
+            out[-1] += "\n" + piece
+        else:
+            out.append(piece)
+    if len(out) > most:
+        out = out[:most]
+        last = out[-1]
+        if len(last) + 1 + len(ELLIPSIS) > limit:
+            # Drop the last whole line; a single line is cut, minus a backslash it might strand.
+            last = last.rsplit("\n", 1)[0] if "\n" in last else last[: limit - 2].rstrip("\\")
+        out[-1] = last + "\n" + ELLIPSIS
+    return [message for message in out if message.strip()]
+
+
+def escaped_lines(text: str, limit: int) -> list[str]:
+    """The text's lines escaped, each cut on spaces to at most ``limit`` characters."""
+    return [piece for line in visible(text, single_line=False).split("\n") for piece in _cut(line, limit)]
+
+
+def _cut(line: str, limit: int) -> list[str]:
+    parts = []
+    while len(escape(line)) > limit:
+        low, high = 1, len(line)
+        while low < high:  # the longest prefix whose escaped form fits
+            mid = (low + high + 1) // 2
+            if len(escape(line[:mid])) <= limit:
+                low = mid
+            else:
+                high = mid - 1
+        space = line.rfind(" ", 0, low)
+        end = space if space > low // 2 else low
+        parts.append(escape(line[:end].rstrip()))
+        line = line[end:].lstrip()
+    parts.append(escape(line))
+    return parts
+
+
+class DiscordAnnouncer:
+    """Posts announcements for every community that names an announcements channel."""
+
+    name = NAME
+
+    def __init__(self, bot: FerryBot) -> None:
+        self._bot = bot
+        # Keys already delivered by this process: a retry within it is answered without a request.
+        self._delivered: dict[str, Delivery] = {}
+
+    async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
+        """Post the announcement in the community's announcements channel, once per key."""
+        if key in self._delivered:
+            return self._delivered[key]
+        community = self._bot.app.config().community(announcement.community)
+        channel_id = community.channels.announcements
+        if channel_id is None:
+            return self._failed("no_channel")
+        channel = self._bot.get_channel(channel_id)
+        # Only a text channel of one of the community's servers: a typo must not post elsewhere.
+        if (
+            not isinstance(channel, discord.TextChannel)
+            or channel.guild.id not in community.discord_guild_ids
+        ):
+            log.warning(
+                "announcements channel not found",
+                extra={"community": community.slug, "channel_id": channel_id},
+            )
+            return self._failed("channel_not_found")
+        contents = messages_for(announcement.text)
+        if not contents:
+            return self._failed("empty")
+        first: discord.Message | None = None
+        try:
+            for part, content in enumerate(contents):
+                sent = await channel.send(
+                    content,
+                    nonce=nonce_for(key, part),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    suppress_embeds=True,  # one compact post, not a preview card for every link
+                )
+                first = first or sent
+        except discord.Forbidden:
+            log.warning("announcement refused", extra={"community": community.slug, "channel_id": channel_id})
+            return self._failed("forbidden")
+        except discord.HTTPException as exc:
+            log.warning(
+                "announcement not sent",
+                extra={"community": community.slug, "status": exc.status, "code": exc.code},
+            )
+            return self._failed("http")
+        assert first is not None  # contents is not empty
+        delivery = Delivery(publisher=NAME, ok=True, where=first.jump_url)
+        if len(self._delivered) >= REMEMBERED_KEYS:
+            self._delivered.pop(next(iter(self._delivered)))
+        self._delivered[key] = delivery
+        return delivery
+
+    @staticmethod
+    def _failed(reason: str) -> Delivery:
+        return Delivery(publisher=NAME, ok=False, where="", error=reason)

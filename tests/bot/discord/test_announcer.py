@@ -1,0 +1,40 @@
+"""The Discord publisher's splitting and nonces; posting is tested end to end in tests/cogs."""
+
+from __future__ import annotations
+
+from bot.discord.announcer import NONCE_LENGTH, messages_for, nonce_for
+from bot.discord.render import ELLIPSIS
+
+
+def test_short_text_is_one_escaped_message() -> None:
+    assert messages_for("Hi **all**\n\nsee https://a.example/x_y") == [
+        "Hi \\*\\*all\\*\\*\n\nsee https://a.example/x_y"
+    ]
+
+
+def test_lines_are_packed_and_never_split_when_they_fit() -> None:
+    lines = [f"line {n} " + "x" * 90 for n in range(50)]
+    messages = messages_for("\n".join(lines), limit=500, most=50)
+    assert all(len(message) <= 500 for message in messages)
+    assert "\n".join(messages).split("\n") == lines
+
+
+def test_a_long_line_is_cut_on_spaces_without_splitting_an_escape() -> None:
+    line = " ".join(["*word*"] * 100)  # 699 characters, 1,099 once escaped
+    messages = messages_for(line, limit=200, most=50)
+    assert all(len(message) <= 200 for message in messages)
+    assert all(message.startswith("\\*") and message.endswith("\\*") for message in messages)
+    assert " ".join(messages) == line.replace("*", "\\*")
+
+
+def test_past_the_most_messages_the_last_one_ends_with_an_ellipsis() -> None:
+    messages = messages_for("\n".join("y" * 90 for _ in range(30)), limit=200, most=3)
+    assert len(messages) == 3
+    assert all(len(message) <= 200 for message in messages)
+    assert messages[-1].endswith("\n" + ELLIPSIS)
+
+
+def test_nonces_are_stable_per_key_and_part_and_short_enough() -> None:
+    assert nonce_for("manual:1", 0) == nonce_for("manual:1", 0)
+    assert len({nonce_for("manual:1", 0), nonce_for("manual:1", 1), nonce_for("manual:2", 0)}) == 3
+    assert len(nonce_for("schedule:" + "x" * 500, 9)) == NONCE_LENGTH
