@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.config.announce import MAX_TEMPLATE_LENGTH, template_problem
+from bot.config.announce import AnnouncementTemplate
 from bot.config.fields import check_visible, invalid
 from bot.config.problems import did_you_mean
 
@@ -87,13 +87,6 @@ def _lines_visible(value: str) -> str:
     return value
 
 
-def _template(value: str) -> str:
-    problem = template_problem(value)
-    if problem is not None:
-        raise invalid(*problem)
-    return value
-
-
 def _grace(value: int) -> int:
     if not 0 <= value <= MAX_GRACE_MINUTES:
         raise invalid(
@@ -111,12 +104,6 @@ TimeZoneName = Annotated[str, AfterValidator(_timezone)]
 # checked by a test); not imported because the services import the config.
 MAX_MESSAGE_LENGTH = 1000
 Message = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_LENGTH), AfterValidator(_lines_visible)]
-Template = Annotated[
-    str,
-    Field(min_length=1, max_length=MAX_TEMPLATE_LENGTH),
-    AfterValidator(_lines_visible),
-    AfterValidator(_template),
-]
 
 
 class Schedule(BaseModel):
@@ -136,7 +123,7 @@ class Schedule(BaseModel):
     start: AwareDatetime | None = None
     until: AwareDatetime | None = None
     at: Annotated[tuple[AwareDatetime, ...], Field(max_length=MAX_AT)] = ()
-    template: Template | None = None  # overrides the community's announcement template
+    template: AnnouncementTemplate | None = None  # overrides the community's announcement template
     message: Message | None = None  # the {message} of the template, like /ferry announce's
     # How late a missed occurrence (the bot was down) may still be posted; later it is skipped.
     grace_minutes: GraceMinutes = DEFAULT_GRACE_MINUTES
