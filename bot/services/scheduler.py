@@ -8,6 +8,8 @@ processes (or a restarted one) exactly one posts it.
 - Only the newest due occurrence is posted; older ones that were missed are recorded ``skipped``
   (a burst of last week's reminders helps nobody).
 - It is posted only while at most ``grace_minutes`` late; later it is recorded ``skipped`` and logged.
+- A run that failed only for passing reasons (network, rate limit) is tried again within the grace,
+  with the same idempotency key; anything else is recorded and left to an admin.
 - Occurrences before the schedule was first seen by any process (remembered in ``kv_state``) are
   not missed, they predate it: a schedule added at 20:00 does not record today's 18:00 as skipped.
 """
@@ -34,6 +36,8 @@ POLL_SECONDS = 30.0  # the longest sleep, so a reloaded config is seen within ha
 BACKLOG = 50  # missed occurrences recorded per schedule and pass; the rest are never looked at
 # A claim this old was left by a process that stopped while posting (nothing takes this long).
 STALE_CLAIM = timedelta(minutes=15)
+MAX_ATTEMPTS = 3  # of a run whose every failure was a passing one, while within its grace
+RETRY_AFTER = timedelta(minutes=1)
 STALE_CHECK = timedelta(hours=1)  # how often claims left unfinished are looked for (and at start)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -137,13 +141,19 @@ class Scheduler:
         checked = self._checked.get(seen)
         if checked is not None and not plan.between(checked, now, 1):
             return []  # nothing came due since the last pass: no need to ask the database
-        latest = await self._runs.latest_run_due(community=community.slug, schedule=schedule.name)
-        if latest is None:
-            latest = await self._first_seen(community.slug, schedule.name, now)
-        due = plan.between(latest, now, BACKLOG)
-        recorded, settled = await self._record(community.slug, schedule, due, now) if due else ([], True)
-        # Only once all went through: after a database error, or while no publisher is there yet,
-        # the next pass asks again.
+        latest = await self._runs.latest_run(community=community.slug, schedule=schedule.name)
+        since = latest.due_at if latest else await self._first_seen(community.slug, schedule.name, now)
+        due = plan.between(since, now, BACKLOG)
+        if due:
+            recorded, settled = await self._record(community.slug, schedule, due, now)
+        elif latest is not None and self._retry_pending(latest, schedule, now):
+            recorded, settled = await self._retry(community.slug, schedule, latest, now), False
+        else:
+            recorded, settled = [], True
+        if recorded and self._retry_pending(recorded[-1], schedule, now):
+            settled = False
+        # Only once all went through: after a database error, while no publisher is there yet, or
+        # while a passing failure may still be retried, the next pass asks again.
         if settled:
             self._checked[seen] = now
         return recorded
@@ -214,17 +224,51 @@ class Scheduler:
             detail=dict(detail),
         )
 
+    def _retry_pending(self, run: AnnouncementRun, schedule: Schedule, now: datetime) -> bool:
+        """Whether a failed run may be tried again: every failure passing, attempts and grace left."""
+        attempt = run.detail.get("attempt")
+        return (
+            run.state is RunState.FAILED
+            and run.detail.get("retryable") is True
+            and isinstance(attempt, int)
+            and attempt < MAX_ATTEMPTS
+            and now - run.due_at <= timedelta(minutes=schedule.grace_minutes)
+        )
+
+    async def _retry(
+        self, community: str, schedule: Schedule, failed: AnnouncementRun, now: datetime
+    ) -> list[AnnouncementRun]:
+        if now - failed.updated_at < RETRY_AFTER:
+            return []
+        if not await self._runs.retry_run(
+            community=community, schedule=schedule.name, due_at=failed.due_at, now=now
+        ):
+            return []  # another process is retrying it
+        attempt = failed.detail.get("attempt")
+        assert isinstance(attempt, int)  # checked by _retry_pending
+        return [await self._deliver(community, schedule, failed.due_at, attempt + 1)]
+
     async def _post(self, community: str, schedule: Schedule, due: datetime) -> AnnouncementRun | None:
-        where = {"community": community, "schedule": schedule.name, "due": due.isoformat()}
         if not await self._runs.claim_run(
             community=community, schedule=schedule.name, due_at=due, now=self._clock()
         ):
             return None
-        # From here on the occurrence is never tried again, even if this process dies before the
-        # row says how it went: whether Discord or Bluesky accepted a post cannot be known from the
-        # database, and a repeated announcement in a public channel is worse than a missing one.
+        return await self._deliver(community, schedule, due, 1)
+
+    async def _deliver(
+        self, community: str, schedule: Schedule, due: datetime, attempt: int
+    ) -> AnnouncementRun:
+        """Compose and publish a run this process has claimed, then record how it went.
+
+        Once claimed, an occurrence is never tried again if this process dies before the row says
+        how it went: whether Discord or Bluesky accepted a post cannot be known from the database,
+        and a repeated announcement in a public channel is worse than a missing one. Only a run
+        recorded ``failed`` with nothing delivered and every failure a passing one (the network,
+        a rate limit) is retried, with the same key, which the publishers use to never post twice.
+        """
+        where = {"community": community, "schedule": schedule.name, "due": due.isoformat()}
         key = run_key(schedule.name, due)
-        detail: dict[str, object] = {"key": key}
+        detail: dict[str, object] = {"key": key, "attempt": attempt}
         try:
             announcement = await self._announcer.compose(
                 community, message=schedule.message, template=schedule.template
@@ -243,6 +287,11 @@ class Scheduler:
         if not deliveries and "error" not in detail:
             detail["error"] = "no_publishers"  # the last one unregistered while this was composed
         state = RunState.POSTED if any(d.ok for d in deliveries) else RunState.FAILED
+        if state is RunState.FAILED:
+            passing = (
+                all(d.retryable for d in deliveries) if deliveries else detail.get("error") == "exception"
+            )
+            detail["retryable"] = passing
         now = self._clock()
         await self._runs.finish_run(
             community=community, schedule=schedule.name, due_at=due, state=state, detail=detail, now=now
@@ -251,7 +300,7 @@ class Scheduler:
         log.log(
             level,
             "scheduled announcement done",
-            extra={**where, "state": state.value, "error": detail.get("error")},
+            extra={**where, "state": state.value, "attempt": attempt, "error": detail.get("error")},
         )
         return AnnouncementRun(
             community=community,
@@ -274,4 +323,4 @@ class Scheduler:
                 )
 
 
-__all__ = ["BACKLOG", "POLL_SECONDS", "Announcer", "Scheduler", "run_key"]
+__all__ = ["BACKLOG", "MAX_ATTEMPTS", "POLL_SECONDS", "RETRY_AFTER", "Announcer", "Scheduler", "run_key"]

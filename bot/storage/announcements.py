@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, select, update
 
 from bot.models import AnnouncementRun, RunState
 from bot.storage._common import Store
@@ -84,12 +84,33 @@ class AnnouncementRunStore(Store):
         async with self._db.transaction(write=True) as conn:
             return (await conn.execute(stmt)).first() is not None
 
-    async def latest_run_due(self, *, community: str, schedule: str) -> datetime | None:
-        """The newest occurrence of the schedule recorded in any state, or None."""
-        stmt = select(func.max(_runs.due_at)).where(_runs.community == community, _runs.schedule == schedule)
+    async def latest_run(self, *, community: str, schedule: str) -> AnnouncementRun | None:
+        """The schedule's newest recorded occurrence in any state, or None."""
+        stmt = (
+            select(announcement_runs)
+            .where(_runs.community == community, _runs.schedule == schedule)
+            .order_by(_runs.due_at.desc())
+            .limit(1)
+        )
         async with self._db.transaction() as conn:
-            latest: datetime | None = (await conn.execute(stmt)).scalar_one_or_none()
-        return latest
+            row = (await conn.execute(stmt)).one_or_none()
+        return None if row is None else _run(row)
+
+    async def retry_run(self, *, community: str, schedule: str, due_at: datetime, now: datetime) -> bool:
+        """Claim a failed run again; True for exactly one caller, as with :meth:`claim_run`."""
+        stmt = (
+            update(announcement_runs)
+            .where(
+                _runs.community == community,
+                _runs.schedule == schedule,
+                _runs.due_at == due_at,
+                _runs.state == RunState.FAILED.value,
+            )
+            .values(state=RunState.CLAIMED.value, updated_at=now)
+            .returning(_runs.due_at)
+        )
+        async with self._db.transaction(write=True) as conn:
+            return (await conn.execute(stmt)).first() is not None
 
     async def recent_runs(
         self, *, community: str, limit: int = 10, state: RunState | None = None

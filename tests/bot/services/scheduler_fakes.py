@@ -53,6 +53,8 @@ class FakeAnnouncer:
     posted: list[Posted] = field(default_factory=list)
     fail: bool = False
     names: tuple[str, ...] = ("discord",)
+    failures: list[str] = field(default_factory=list)  # the error of each next publish, in turn
+    attempts: list[tuple[str, datetime]] = field(default_factory=list)
 
     async def compose(
         self, community: str, message: str | None = None, template: str | None = None
@@ -62,6 +64,10 @@ class FakeAnnouncer:
     async def publish(self, announcement: Announcement, *, key: str) -> list[Delivery]:
         if self.fail:
             raise RuntimeError("publisher exploded")
+        self.attempts.append((key, self.clock()))
+        if self.failures:
+            error = self.failures.pop(0)
+            return [Delivery(publisher=name, ok=False, where="", error=error) for name in self.names]
         self.posted.append(Posted(announcement.community, key, announcement.text, self.clock()))
         return [Delivery(publisher=name, ok=True, where=f"https://{name}.example/1") for name in self.names]
 

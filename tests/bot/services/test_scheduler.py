@@ -262,6 +262,40 @@ async def test_failures_are_recorded_with_their_reason(repository: Repository, t
     assert [(r.state, r.detail["error"]) for r in stored] == [(RunState.FAILED, "exception")]
 
 
+async def test_a_passing_failure_is_retried_with_the_same_key(repository: Repository, tmp_path: Path) -> None:
+    cfg = config(tmp_path, EVENING_NY)
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
+    announcer = FakeAnnouncer(clock, failures=["network", "rate_limited"])
+    await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 10, 23, 10))
+    due = utc(2026, 1, 10, 23)
+    assert announcer.attempts == [
+        (run_key("evening", due), due),
+        (run_key("evening", due), due + timedelta(minutes=1)),
+        (run_key("evening", due), due + timedelta(minutes=2)),
+    ]
+    assert announcer.keys == keys(due)
+    [run] = await repository.recent_runs(community="demo")
+    assert (run.state, run.detail["attempt"]) == (RunState.POSTED, 3)
+
+
+async def test_retries_stop_at_a_lasting_failure_or_after_three_attempts(
+    repository: Repository, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, EVENING_NY)
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
+    lasting = FakeAnnouncer(clock, failures=["no_channel"])
+    await run_until(scheduler(repository, lasting, clock, cfg), clock, utc(2026, 1, 10, 23, 30))
+    assert len(lasting.attempts) == 1
+    flaky = FakeAnnouncer(clock, failures=["network"] * 5)
+    await run_until(scheduler(repository, flaky, clock, cfg), clock, utc(2026, 1, 11, 23, 30))
+    assert len(flaky.attempts) == 3
+    runs = await repository.recent_runs(community="demo")
+    assert [(r.state, r.detail["attempt"], r.detail["retryable"]) for r in runs] == [
+        (RunState.FAILED, 3, True),
+        (RunState.FAILED, 1, False),
+    ]
+
+
 async def test_with_no_publisher_yet_it_waits_within_grace(repository: Repository, tmp_path: Path) -> None:
     cfg = config(tmp_path, EVENING_NY)
     clock = TimeMachine(utc(2026, 1, 10, 22, 50))

@@ -22,8 +22,8 @@ async def test_an_occurrence_is_claimed_once_then_finished_once(repository: Repo
     assert (run.state, run.due_at, run.updated_at, run.detail) == (RunState.POSTED, at(0), at(2), done)
 
 
-async def test_latest_due_and_recent_runs(repository: Repository) -> None:
-    assert await repository.latest_run_due(community=COMMUNITY, schedule="evening") is None
+async def test_latest_and_recent_runs(repository: Repository) -> None:
+    assert await repository.latest_run(community=COMMUNITY, schedule="evening") is None
     for minutes, state in [(0, RunState.SKIPPED), (60, RunState.CLAIMED), (30, RunState.SKIPPED)]:
         await repository.claim_run(
             community=COMMUNITY, schedule="evening", due_at=at(minutes), now=T0, state=state
@@ -31,7 +31,8 @@ async def test_latest_due_and_recent_runs(repository: Repository) -> None:
     await repository.claim_run(community=COMMUNITY, schedule="other", due_at=at(90), now=T0)
     await repository.claim_run(community="elsewhere", schedule="evening", due_at=at(120), now=T0)
 
-    assert await repository.latest_run_due(community=COMMUNITY, schedule="evening") == at(60)
+    latest = await repository.latest_run(community=COMMUNITY, schedule="evening")
+    assert latest is not None and (latest.due_at, latest.state) == (at(60), RunState.CLAIMED)
     runs = await repository.recent_runs(community=COMMUNITY, limit=3)
     assert [(r.schedule, r.due_at) for r in runs] == [
         ("other", at(90)),
@@ -43,9 +44,7 @@ async def test_latest_due_and_recent_runs(repository: Repository) -> None:
     assert skipped[0].detail == {}
 
 
-async def test_racing_claims_from_two_pools_give_one_owner(
-    database_url: str, repository: Repository
-) -> None:
+async def test_racing_claims_from_two_pools_give_one_owner(database_url: str, repository: Repository) -> None:
     other = await Database.open(database_url)  # a second process's own pool on the same database
     try:
         repos = [repository, Repository(other)] * 10
@@ -55,3 +54,14 @@ async def test_racing_claims_from_two_pools_give_one_owner(
     finally:
         await other.close()
     assert won.count(True) == 1
+
+
+async def test_only_a_failed_run_is_claimed_again_and_by_one_caller(repository: Repository) -> None:
+    key = {"community": COMMUNITY, "schedule": "evening", "due_at": at(0)}
+    await repository.claim_run(**key, now=at(0))
+    assert not await repository.retry_run(**key, now=at(1))  # still claimed: not failed
+    await repository.finish_run(**key, state=RunState.FAILED, detail={"attempt": 1}, now=at(1))
+    won = await asyncio.gather(*(repository.retry_run(**key, now=at(2)) for _ in range(5)))
+    assert won.count(True) == 1
+    latest = await repository.latest_run(community=COMMUNITY, schedule="evening")
+    assert latest is not None and (latest.state, latest.updated_at) == (RunState.CLAIMED, at(2))
