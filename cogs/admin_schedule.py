@@ -17,6 +17,7 @@ from bot.app import utc_now
 from bot.discord.admin import Interaction, log_action
 from bot.discord.checks import ferry_admin
 from bot.discord.client import FerryBot
+from bot.discord.locales.en import EN
 from bot.discord.messages import Raw, say
 from bot.discord.render import embeds_for_lines
 from bot.models import AnnouncementRun, RunState
@@ -92,6 +93,19 @@ def _run_line(locale: discord.Locale | str, run: AnnouncementRun) -> str:
         state = say(locale, "schedule.state.late", minutes=run.detail.get("minutes_late", "?"))
     elif run.state is RunState.SKIPPED and reason == "superseded":
         state = say(locale, "schedule.state.superseded")
+    elif run.state is RunState.FAILED:
+        state = say(locale, "schedule.state.failed_because", reason=Raw(_failure(locale, run.detail)))
     else:
         state = say(locale, f"schedule.state.{run.state.value}")
     return say(locale, "schedule.run", when=_stamp(run.due_at, "f"), name=run.schedule, state=Raw(state))
+
+
+def _failure(locale: discord.Locale | str, detail: dict[str, object]) -> str:
+    """Why a run failed, in the words /ferry announce uses for the same publisher errors."""
+    deliveries = detail.get("deliveries")
+    errors = (
+        [d.get("error") for d in deliveries if isinstance(d, dict)] if isinstance(deliveries, list) else []
+    )
+    error = next((e for e in errors if isinstance(e, str)), detail.get("error"))
+    key = f"announce.error.{error}"
+    return say(locale, key if key in EN else "announce.error.other")

@@ -72,6 +72,16 @@ async def test_next_occurrences_and_latest_runs(
         detail={"reason": "late", "minutes_late": 75},
     )
 
+    failed = datetime(2025, 1, 8, 23, tzinfo=UTC)
+    await runs.claim_run(
+        community="movers",
+        schedule="old-reminder",
+        due_at=failed,
+        now=failed,
+        state=RunState.FAILED,
+        detail={"deliveries": [{"publisher": "discord", "ok": False, "where": "", "error": "no_channel"}]},
+    )
+
     _, [embed] = await schedule_text(discord_standin)
     lines = embed["description"].split("\n")
     first, second = datetime(2030, 6, 1, 9, tzinfo=UTC), datetime(2031, 1, 18, 17, tzinfo=UTC)
@@ -87,6 +97,7 @@ async def test_next_occurrences_and_latest_runs(
         "**Latest runs**",
         f"{stamp(late, 'f')} · old-reminder · skipped, 75 min late (the bot was down)",
         f"{stamp(old, 'f')} · old-reminder · posted",
+        f"{stamp(failed, 'f')} · old-reminder · not posted: no announcements channel is configured",
     ]
 
 

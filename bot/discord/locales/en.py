@@ -137,7 +137,7 @@ EN: Mapping[str, str] = {
     "schedule.no_runs": "Nothing has come due yet.",
     "schedule.run": "{when} · {name} · {state}",
     "schedule.state.posted": "posted",
-    "schedule.state.failed": "failed",
+    "schedule.state.failed_because": "not posted: {reason}",
     "schedule.state.claimed": "started, result unknown (the bot stopped while posting)",
     "schedule.state.skipped": "skipped",
     "schedule.state.late": "skipped, {minutes} min late (the bot was down)",

@@ -117,7 +117,7 @@ ZH: Mapping[str, str] = {
     "schedule.no_runs": "还没有到期的公告。",
     "schedule.run": "{when} · {name} · {state}",
     "schedule.state.posted": "已发布",
-    "schedule.state.failed": "失败",
+    "schedule.state.failed_because": "未发布：{reason}",
     "schedule.state.claimed": "已开始，结果未知（发布时机器人停止了）",
     "schedule.state.skipped": "已跳过",
     "schedule.state.late": "已跳过，迟了 {minutes} 分钟（机器人当时不在线）",
