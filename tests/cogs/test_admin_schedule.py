@@ -8,6 +8,8 @@ from pathlib import Path
 from bot.config import FerryConfig, load_config
 from bot.discord.client import FerryBot
 from bot.models import RunState
+from bot.services.scheduler import Scheduler
+from tests.bot.services.scheduler_fakes import TimeMachine
 from tests.support.discord_standin import DiscordStandin
 
 SCHEDULES = """
@@ -24,9 +26,13 @@ until = 2025-01-10T18:00:00-05:00
 """
 
 
-def add_to_config(path: Path, text: str) -> FerryConfig:
+def add_to_config(path: Path, text: str, *, announcements: int | None = None) -> FerryConfig:
     """The test config with ``text`` appended to its community, loaded as a reload would."""
-    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    config = path.read_text(encoding="utf-8")
+    if announcements is not None:
+        channels = f"[communities.channels]\nannouncements = {announcements}\n"
+        config = config.replace("[communities.channels]\n", channels)
+    path.write_text(config + text, encoding="utf-8")
     return load_config(path)
 
 
@@ -134,3 +140,32 @@ async def test_only_admins_see_the_plan(discord_standin: DiscordStandin, ferry: 
     response = await handle.response()
     assert response.ephemeral
     assert response.message.content.startswith("Only this server's Ferry admins")
+
+
+async def test_a_scheduled_announcement_reaches_the_channel_once(
+    discord_standin: DiscordStandin, ferry: FerryBot, config_file: Path
+) -> None:
+    world = discord_standin.world
+    schedule = '[[communities.schedules]]\nname = "new-year"\nat = [2030-01-01T18:00:00Z]\n'
+    schedule += 'message = "Scheduled hello"\n'
+    ferry.app.config.current = add_to_config(config_file, schedule, announcements=world.announcements.id)
+    clock = TimeMachine(datetime(2030, 1, 1, 17, 59, tzinfo=UTC))
+
+    def start() -> Scheduler:
+        app = ferry.app
+        return Scheduler(runs=app.repository, announcer=app.announcements, config=app.config, clock=clock)
+
+    first = start()
+    assert await first.tick() == []
+    clock.now = datetime(2030, 1, 1, 18, 0, 5, tzinfo=UTC)
+    [run] = await first.tick()
+    assert run.state is RunState.POSTED
+    posted = discord_standin.messages(world.announcements)
+    assert any("Scheduled hello" in message.content for message in posted)
+    assert not any(message.pings.anyone for message in posted)
+
+    clock.now = datetime(2030, 1, 1, 18, 5, tzinfo=UTC)
+    assert await start().tick() == []  # a restarted bot does not post it again
+    assert len(discord_standin.messages(world.announcements)) == len(posted)
+    _, [embed] = await schedule_text(discord_standin)
+    assert f"{stamp(datetime(2030, 1, 1, 18, tzinfo=UTC), 'f')} · new-year · posted" in embed["description"]
