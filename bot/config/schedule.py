@@ -73,6 +73,11 @@ def _timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if not _zone_names():
+            raise invalid(
+                "cannot be checked: this system has no time zone database",
+                "install it (Debian: apt-get install tzdata; or pip install tzdata)",
+            ) from None
         # did_you_mean only names a real zone, never repeats what was typed.
         raise invalid(
             "is not a known time zone", did_you_mean(name, _zone_names()) + _TIMEZONE_EXAMPLE

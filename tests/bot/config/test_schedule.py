@@ -1,8 +1,11 @@
 """``[[communities.schedules]]``: what loads, and a precise problem with a hint for what does not."""
 
+import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
+
+import pytest
 
 from bot.config import check_config, load_config, schedule
 from bot.services import announcements
@@ -133,3 +136,18 @@ def test_message_and_template_are_checked_like_an_announcement(write: Callable[.
 
 def test_message_cap_matches_the_announcement_service() -> None:
     assert schedule.MAX_MESSAGE_LENGTH == announcements.MAX_MESSAGE_LENGTH
+
+
+def test_without_a_time_zone_database_the_problem_says_what_to_install(
+    write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing(key: str) -> zoneinfo.ZoneInfo:
+        raise zoneinfo.ZoneInfoNotFoundError(key)
+
+    monkeypatch.setattr(schedule.zoneinfo, "ZoneInfo", missing)
+    monkeypatch.setattr(schedule, "_zone_names", frozenset)
+    found = problems(write, '[[communities.schedules]]\nname = "a"\ndaily = "18:00"\ntimezone = "UTC"\n')
+    assert found["communities[demo].schedules[0].timezone"] == (
+        "cannot be checked: this system has no time zone database"
+        " | install it (Debian: apt-get install tzdata; or pip install tzdata)"
+    )
