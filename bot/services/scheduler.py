@@ -85,6 +85,7 @@ class Scheduler:
         self._sleep = sleep
         self._poll = poll_seconds
         self._reported: set[tuple[str, str, datetime]] = set()  # stale claims already logged
+        self._waiting: set[tuple[str, str, datetime]] = set()  # occurrences logged as waiting
         # When each schedule was last looked up in the database: a pass in which nothing came due
         # since then costs no query. The first pass of a process always asks (a restart).
         self._checked: dict[tuple[str, str], datetime] = {}
@@ -197,7 +198,12 @@ class Scheduler:
         elif not self._announcer.publishers():
             # The fronts register their publishers once connected, which at start-up can be after
             # the first pass; the occurrence waits (within its grace) rather than failing.
-            log.info("scheduled announcement waits for a publisher", extra={"schedule": schedule.name})
+            if (community, schedule.name, newest) not in self._waiting:
+                self._waiting.add((community, schedule.name, newest))
+                log.info(
+                    "scheduled announcement waits for a publisher",
+                    extra={"community": community, "schedule": schedule.name, "due": newest.isoformat()},
+                )
             return recorded, False
         else:
             run = await self._post(community, schedule, newest)
