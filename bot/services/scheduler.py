@@ -60,9 +60,14 @@ class Announcer(Protocol):
         ...
 
 
-def run_key(schedule: str, due: datetime) -> str:
-    """The idempotency key of one occurrence, handed to the publishers."""
-    return f"schedule:{schedule}:{due.isoformat()}"
+def run_key(community: str, schedule: str, due: datetime) -> str:
+    """The idempotency key of one occurrence, handed to the publishers.
+
+    The community is part of it: publishers remember keys across communities (one Bluesky account
+    posts for all of them, and derives record keys from this), so two communities' "evening"
+    schedules due at the same instant must not look like one announcement.
+    """
+    return f"schedule:{community}:{schedule}:{due.isoformat()}"
 
 
 class Scheduler:
@@ -273,7 +278,7 @@ class Scheduler:
         a rate limit) is retried, with the same key, which the publishers use to never post twice.
         """
         where = {"community": community, "schedule": schedule.name, "due": due.isoformat()}
-        key = run_key(schedule.name, due)
+        key = run_key(community, schedule.name, due)
         detail: dict[str, object] = {"key": key, "attempt": attempt}
         try:
             announcement = await self._announcer.compose(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import FerryConfig
+from bot.config import FerryConfig, load_config
 from bot.models import RunState
 from bot.services.scheduler import run_key
 from bot.storage.database import Database
@@ -30,7 +30,7 @@ def utc(*args: int) -> datetime:
 
 
 def keys(*dues: datetime, name: str = "evening") -> list[str]:
-    return [run_key(name, due) for due in dues]
+    return [run_key("demo", name, due) for due in dues]
 
 
 async def states(repository: Repository) -> dict[datetime, RunState]:
@@ -180,6 +180,28 @@ async def test_two_schedulers_racing_on_one_database_post_once(
     assert [key for a in announcers for key in a.keys] == keys(utc(2026, 1, 10, 23))
 
 
+async def test_two_communities_with_the_same_schedule_name_post_each_their_own(
+    repository: Repository, tmp_path: Path
+) -> None:
+    path = tmp_path / "two.toml"
+    path.write_text(
+        "".join(
+            f'[[communities]]\nslug = "{slug}"\nname = "{slug}"\n' + EVENING_NY for slug in ("one", "two")
+        ),
+        encoding="utf-8",
+    )
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
+    announcer = FakeAnnouncer(clock)
+    await run_until(
+        scheduler(repository, announcer, clock, load_config(path)), clock, utc(2026, 1, 10, 23, 1)
+    )
+    due = utc(2026, 1, 10, 23)
+    assert [(p.community, p.key) for p in announcer.posted] == [
+        ("one", run_key("one", "evening", due)),
+        ("two", run_key("two", "evening", due)),
+    ]
+
+
 async def test_explicit_times_are_posted_each_once(repository: Repository, tmp_path: Path) -> None:
     cfg = config(
         tmp_path,
@@ -269,9 +291,9 @@ async def test_a_passing_failure_is_retried_with_the_same_key(repository: Reposi
     await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 10, 23, 10))
     due = utc(2026, 1, 10, 23)
     assert announcer.attempts == [
-        (run_key("evening", due), due),
-        (run_key("evening", due), due + timedelta(minutes=1)),
-        (run_key("evening", due), due + timedelta(minutes=2)),
+        (run_key("demo", "evening", due), due),
+        (run_key("demo", "evening", due), due + timedelta(minutes=1)),
+        (run_key("demo", "evening", due), due + timedelta(minutes=2)),
     ]
     assert announcer.keys == keys(due)
     [run] = await repository.recent_runs(community="demo")
