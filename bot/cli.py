@@ -16,6 +16,7 @@ from bot.app import App, open_app
 from bot.config import ConfigError, check_config, format_problems
 from bot.console import admin, moderation
 from bot.console.front import ConsoleFront
+from bot.console.schedule import print_schedules
 from bot.errors import FerryError, UnknownCommunityError
 from bot.log import setup_logging
 from bot.models import IdentityKind
@@ -79,11 +80,34 @@ def _parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync-commands", help="publish the Discord slash commands, then exit")
     sync.add_argument("--guild", type=int, help="only to this server id (instant); default: globally")
 
+    _schedule_parser(sub)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations up to the newest")
     db_sub.add_parser("current", help="print the applied migration")
     return parser
+
+
+def _schedule_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    schedule = sub.add_parser("schedule", help="print the scheduled announcements and their latest runs")
+    schedule.add_argument(
+        "--community", default=None, help="only this community (default: all with schedules)"
+    )
+
+
+async def _schedule(settings: Settings, slug: str | None) -> int:
+    async with open_app(settings) as app:
+        config = app.config()
+        if slug is None:
+            chosen = [c for c in config.communities.values() if c.schedules]
+        else:
+            try:
+                chosen = [config.community(slug)]
+            except UnknownCommunityError as exc:
+                print(f"ferry: {exc}: a slug is 2-32 lower-case letters, digits and dashes", file=sys.stderr)
+                return 2
+        return await print_schedules(app, chosen)
 
 
 def _community_arg(parser: argparse.ArgumentParser) -> None:
@@ -199,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_db(settings, args.db_command))
         if args.command == "sync-commands":
             return asyncio.run(_sync_commands(settings, args.guild))
+        if args.command == "schedule":
+            return asyncio.run(_schedule(settings, args.community))
         return asyncio.run(_with_app(settings, args))
     except ConfigError as exc:
         print(format_problems(exc.problems), file=sys.stderr)

@@ -159,3 +159,24 @@ class AuditRecord:
     member_id: int | None
     platform: str | None
     detail: dict[str, str] = field(default_factory=dict)
+
+
+class RunState(enum.StrEnum):
+    """What became of one occurrence of a scheduled announcement."""
+
+    CLAIMED = "claimed"  # a process took it and is posting, or stopped before saying how it went
+    POSTED = "posted"  # at least one publisher delivered it
+    SKIPPED = "skipped"  # deliberately not posted (too late, or superseded by a newer one)
+    FAILED = "failed"  # tried, and no publisher delivered it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnnouncementRun:
+    """One occurrence of a schedule as recorded; ``detail`` holds the deliveries or the reason."""
+
+    community: str
+    schedule: str
+    due_at: datetime
+    state: RunState
+    updated_at: datetime
+    detail: dict[str, object] = field(default_factory=dict)

@@ -13,8 +13,9 @@ import logging
 import signal
 from typing import Protocol
 
-from bot.app import App, open_app
+from bot.app import App, open_app, utc_now
 from bot.config.watch import ConfigWatcher, reload_on_sighup
+from bot.services.scheduler import Scheduler
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,17 @@ def build_fronts(app: App) -> list[Front]:
     return fronts
 
 
+def build_scheduler(app: App) -> Scheduler | None:
+    """The scheduled-announcement loop, whenever a front that can post runs.
+
+    It runs even while no community has a schedule (a pass costs one config read every 30 s), so a
+    schedule added to the config while Ferry runs starts without a restart, as any other change does.
+    """
+    if not (app.settings.discord_enabled or app.settings.bluesky_enabled):
+        return None
+    return Scheduler(runs=app.repository, announcer=app.announcements, config=app.config, clock=utc_now)
+
+
 async def run_fronts(settings: Settings) -> int:
     """Run until every front stops or a signal arrives; returns the exit status."""
     async with open_app(settings) as app:
@@ -81,6 +93,9 @@ async def run_fronts(settings: Settings) -> int:
                 for front in fronts:
                     group.create_task(front.run(), name=f"front:{front.name}")
                     log.info("front started", extra={"front": front.name})
+                scheduler = build_scheduler(app)
+                if scheduler is not None:
+                    group.create_task(scheduler.run(), name="scheduler")
         except asyncio.CancelledError:
             log.info("stopped by signal; fronts closed")
         finally:

@@ -16,6 +16,7 @@ from cogs.admin_announce import AnnounceCommands
 from cogs.admin_config import ConfigCommands
 from cogs.admin_data import DataCommands
 from cogs.admin_moderation import ModerationCommands
+from cogs.admin_schedule import ScheduleCommands
 
 
 @app_commands.guild_only()
@@ -24,6 +25,7 @@ class Admin(
     ModerationCommands,
     DataCommands,
     ConfigCommands,
+    ScheduleCommands,
     AnnounceCommands,
     commands.GroupCog,
     group_name="ferry",

@@ -24,6 +24,7 @@ from bot.config.fields import (
     check_visible,
     invalid,
 )
+from bot.config.schedule import Schedules
 from bot.config.web import WebConfig
 from bot.models import Visibility
 from bot.platforms.spec import PlatformOverride
@@ -105,6 +106,7 @@ class Community(_Section):
     channels: Channels = Channels()
     links: Annotated[tuple[Link, ...], Field(max_length=MAX_LINKS)] = ()
     announcement: AnnouncementConfig = AnnouncementConfig()
+    schedules: Schedules = ()  # announcements posted on their own (bot.config.schedule)
 
 
 class PlatformSection(PlatformOverride):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.storage.announcements import AnnouncementRunStore
 from bot.storage.audit import AuditStore, StateStore
 from bot.storage.bluesky import BlueskyStore
 from bot.storage.directory import DirectoryStore
@@ -10,7 +11,16 @@ from bot.storage.links import LinkStore
 from bot.storage.members import MemberStore
 
 
-class Repository(MemberStore, EntryStore, DirectoryStore, AuditStore, StateStore, BlueskyStore, LinkStore):
+class Repository(
+    MemberStore,
+    EntryStore,
+    DirectoryStore,
+    AuditStore,
+    StateStore,
+    BlueskyStore,
+    LinkStore,
+    AnnouncementRunStore,
+):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 
     Each method is one short transaction with bound parameters only. The parts live in

@@ -237,3 +237,25 @@ def test_operator_mistakes_get_one_line_not_a_traceback(tmp_path: Path) -> None:
         said = [line for line in result.stderr.splitlines() if not LOG_LINE.match(line)]
         assert len(said) == 1 and said[0].startswith("ferry: "), (args, result.stderr)
     assert "UTF-8" in ferry(tmp_path, *cases[1]).stderr
+
+
+def test_schedule_prints_the_plan(tmp_path: Path) -> None:
+    config = tmp_path / "ferry.toml"
+    config.write_text(
+        '[[communities]]\nslug = "demo"\nname = "Demo"\n\n[[communities.schedules]]\nname = "evening"\n'
+        'daily = "18:00"\ntimezone = "Europe/Berlin"\n\n[[communities]]\nslug = "quiet"\nname = "Quiet"\n',
+        encoding="utf-8",
+    )
+    # PYTHONPATH: this checkout's code even when another checkout is the one installed.
+    env = {"FERRY_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
+    result = ferry(tmp_path, "schedule", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Demo (demo)\n")
+    assert "Quiet" not in result.stdout  # only communities with schedules, unless one is named
+    assert "evening   daily 18:00 Europe/Berlin  never" in result.stdout
+    assert result.stdout.count(":00 CE") == 5  # five next times in Berlin time (CET or CEST)
+    quiet = ferry(tmp_path, "schedule", "--community", "quiet", env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.startswith("Quiet (quiet)\n  no schedules; add [[communities.schedules]]")
+    bad = ferry(tmp_path, "schedule", "--community", "Not A Slug", env=env)
+    assert bad.returncode == 2 and "a slug is 2-32 lower-case letters" in bad.stderr

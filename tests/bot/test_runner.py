@@ -146,3 +146,21 @@ async def test_a_zero_interval_turns_the_watch_off(tmp_path: Path, monkeypatch: 
     quiet = settings(tmp_path, discord_token="token", config_watch_seconds=0)
     assert await asyncio.wait_for(runner.run_fronts(quiet), timeout=10) == 0
     assert "config:watch" not in names and "front:sleepy" in names
+
+
+async def test_the_scheduler_runs_whenever_a_front_can_post(tmp_path: Path) -> None:
+    config = tmp_path / "ferry.toml"
+    config.write_text('[[communities]]\nslug = "demo"\nname = "Demo"\n', encoding="utf-8")
+    async with open_app(settings(tmp_path, config_path=config)) as app:
+        assert runner.build_scheduler(app) is None  # the web page alone posts nothing
+    async with open_app(settings(tmp_path, discord_token="token", config_path=config)) as app:
+        scheduler = runner.build_scheduler(app)
+        assert scheduler is not None and scheduler.count() == 0
+        # A schedule added while Ferry runs is picked up by the same loop, without a restart.
+        config.write_text(
+            '[[communities]]\nslug = "demo"\nname = "Demo"\n[[communities.schedules]]\nname = "evening"\n'
+            'daily = "18:00"\ntimezone = "UTC"\n',
+            encoding="utf-8",
+        )
+        assert (await app.reloader.reload(ReloadTrigger.COMMAND)).ok
+        assert scheduler.count() == 1

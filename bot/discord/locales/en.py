@@ -183,6 +183,27 @@ EN: Mapping[str, str] = {
     "arrivals.title": "New arrivals",
     "arrivals.line": "{name} is now on {platform}: {handle}",
     "arrivals.more": "…and {count} more.",
+    # /ferry schedule
+    "schedule.title": "Scheduled announcements of {community}",
+    "schedule.none": (
+        "No scheduled announcements. Add [[communities.schedules]] to the config "
+        "(see config/ferry.example.toml)."
+    ),
+    "schedule.daily": "**{name}** · every day at {time} ({zone})",
+    "schedule.at": "**{name}** · at {count} set time(s)",
+    "schedule.until": "last one at or before {when}",
+    "schedule.deadline": "last one before the deadline {when}",
+    "schedule.next": "→ {when} ({relative})",
+    "schedule.over": "→ nothing left to post",
+    "schedule.runs": "**Latest runs**",
+    "schedule.no_runs": "Nothing has come due yet.",
+    "schedule.run": "{when} · {name} · {state}",
+    "schedule.state.posted": "posted",
+    "schedule.state.failed_because": "not posted: {reason}",
+    "schedule.state.claimed": "started, result unknown (the bot stopped while posting)",
+    "schedule.state.skipped": "skipped",
+    "schedule.state.late": "skipped, {minutes} min late (the bot was down)",
+    "schedule.state.superseded": "skipped, a newer one was due",
     # announcements
     "announce.title": "Announcement preview",
     "announce.targets": "This is what Send posts to {targets}.",

@@ -159,6 +159,26 @@ ZH: Mapping[str, str] = {
     "arrivals.title": "新到达",
     "arrivals.line": "{name} 现在在 {platform}：{handle}",
     "arrivals.more": "……还有 {count} 人。",
+    # /ferry schedule
+    "schedule.title": "{community} 的定时公告",
+    "schedule.none": (
+        "没有定时公告。请在配置中添加 [[communities.schedules]]（见 config/ferry.example.toml）。"
+    ),
+    "schedule.daily": "**{name}** · 每天 {time}（{zone}）",
+    "schedule.at": "**{name}** · 共 {count} 个指定时间",
+    "schedule.until": "最后一次不晚于 {when}",
+    "schedule.deadline": "最后一次早于截止时间 {when}",
+    "schedule.next": "→ {when}（{relative}）",
+    "schedule.over": "→ 已没有待发的公告",
+    "schedule.runs": "**最近的执行**",
+    "schedule.no_runs": "还没有到期的公告。",
+    "schedule.run": "{when} · {name} · {state}",
+    "schedule.state.posted": "已发布",
+    "schedule.state.failed_because": "未发布：{reason}",
+    "schedule.state.claimed": "已开始，结果未知（发布时机器人停止了）",
+    "schedule.state.skipped": "已跳过",
+    "schedule.state.late": "已跳过，迟了 {minutes} 分钟（机器人当时不在线）",
+    "schedule.state.superseded": "已跳过，之后还有一次更新的",
     # announcements
     "announce.title": "公告预览",
     "announce.targets": "点击发送后，将发布到 {targets}。",
@@ -232,6 +252,7 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     "Re-read the config files and report any problem": "重新读取配置文件并报告问题",
     "Owner only: publish slash commands to Discord": "仅限所有者：向 Discord 发布斜杠命令",
     "Link your Bluesky account with a one-time code": "用一次性代码关联你的 Bluesky 账号",
+    "Scheduled announcements: what comes next and the latest runs": "定时公告：接下来的和最近的执行",
     "Preview the announcement, then send it": "预览公告，然后发送",
     "A note for the template's {message} placeholder": "填入模板中 {message} 的附言",
 }

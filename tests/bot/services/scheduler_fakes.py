@@ -1,0 +1,110 @@
+"""Time travel for the scheduler tests: a clock that only moves when the scheduler sleeps."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.config import FerryConfig, load_config
+from bot.services.announcements import Announcement, Delivery
+from bot.services.scheduler import Scheduler
+from bot.storage.repository import Repository
+
+
+class StopTravelError(Exception):
+    """Raised by the fake sleep when the test's end of time is reached."""
+
+
+@dataclass
+class TimeMachine:
+    """``now`` advances by exactly what the scheduler asks to sleep; no real time passes."""
+
+    now: datetime
+    stop_at: datetime | None = None
+    naps: list[float] = field(default_factory=list)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.naps.append(seconds)
+        self.now += timedelta(seconds=seconds)
+        if self.stop_at is not None and self.now >= self.stop_at:
+            raise StopTravelError
+
+
+@dataclass
+class Posted:
+    community: str
+    key: str
+    text: str
+    at: datetime
+
+
+@dataclass
+class FakeAnnouncer:
+    """Records every publish with the (fake) time it happened."""
+
+    clock: TimeMachine
+    posted: list[Posted] = field(default_factory=list)
+    fail: bool = False
+    names: tuple[str, ...] = ("discord",)
+    failures: list[str] = field(default_factory=list)  # the error of each next publish, in turn
+    attempts: list[tuple[str, datetime]] = field(default_factory=list)
+
+    async def compose(
+        self, community: str, message: str | None = None, template: str | None = None
+    ) -> Announcement:
+        return Announcement(community=community, text=f"{template or '{message}'}|{message}", links=())
+
+    async def publish(self, announcement: Announcement, *, key: str) -> list[Delivery]:
+        if self.fail:
+            raise RuntimeError("publisher exploded")
+        self.attempts.append((key, self.clock()))
+        if self.failures:
+            error = self.failures.pop(0)
+            return [Delivery(publisher=name, ok=False, where="", error=error) for name in self.names]
+        self.posted.append(Posted(announcement.community, key, announcement.text, self.clock()))
+        return [Delivery(publisher=name, ok=True, where=f"https://{name}.example/1") for name in self.names]
+
+    def publishers(self) -> tuple[str, ...]:
+        return self.names
+
+    @property
+    def keys(self) -> list[str]:
+        return [p.key for p in self.posted]
+
+
+def config(tmp_path: Path, schedules: str, *, deadline: str | None = None) -> FerryConfig:
+    """A one-community config ("demo") with the given ``[[communities.schedules]]`` tables."""
+    head = '[[communities]]\nslug = "demo"\nname = "Demo"\n'
+    if deadline:
+        head += f"deadline = {deadline}\n"
+    path = tmp_path / "schedule.toml"
+    path.write_text(head + textwrap.dedent(schedules), encoding="utf-8")
+    return load_config(path)
+
+
+def scheduler(
+    repository: Repository,
+    announcer: FakeAnnouncer,
+    clock: TimeMachine,
+    cfg: FerryConfig | Callable[[], FerryConfig],
+) -> Scheduler:
+    """A scheduler in fake time; ``cfg`` may be a callable, like ``App.config``, to test a reload."""
+    holder = cfg if callable(cfg) else lambda: cfg
+    return Scheduler(runs=repository, announcer=announcer, config=holder, clock=clock, sleep=clock.sleep)
+
+
+async def run_until(scheduler: Scheduler, clock: TimeMachine, end: datetime) -> None:
+    """Let the scheduler's loop run (sleeping in fake time) until ``end``."""
+    clock.stop_at = end
+    try:
+        await scheduler.run()
+    except StopTravelError:
+        return
+    raise AssertionError("the scheduler loop returned")
