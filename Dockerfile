@@ -2,10 +2,10 @@
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY cogs ./cogs
-RUN python -m venv /venv && /venv/bin/pip install --upgrade pip==25.3 && /venv/bin/pip install .
+RUN python -m venv /venv && /venv/bin/pip install --upgrade pip==25.3 && /venv/bin/pip install -c constraints.txt .
 
 FROM python:3.11-slim-bookworm
 # An unprivileged user owns only the data directory; the code is read-only to it.

@@ -50,3 +50,29 @@ def test_compose_starts_without_postgres_settings_and_waits_for_postgres_when_pr
 def test_build_context_excludes_secrets_and_personal_data() -> None:
     ignored = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
     assert {".env", "data/", ".venv/", "**/node_modules/"} <= ignored
+
+
+def test_every_direct_pin_is_in_the_constraints_at_the_same_version() -> None:
+    import tomllib
+
+    def key(name: str) -> str:
+        return name.split("[")[0].lower().replace("_", "-").replace(".", "-")
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    locked = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep, f"unpinned constraint: {line}"
+            locked[key(name)] = version
+    for pin in pins:
+        name, sep, version = pin.partition("==")
+        assert sep, f"unpinned dependency: {pin}"
+        assert locked.get(key(name)) == version, (
+            f"{name}: pyproject {version}, constraints {locked.get(key(name))}"
+        )
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert (
+        "-c constraints.txt" in dockerfile and "-c constraints.txt" in (ROOT / "scripts" / "test").read_text()
+    )
