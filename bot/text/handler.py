@@ -29,11 +29,22 @@ from bot.services.directory import MAX_PAGE_SIZE, DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
 from bot.services.names import clean_display_name
+from bot.text.links import LinkAnswers
 from bot.text.messages import count as count_of
 from bot.text.messages import has, say
 from bot.text.parser import Command, ParseError, Verb, parse
 from bot.text.privacy import PrivacyCommands
-from bot.text.render import MARKS, pack, platform_name, shorten, thread_parts, width, with_legend
+from bot.text.render import (
+    MARKS,
+    THREAD_NUMBER_ROOM,
+    numbered,
+    pack,
+    platform_name,
+    shorten,
+    thread_parts,
+    width,
+    with_legend,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +71,6 @@ class TextContext:
 
 
 ROOM_FOR_PLATFORMS = 20  # graphemes a shortened platform list in a tight help needs to say anything
-THREAD_NUMBER_ROOM = 6  # graphemes kept free in each post of a thread for its "k/n " prefix
 
 
 class TextCommands:
@@ -74,6 +84,7 @@ class TextCommands:
     ) -> None:
         self._directory = directory
         self._privacy = PrivacyCommands(directory, moderation)
+        self._links = LinkAnswers(directory)
         self._linking = linking  # None where linking cannot happen (the console)
 
     async def answer(self, text: str, ctx: TextContext) -> str:
@@ -104,7 +115,7 @@ class TextCommands:
         try:
             ctx = self._scoped(command, ctx)
             if command.verb is Verb.LINKS:
-                return self._links_thread(ctx, max_posts)
+                return self._links.thread(ctx, max_posts)
             return await self._directory_thread(command, ctx, max_posts)
         except FerryError as exc:
             return [shorten(self._error(exc, ctx), ctx.budget)]
@@ -131,7 +142,7 @@ class TextCommands:
         if command.verb is Verb.DIRECTORY:
             return await self._list_directory(command, ctx)
         if command.verb is Verb.LINKS:
-            return self._links(ctx)
+            return self._links.single(ctx)
         if command.verb is Verb.JOIN:
             return await self._join(ctx)
         if command.verb is Verb.VERIFY:
@@ -233,9 +244,7 @@ class TextCommands:
         room = max(ctx.budget - THREAD_NUMBER_ROOM, 1)
         posts, shown = thread_parts(header, lines, footer, room=room, max_posts=max_posts)
         posts[-1] = with_legend(posts[-1], say(ctx.locale, "legend"), page.entries[:shown], room)
-        if len(posts) == 1:
-            return [shorten(posts[0], ctx.budget)]
-        return [f"{k}/{len(posts)} {post}" for k, post in enumerate(posts, start=1)]
+        return numbered(posts, ctx.budget)
 
     async def _list(self, ctx: TextContext) -> str:
         entries = await self._directory.handles(
@@ -278,63 +287,6 @@ class TextCommands:
             header, [self._line(e, with_name=True) for e in page.entries], ctx.budget, footer=footer
         )
         return with_legend(text, say(ctx.locale, "legend"), page.entries[:shown], ctx.budget)
-
-    def _links(self, ctx: TextContext) -> str:
-        header = self._links_header(ctx)
-        # Each line must fit beside the header, or pack() would cut the first one, URL and all.
-        lines = self._link_lines(ctx, ctx.budget - width(header) - 1)
-        text, shown = pack(header, lines, ctx.budget)
-        if shown < len(lines):
-            text, _ = pack(header, lines, ctx.budget, footer=say(ctx.locale, "links.more"))
-        return text
-
-    def _links_thread(self, ctx: TextContext, max_posts: int) -> list[str]:
-        room = max(ctx.budget - THREAD_NUMBER_ROOM, 1)
-        header, lines = self._links_header(ctx), self._link_lines(ctx, room)
-        if lines and width(header) + 1 + width(lines[0]) > room:
-            # The header gets a post of its own rather than pack() cutting the first link to fit.
-            header, lines = "", [header, *lines]
-        posts, shown = thread_parts(header, lines, "", room=room, max_posts=max_posts)
-        if shown < len(lines):  # say so rather than let the last links vanish without a word
-            posts, _ = thread_parts(
-                header, lines, say(ctx.locale, "links.more"), room=room, max_posts=max_posts
-            )
-        if len(posts) == 1:
-            return [shorten(posts[0], ctx.budget)]
-        return [f"{k}/{len(posts)} {post}" for k, post in enumerate(posts, start=1)]
-
-    def _links_header(self, ctx: TextContext) -> str:
-        """Where the community is going and by when; the whole answer when it has no links."""
-        community = self._directory.community(ctx.community)
-        if not community.links:
-            return say(ctx.locale, "links.empty", community=community.name)
-        header = say(ctx.locale, "links.header", community=community.name)
-        if community.deadline is not None:
-            moment = community.deadline.isoformat(" ", "minutes")
-            header += "\n" + say(ctx.locale, "links.deadline", deadline=moment)
-        return header
-
-    def _link_lines(self, ctx: TextContext, room: int) -> list[str]:
-        """One line per link, each fitting ``room`` whole.
-
-        A URL is never shortened: a cut link leads nowhere (and Bluesky would make it a link facet).
-        The note goes first, then the label and platform; a URL that alone is too long is left out.
-        """
-        lines = []
-        for link in self._directory.community(ctx.community).links:
-            try:
-                platform = self._directory.platform(ctx.community, link.platform).display_name
-            except UnknownPlatformError:  # a link to a platform the community does not list
-                platform = link.platform
-            named = f"• {link.label} · {platform}: "
-            candidates = [
-                *([f"{named}{link.url} — {link.note}"] if link.note else []),
-                f"{named}{link.url}",
-                f"• {link.url}",
-                f"{named}{say(ctx.locale, 'links.too_long')}",
-            ]
-            lines.append(next((line for line in candidates if width(line) <= room), candidates[-1]))
-        return lines
 
     def _help(self, ctx: TextContext) -> str:
         verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.VISIBILITY]

@@ -100,6 +100,16 @@ def thread_parts(
     return posts, pos
 
 
+THREAD_NUMBER_ROOM = 6  # graphemes kept free in each post of a thread for its "k/n " prefix
+
+
+def numbered(posts: list[str], budget: int) -> list[str]:
+    """A thread's posts with their "k/n" prefixes; a thread of one post is just that post."""
+    if len(posts) == 1:
+        return [shorten(posts[0], budget)]
+    return [f"{k}/{len(posts)} {post}" for k, post in enumerate(posts, start=1)]
+
+
 def platform_name(directory: DirectoryService, entry: Entry) -> str:
     """The entry's platform as people call it."""
     try:
