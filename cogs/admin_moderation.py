@@ -23,6 +23,7 @@ from bot.discord.render import (
     fit,
     lines_block,
 )
+from bot.models import Entry
 from bot.services.moderation import AUDIT_GROUPS, MAX_BAN_REASON
 
 AUDIT_ROWS = 25
@@ -34,6 +35,22 @@ class ModerationCommands(commands.Cog):
     """Removing, hiding and verifying entries; statistics and the audit log."""
 
     bot: FerryBot
+
+    async def _done(self, interaction: Interaction, action: str, member: discord.User, entry: Entry) -> None:
+        """Log an admin's change to one entry and tell them what it did."""
+        log_action(interaction, action, member_id=member.id, platform=entry.platform)
+        locale = interaction.locale
+        keys = {"remove": "admin.removed", "verify": "admin.verified", "unverify": "admin.unverified"}
+        text = say(
+            locale,
+            keys[action],
+            member=member.display_name,
+            platform=platform_name(self.bot, entry.platform),
+            handle=entry.handle,
+            # The level an entry fell back to; sentences without a {level} ignore it.
+            level=say(locale, f"level.{entry.verification.value}"),
+        )
+        await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="remove", description="Remove a member's handle on a platform")
     @ferry_admin()
@@ -48,15 +65,7 @@ class ModerationCommands(commands.Cog):
             platform=platform,
             actor=actor(interaction),
         )
-        log_action(interaction, "remove", member_id=member.id, platform=entry.platform)
-        text = say(
-            interaction.locale,
-            "admin.removed",
-            member=member.display_name,
-            platform=platform_name(self.bot, entry.platform),
-            handle=entry.handle,
-        )
-        await interaction.followup.send(text, ephemeral=True)
+        await self._done(interaction, "remove", member, entry)
 
     @remove.autocomplete("platform")
     async def remove_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -139,15 +148,7 @@ class ModerationCommands(commands.Cog):
             platform=platform,
             actor=actor(interaction),
         )
-        log_action(interaction, "verify", member_id=member.id, platform=entry.platform)
-        text = say(
-            interaction.locale,
-            "admin.verified",
-            member=member.display_name,
-            platform=platform_name(self.bot, entry.platform),
-            handle=entry.handle,
-        )
-        await interaction.followup.send(text, ephemeral=True)
+        await self._done(interaction, "verify", member, entry)
 
     @verify.autocomplete("platform")
     async def verify_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -167,17 +168,7 @@ class ModerationCommands(commands.Cog):
             platform=platform,
             actor=actor(interaction),
         )
-        log_action(interaction, "unverify", member_id=member.id, platform=entry.platform)
-        locale = interaction.locale
-        text = say(
-            locale,
-            "admin.unverified",
-            member=member.display_name,
-            platform=platform_name(self.bot, entry.platform),
-            handle=entry.handle,
-            level=say(locale, f"level.{entry.verification.value}"),
-        )
-        await interaction.followup.send(text, ephemeral=True)
+        await self._done(interaction, "unverify", member, entry)
 
     @unverify.autocomplete("platform")
     async def unverify_platform(
