@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.discord.admin import Interaction, log_action
 from bot.discord.announcer import escaped_lines
-from bot.discord.checks import ferry_admin
+from bot.discord.checks import ferry_admin, is_ferry_admin
 from bot.discord.client import FerryBot
 from bot.discord.locales.en import EN
 from bot.discord.messages import Raw, say
@@ -75,6 +75,9 @@ class AnnounceCommands(commands.Cog):
             confirm_label=say(locale, "announce.send"),
             action=send,
             timeout=self.bot.view_timeout,
+            # Rights are checked again on Send: an admin who lost the role since the preview must
+            # not be able to post publicly on the community's behalf.
+            still_allowed=is_ferry_admin,
         )
         view.message = await interaction.followup.send(
             say(locale, "announce.targets", targets=Raw(", ".join(targets))),

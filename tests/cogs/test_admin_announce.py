@@ -143,3 +143,13 @@ async def test_an_empty_announcement_is_explained_not_sent(
     [delivery] = await ferry.app.announcements.publish(announcement, key="manual:empty")
     assert delivery.error == "empty"
     assert discord_standin.messages(discord_standin.world.announcements) == []
+
+
+async def test_send_rechecks_admin_rights(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    message = await preview(discord_standin)
+    world.guild.members[world.admin.id].roles.clear()  # demoted while the preview was open
+    click = await discord_standin.click_button(message, message.custom_ids()[0], world.admin)
+    response = await click.response()
+    assert response.ephemeral and response.message.content.startswith("Only this server's Ferry admins")
+    assert discord_standin.messages(world.announcements) == []
