@@ -19,6 +19,7 @@ import grapheme
 
 from bot.bluesky.gateway import POST, StrongRef
 from bot.text.render import ELLIPSIS, width
+from bot.urls import find_links
 
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
@@ -28,9 +29,6 @@ GRAPHEME_MARGIN = 2
 POST_GRAPHEMES = MAX_GRAPHEMES - GRAPHEME_MARGIN
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-# A link ends before trailing sentence punctuation and closing brackets people write after it.
-_LINK = re.compile(r"https://[^\s<>\"]+")
-_LINK_TRAILING = ".,;:!?)]}'\u3002\u3001\uff09"
 
 LANGS = {"en": "en", "zh-hans": "zh-Hans"}
 
@@ -70,16 +68,8 @@ def facets(text: str, mentions: Mapping[str, str] = {}) -> list[dict[str, Any]]:
     caller knows are mentioned: a mention facet must carry a DID.
     """
     found: list[tuple[int, int, dict[str, str]]] = []
-    for match in _LINK.finditer(text):
-        url = match.group().rstrip(_LINK_TRAILING)
-        if len(url) > len("https://"):
-            found.append(
-                (
-                    match.start(),
-                    match.start() + len(url),
-                    {"$type": "app.bsky.richtext.facet#link", "uri": url},
-                )
-            )
+    for start, end, url in find_links(text):
+        found.append((start, end, {"$type": "app.bsky.richtext.facet#link", "uri": url}))
     for handle, did in mentions.items():
         for match in re.finditer(rf"@{re.escape(handle)}(?![\w.-])", text):
             found.append(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import string
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from bot.config.announce import WORDS, template_problem
 from bot.errors import InvalidInputError
 from bot.models import Visibility
 from bot.services.directory import DirectoryService
+from bot.urls import find_links
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,6 @@ MAX_MESSAGE_LENGTH = 1000  # an admin's note inside the template, not a second t
 # "forbidden", "disabled", "session", "rejected", "empty". Passing ones, worth a retry with the
 # same key: those below.
 RETRYABLE_ERRORS = frozenset({"http", "budget", "rate_limited", "network", "exception"})
-_URL = re.compile(r"https://[^\s<>\"\u3000-\u303f\uff00-\uffef]+")
-_URL_TRAILING = ".,;:!?'\""  # sentence punctuation after a link is not part of it
 # Control and format characters are dropped from an admin's message except the line break: they
 # could make the text read differently from what was typed.
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -222,11 +220,8 @@ def render(template: str, values: dict[str, str]) -> str:
 
 def urls_in(text: str) -> tuple[str, ...]:
     """The https URLs in ``text`` in order, without the punctuation that ends a sentence."""
-    found = []
-    for match in _URL.finditer(text):
-        url = match.group().rstrip(_URL_TRAILING)
-        if url.endswith(")") and url.count("(") < url.count(")"):
-            url = url[:-1]
+    found: list[str] = []
+    for _, _, url in find_links(text):
         if url not in found:
             found.append(url)
     return tuple(found)

@@ -31,6 +31,13 @@ def test_link_and_mention_offsets_are_utf8_bytes_around_unicode() -> None:
     assert found[1]["features"][0]["uri"] == "https://bsky.app/profile/alice.test"
 
 
+def test_a_link_in_a_chinese_sentence_stops_at_the_fullwidth_comma() -> None:
+    text = "新家在 https://example.org/a，请尽快加入。"
+    [facet] = facets(text)
+    start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+    assert text.encode()[start:end].decode() == facet["features"][0]["uri"] == "https://example.org/a"
+
+
 def test_only_https_links_and_known_handles_get_facets() -> None:
     text = "see http://plain.example and javascript:alert(1) and @stranger.test and @alice.test.extra"
     assert facets(text, {"alice.test": "did:plc:alice"}) == []
