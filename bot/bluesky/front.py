@@ -45,6 +45,7 @@ class BlueskyFront:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         poll: PollSettings | None = None,
         list_settle: float = 2.0,
+        list_sweep: float = 600.0,
     ) -> None:
         self._app = app
         self._clock = clock
@@ -83,6 +84,7 @@ class BlueskyFront:
             clock=clock,
             sleep=sleep,
             settle=list_settle,
+            sweep=list_sweep,
         )
         self._unsubscribe: Callable[[], None] | None = None
         self.announcer = BlueskyAnnouncer(

@@ -37,7 +37,8 @@ def _stamp(now: datetime) -> str:
 
 
 class ListSync:
-    """Reconciles communities' lists when told they changed (and all of them at start)."""
+    """Reconciles communities' lists when told they changed, all of them at start, and every
+    ``sweep`` seconds (a reconcile that finds nothing to change costs reads only)."""
 
     def __init__(
         self,
@@ -50,6 +51,7 @@ class ListSync:
         sleep: Callable[[float], Awaitable[None]],
         settle: float = 2.0,
         retry: float = 30.0,
+        sweep: float = 600.0,
     ) -> None:
         self._gw = gateway
         self._repo = repository
@@ -59,6 +61,9 @@ class ListSync:
         self._sleep = sleep
         self._settle = settle  # gathers a burst of changes into one reconcile
         self._retry = retry
+        # Changes made by another process (``ferry forget`` or ``ferry ban`` run by the operator) never
+        # reach this one's change feed: every community is reconciled again after this long without one.
+        self._sweep = sweep
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
 
@@ -80,7 +85,11 @@ class ListSync:
         for community in self.communities():
             self.mark(community)
         while True:
-            await self._wake.wait()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._sweep)
+            except TimeoutError:
+                for community in self.communities():
+                    self.mark(community)
             await self._sleep(self._settle)
             await self.sync_dirty()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 
 from bot.app import App
@@ -11,6 +12,7 @@ from bot.bluesky.gateway import LIST, LIST_ITEM, PROFILE, STARTER_PACK, Transien
 from bot.bluesky.profile import ensure_profile
 from bot.models import Identity, IdentityKind, Source, Visibility
 from tests.bot.bluesky.fakes import FakeGateway
+from tests.bot.discord.fixtures import wait_for
 
 
 def subjects(gateway: FakeGateway) -> list[str]:
@@ -116,3 +118,24 @@ async def test_profile_gets_the_bot_label_and_keeps_other_fields(
     assert value["description"] == "Where everyone went"
     assert [v["val"] for v in value["labels"]["values"]] == ["!no-unauthenticated", "bot"]
     assert not await ensure_profile(gateway, front.budget, "Where everyone went")
+
+
+async def test_a_change_made_by_another_process_reaches_the_list_at_the_next_sweep(
+    app: App, gateway: FakeGateway, fake_clock
+) -> None:
+    """``ferry forget`` run by the operator writes the database from its own process: no event here."""
+    front = BlueskyFront(app, gateway=gateway, clock=fake_clock, sleep=fake_clock.sleep, list_sweep=0.05)
+    await front.start()
+    await join(app, "did:plc:aaa")
+    task = asyncio.create_task(front.lists.run())
+    try:
+        await wait_for(lambda: subjects(gateway) == ["did:plc:aaa"])
+        member = await app.repository.find_member(
+            community="movers", identity=Identity(IdentityKind.BLUESKY, "did:plc:aaa")
+        )
+        assert member is not None
+        await app.repository.forget_member(member_id=member.id, now=fake_clock(), actor="operator")
+        await wait_for(lambda: subjects(gateway) == [])
+    finally:
+        task.cancel()
+        await front.stop()
