@@ -41,8 +41,9 @@ from bot.storage.repository import Repository
 log = logging.getLogger(__name__)
 
 WATERMARK_KEY = "bluesky.watermark"
-# How long the words of an answered mention (and of the reply) are kept: long enough for an operator
-# to look into a complaint, short enough that the inbox is not a second archive of people's posts.
+# How long an answered mention (its words, its author's DID) and the reply are kept: long enough for an
+# operator to look into a complaint, short enough that the inbox is not a second archive of people's
+# posts. Must stay well above PollSettings.max_age, inside which a row is what prevents a second answer.
 KEEP_TEXT_FOR = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
 
@@ -130,10 +131,10 @@ class MentionPoller:
         await self._gw.update_seen(started)
         await self._repo.set_state(WATERMARK_KEY, started.isoformat(), self._clock())
         if self._pruned_at is None or started - self._pruned_at >= PRUNE_EVERY:
-            scrubbed = await self._repo.prune_finished(started - KEEP_TEXT_FOR)
+            pruned = await self._repo.prune_finished(started - KEEP_TEXT_FOR)
             self._pruned_at = started
-            if scrubbed:
-                log.info("old mention texts scrubbed", extra={"notifications": scrubbed})
+            if pruned:
+                log.info("old mentions pruned", extra={"notifications": pruned})
 
     def _backoff(self, failures: int) -> float:
         base = min(self.settings.backoff_start * 2 ** (failures - 1), self.settings.backoff_max)

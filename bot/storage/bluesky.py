@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, func, or_, select, update
+from sqlalchemy import Text, and_, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import IdentityKind, Visibility
@@ -202,9 +202,23 @@ class BlueskyStore(Store):
             return int(count.scalar_one())
 
     async def prune_finished(self, before: datetime) -> int:
-        """Scrub every notification that finished before ``before`` (see :func:`scrub_finished`)."""
+        """Delete every notification that finished before ``before``, with its planned replies.
+
+        Safe once ``before`` is older than the poller's ``max_age``: a notification that old is never
+        answered again even if it is listed, so its row no longer guards against a second answer.
+        Returns how many notifications went.
+        """
         async with self._db.transaction(write=True) as conn:
-            return await scrub_finished(conn, before=before)
+            old = select(bsky_inbox.c.uri).where(
+                bsky_inbox.c.state.in_(FINISHED_STATES), bsky_inbox.c.updated_at < before
+            )
+            await conn.execute(delete(bsky_outbox).where(bsky_outbox.c.inbox_uri.in_(old)))
+            result = await conn.execute(
+                delete(bsky_inbox).where(
+                    bsky_inbox.c.state.in_(FINISHED_STATES), bsky_inbox.c.updated_at < before
+                )
+            )
+            return int(result.rowcount)
 
     async def public_bluesky_members(self, community: str) -> set[str]:
         """DIDs of listed members who joined from Bluesky and show a public Bluesky entry.

@@ -114,10 +114,12 @@ async def test_forget_scrubs_the_finished_mentions_and_replies_of_the_members_di
     assert [p.text for p in await repository.outbox(other)] == ["reply 3"]
 
 
-async def test_prune_scrubs_only_what_finished_before_the_cut_off(repository: Repository) -> None:
+async def test_prune_deletes_only_what_finished_before_the_cut_off(repository: Repository) -> None:
     old = await answered(repository, 1, "did:plc:alice", state="skipped")
+    busy = await answered(repository, 2, "did:plc:alice", state="replying")
     recent = await answered(repository, 30, "did:plc:alice")
     assert await repository.prune_finished(at(10)) == 1
-    assert await repository.prune_finished(at(10)) == 0  # already scrubbed rows are not rewritten
-    assert (await repository.inbox_item(old)).payload == {}
+    assert await repository.prune_finished(at(10)) == 0
+    assert await repository.inbox_item(old) is None and await repository.outbox(old) == []
+    assert (await repository.inbox_item(busy)).payload["text"] == "help 2"  # not finished: kept
     assert (await repository.inbox_item(recent)).payload["text"] == "help 30"
