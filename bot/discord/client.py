@@ -76,7 +76,13 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
     elif isinstance(original, app_commands.NoPrivateMessage):
         text = say(locale, "error.guild_only")
     elif isinstance(original, app_commands.CheckFailure):
-        text = say(locale, "error.not_admin")
+        log.warning("command check refused", extra={**context, "check": type(original).__name__})
+        text = say(locale, "error.check_failed")
+    elif isinstance(original, app_commands.TransformerError):
+        # An option Discord delivered but discord.py could not turn into its type (a user who left, a
+        # stale autocomplete value): say which value, not "something went wrong".
+        log.info("option not understood", extra={**context, "type": original.type.name})
+        text = say(locale, "error.bad_option", value=str(original.value))
     else:
         eid = error_id()
         log.error("unexpected error", exc_info=original, extra={**context, "error_id": eid})

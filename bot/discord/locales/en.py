@@ -22,6 +22,8 @@ EN: Mapping[str, str] = {
     ),
     "error.guild_only": "This command works inside a server only.",
     "error.not_owner": "Only the bot's owner can do that.",
+    "error.check_failed": "You can't use this command here.",
+    "error.bad_option": "I couldn't use “{value}” for that option. Pick one of the suggestions, or check it.",
     "error.generic": "That did not work.",
     "error.banned": (
         "An admin has paused your registrations in this community, so Ferry can't add handles for you "

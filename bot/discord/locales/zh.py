@@ -18,6 +18,8 @@ ZH: Mapping[str, str] = {
     "error.not_admin": "只有本服务器的 Ferry 管理员（指定的管理员身份组或“管理服务器”权限）可以这样做。",
     "error.guild_only": "此命令只能在服务器中使用。",
     "error.not_owner": "只有机器人的所有者可以这样做。",
+    "error.check_failed": "你不能在这里使用这个命令。",
+    "error.bad_option": "这个选项无法使用“{value}”。请从建议中选择，或检查一下。",
     "error.generic": "操作失败。",
     "error.banned": (
         "本社区的管理员已暂停你的登记，Ferry 在这里不能为你添加账号。"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+import discord
 import pytest
+from discord import app_commands
 
 from bot.app import App
-from bot.discord.client import EXTENSIONS, FerryBot
+from bot.discord.client import EXTENSIONS, FerryBot, report_error
 from tests.support.discord_standin import DiscordStandin
 from tests.support.discord_standin.command_limits import check_command, check_command_set
 
@@ -86,3 +88,42 @@ async def test_commands_outside_a_server_are_not_offered(
     world = discord_standin.world
     command = discord_standin.command("handle", world.guild)
     assert command.get("dm_permission") is False or command.get("contexts") == [0]
+
+
+class _Response:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bool]] = []
+
+    def is_done(self) -> bool:
+        return False
+
+    async def send_message(self, text: str, *, ephemeral: bool) -> None:
+        self.sent.append((text, ephemeral))
+
+
+class _Interaction:
+    """What report_error reads of an interaction; the stand-in never delivers an unresolvable user."""
+
+    def __init__(self) -> None:
+        self.locale = discord.Locale.american_english
+        self.command = None
+        self.user = discord.Object(id=1)
+        self.guild_id = 2
+        self.id = 3
+        self.response = _Response()
+
+
+async def test_an_option_discord_py_cannot_convert_is_named_in_the_answer() -> None:
+    interaction = _Interaction()
+    transformer = app_commands.transformers.IdentityTransformer(discord.AppCommandOptionType.user)
+    error = app_commands.TransformerError("**4242**", discord.AppCommandOptionType.user, transformer)
+    await report_error(interaction, error)  # type: ignore[arg-type]
+    assert interaction.response.sent == [
+        ("I couldn't use “\\*\\*4242\\*\\*” for that option. Pick one of the suggestions, or check it.", True)
+    ]
+
+
+async def test_a_failed_check_that_is_not_about_admins_says_so() -> None:
+    interaction = _Interaction()
+    await report_error(interaction, app_commands.CheckFailure("custom"))  # type: ignore[arg-type]
+    assert interaction.response.sent == [("You can't use this command here.", True)]
