@@ -45,6 +45,7 @@ class ConfigCommands(commands.Cog):
         await interaction.followup.send(embeds=embeds, files=files, ephemeral=True)
 
     @app_commands.command(name="sync", description="Owner only: publish slash commands to Discord")
+    @app_commands.describe(scope="guild: this server only, at once; global: every server")
     @bot_owner()
     async def sync(self, interaction: Interaction, scope: Literal["global", "guild"] = "guild") -> None:
         """Push the command list to Discord, globally or to this server only."""

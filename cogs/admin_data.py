@@ -31,6 +31,7 @@ class DataCommands(commands.Cog):
     bot: FerryBot
 
     @app_commands.command(name="import", description="Import a CSV of handles: check first, then confirm")
+    @app_commands.describe(file="The CSV file, one handle per row")
     @ferry_admin()
     async def import_(self, interaction: Interaction, file: discord.Attachment) -> None:
         """Check a CSV of handles (dry run) and offer to apply it."""
