@@ -147,6 +147,8 @@ ZH: Mapping[str, str] = {
     "reload.keys": "修改的配置项：{names}。",
     "reload.restart": "以下配置需要重启机器人后才会生效：{names}。",
     "reload.same": "没有任何变化。",
+    "reload.more": "……另有 {count} 行，见附件。",
+    "reload.others": "其他社区的问题不在此显示：{count} 个。",
     "reload.in_force": "当前使用的配置载入于 {when}。",
     "reload.auto_failed.watch": "文件修改后的自动重新载入于 {when} 被拒绝（{count} 个问题）。",
     "reload.auto_failed.signal": "SIGHUP 触发的重新载入于 {when} 被拒绝（{count} 个问题）。",
