@@ -6,6 +6,8 @@ rather than a pre-rendered English sentence, so the text stays translatable.
 
 from __future__ import annotations
 
+from bot.models import Visibility
+
 
 class FerryError(Exception):
     """Base of every error a front is expected to show to a user."""
@@ -47,12 +49,17 @@ class NotRegisteredError(FerryError):
 
 
 class HandleTakenError(FerryError):
-    """Another member of the community already registered this handle."""
+    """Another member of the community already registered this handle.
 
-    def __init__(self, platform: str, handle: str) -> None:
+    ``holder_visibility`` is the visibility of that member's entry when known: a front outside the
+    community may say the handle is taken only when the entry is public anyway.
+    """
+
+    def __init__(self, platform: str, handle: str, holder_visibility: Visibility | None = None) -> None:
         super().__init__(f"{platform} handle {handle!r} is already registered by another member")
         self.platform = platform
         self.handle = handle
+        self.holder_visibility = holder_visibility
 
 
 class MemberNotFoundError(FerryError):

@@ -31,6 +31,7 @@ class DataCommands(commands.Cog):
     bot: FerryBot
 
     @app_commands.command(name="import", description="Import a CSV of handles: check first, then confirm")
+    @app_commands.describe(file="The CSV file, one handle per row")
     @ferry_admin()
     async def import_(self, interaction: Interaction, file: discord.Attachment) -> None:
         """Check a CSV of handles (dry run) and offer to apply it."""
@@ -109,7 +110,7 @@ class DataCommands(commands.Cog):
         lines += [self._rejected(locale, row) for row in report.rejected]
         raw = [f"{row.where}: {row.reason}" for row in report.rejected]
         title = fit(say(locale, title_key, file=filename), 256)
-        return lines_reply(title, lines, "rejected-rows.txt", raw)
+        return lines_reply(title, lines, "rejected-rows.txt", raw, locale=locale, more_key="import.more")
 
     @staticmethod
     def _rejected(locale: discord.Locale, row: RejectedRow) -> str:

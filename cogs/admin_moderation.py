@@ -27,6 +27,8 @@ from bot.models import Entry
 from bot.services.moderation import AUDIT_GROUPS, MAX_BAN_REASON
 
 AUDIT_ROWS = 25
+MEMBER_HELP = "The member (a Discord user)"
+PLATFORM_HELP = "The platform of the handle"
 # Choice labels are English like command names; the reply words the chosen group in the admin's language.
 AUDIT_GROUP_CHOICES = [app_commands.Choice(name=group, value=group) for group in AUDIT_GROUPS]
 
@@ -53,6 +55,7 @@ class ModerationCommands(commands.Cog):
         await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="remove", description="Remove a member's handle on a platform")
+    @app_commands.describe(member=MEMBER_HELP, platform=PLATFORM_HELP)
     @ferry_admin()
     async def remove(
         self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]
@@ -87,19 +90,21 @@ class ModerationCommands(commands.Cog):
         )
 
     @app_commands.command(name="hide", description="Hide a member from the directory (data is kept)")
+    @app_commands.describe(member=MEMBER_HELP)
     @ferry_admin()
     async def hide(self, interaction: Interaction, member: discord.User) -> None:
         """Hide a member from every directory view; their data is kept."""
         await self._set_hidden(interaction, member, True)
 
     @app_commands.command(name="unhide", description="List a hidden member again")
+    @app_commands.describe(member=MEMBER_HELP)
     @ferry_admin()
     async def unhide(self, interaction: Interaction, member: discord.User) -> None:
         """List a hidden member in the directory again."""
         await self._set_hidden(interaction, member, False)
 
     @app_commands.command(name="ban", description="Ban a member: no registering, not listed (data is kept)")
-    @app_commands.describe(reason="Why (seen by admins in the audit log)")
+    @app_commands.describe(member=MEMBER_HELP, reason="Why (seen by admins in the audit log)")
     @ferry_admin()
     async def ban(
         self,
@@ -121,6 +126,7 @@ class ModerationCommands(commands.Cog):
         )
 
     @app_commands.command(name="unban", description="Lift a member's ban")
+    @app_commands.describe(member=MEMBER_HELP)
     @ferry_admin()
     async def unban(self, interaction: Interaction, member: discord.User) -> None:
         """Let a banned member register again and list their handles again."""
@@ -136,6 +142,7 @@ class ModerationCommands(commands.Cog):
         )
 
     @app_commands.command(name="verify", description="Mark a member's handle as verified by an admin")
+    @app_commands.describe(member=MEMBER_HELP, platform=PLATFORM_HELP)
     @ferry_admin()
     async def verify(
         self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]
@@ -156,6 +163,7 @@ class ModerationCommands(commands.Cog):
         return platform_choices(interaction, current)
 
     @app_commands.command(name="unverify", description="Take back an admin's verification of a handle")
+    @app_commands.describe(member=MEMBER_HELP, platform=PLATFORM_HELP)
     @ferry_admin()
     async def unverify(
         self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]

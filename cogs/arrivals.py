@@ -84,7 +84,7 @@ class Arrivals(commands.Cog):
 
     async def flush(self, guild_id: int) -> None:
         """Post what is waiting for ``guild_id`` now, as one message."""
-        entries = self._pending.pop(guild_id, [])
+        entries = await self._still_shown(self._pending.pop(guild_id, []))
         channel_id = self.bot.community(guild_id).channels.new_arrivals
         if not entries or channel_id is None:
             return
@@ -110,6 +110,25 @@ class Arrivals(commands.Cog):
             await channel.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException:
             log.warning("could not post new arrivals", exc_info=True, extra={"guild_id": guild_id})
+
+    async def _still_shown(self, queued: list[Entry]) -> list[Entry]:
+        """The queued entries as they are now, leaving out what was removed, erased, hidden or banned.
+
+        A note waits up to an interval; whatever happened meanwhile must hold in the channel too.
+        """
+        repository = self.bot.app.repository
+        current: dict[int, dict[int, Entry]] = {}  # member id -> entry id -> entry, for listed members
+        shown = []
+        for entry in queued:
+            if entry.member_id not in current:
+                member = await repository.get_member(entry.member_id)
+                listed = member is not None and member.listed
+                entries = await repository.list_entries(entry.member_id) if listed else []
+                current[entry.member_id] = {e.id: e for e in entries}
+            now = current[entry.member_id].get(entry.id)
+            if now is not None:  # as it reads now: a handle corrected meanwhile shows corrected
+                shown.append(self.bot.app.directory.with_link(now))
+        return shown
 
 
 async def setup(bot: FerryBot) -> None:

@@ -8,7 +8,8 @@ import logging
 import discord
 
 from bot.discord.client import FerryBot
-from bot.discord.render import EMBED_TOTAL_LIMIT, embeds_for_lines, lines_block
+from bot.discord.messages import say
+from bot.discord.render import EMBED_TOTAL_LIMIT, embeds_for_lines
 
 log = logging.getLogger("cogs.admin")
 Interaction = discord.Interaction[FerryBot]
@@ -35,14 +36,25 @@ def log_action(interaction: Interaction, action: str, **details: object) -> None
 
 
 def lines_reply(
-    title: str, lines: list[str], filename: str, raw: list[str]
+    title: str, lines: list[str], filename: str, raw: list[str], *, locale: discord.Locale, more_key: str
 ) -> tuple[list[discord.Embed], list[discord.File]]:
-    """Embeds with every line when they fit in one message; otherwise the first lines and a file with all."""
+    """Embeds with every line when they fit in one message; otherwise the first lines and a file with all.
+
+    A shortened report ends with the ``more_key`` sentence (its ``{count}`` is the lines left out),
+    so nobody takes the first lines for the whole story.
+    """
     if sum(len(line) + 1 for line in lines) <= REPORT_BUDGET:
         return embeds_for_lines(title, lines), []
-    shown = lines_block(lines, REPORT_BUDGET // 2)
+    shown: list[str] = []
+    size = 0
+    for line in lines:
+        size += len(line) + 1
+        if size > REPORT_BUDGET // 2:
+            break
+        shown.append(line)
+    shown.append(say(locale, more_key, count=len(lines) - len(shown)))
     data = "\n".join(raw).encode("utf-8")
-    return embeds_for_lines(title, shown.splitlines()), [discord.File(io.BytesIO(data), filename=filename)]
+    return embeds_for_lines(title, shown), [discord.File(io.BytesIO(data), filename=filename)]
 
 
 def platform_name(bot: FerryBot, key: str) -> str:

@@ -128,7 +128,7 @@ class DirectoryService:
         if holder is not None and (existing_member is None or holder.member_id != existing_member.id):
             # Refused before a member row is made for someone who then owns nothing; the unique
             # constraint still decides when two people race for the same handle.
-            raise HandleTakenError(spec.display_name, normalised.handle)
+            raise HandleTakenError(spec.display_name, normalised.handle, holder.visibility)
         now = self._clock()
         member = await self._repo.ensure_member(
             community=community, identity=identity, display_name=name, now=now

@@ -327,6 +327,12 @@ class TextCommands:
             name = shorten(clean_display_name(exc.name, fallback="?"), ECHO_GRAPHEMES)
             return say(locale, "error.unknown_platform", name=name, known=", ".join(exc.known))
         if isinstance(exc, HandleTakenError):
+            if (
+                Visibility.COMMUNITY not in ctx.visibilities
+                and exc.holder_visibility is not Visibility.PUBLIC
+            ):
+                # Outside the community, "taken" would confirm that a community-only entry exists.
+                return say(locale, "error.handle_refused", platform=exc.platform)
             return say(locale, "error.handle_taken", platform=exc.platform, handle=exc.handle)
         if isinstance(exc, NotRegisteredError):
             if exc.platform is None:

@@ -53,6 +53,8 @@ EN: Mapping[str, str] = {
     "error.invalid_handle": "That is not a valid {platform} handle: {reason} Example: {example}",
     "error.handle_taken": "Someone else in this community already registered {platform} {handle}. "
     "If it is yours, ask an admin.",
+    "error.handle_refused": "I can't register that {platform} handle for you here. If it is yours, ask an "
+    "admin of the community.",
     "error.invalid_input": "Invalid {field}: {reason}",
     "error.unknown_community": "There is no community called \u201c{slug}\u201d.",
     "error.generic": "That did not work. Try: help",
@@ -173,6 +175,7 @@ ZH_HANS: Mapping[str, str] = {
     "error.unknown_platform": "我不认识平台「{name}」。可用平台：{known}",
     "error.invalid_handle": "这不是有效的 {platform} 账号：{reason} 例：{example}",
     "error.handle_taken": "本社区已有其他人登记了 {platform} {handle}。如果这是你的账号，请联系管理员。",
+    "error.handle_refused": "我无法在这里为你登记这个 {platform} 账号。如果这是你的账号，请联系社区管理员。",
     "error.invalid_input": "无效的 {field}：{reason}",
     "error.unknown_community": "没有名为「{slug}」的社区。",
     "error.generic": "操作失败。试试：help",

@@ -117,8 +117,7 @@ def parse(text: str) -> Command:
     if len(text) > MAX_COMMAND_CHARS:
         raise ParseError(None, "too_long")
     words = _words(text)
-    if len(words) > 1 and words[0].casefold() == "my" and words[1].casefold() == "data":
-        words = ["mydata", *words[2:]]  # "my data" reads as one word to people
+    words = _joined_my_data(words)
     if not words:
         raise ParseError(None, "empty")
     community = None
@@ -130,6 +129,16 @@ def parse(text: str) -> Command:
         raise ParseError(None, "unknown_command")
     command = _command(verb, words[1:])
     return command if community is None else dataclasses.replace(command, community=community)
+
+
+def _joined_my_data(words: list[str]) -> list[str]:
+    """ "my data" reads as one word to people, first or after a community slug ("demo my data")."""
+    # Only a word that is not a verb can be a slug: "add my data" stays an ``add`` of platform "my".
+    starts = (0,) if words and words[0].casefold() in _ALIASES else (0, 1)
+    for at in starts:
+        if [w.casefold() for w in words[at : at + 2]] == ["my", "data"]:
+            return [*words[:at], "mydata", *words[at + 2 :]]
+    return words
 
 
 def _command(verb: Verb, args: list[str]) -> Command:

@@ -184,6 +184,10 @@ async def test_import_of_many_bad_rows_attaches_the_full_list(
     assert message.content == "Nothing to import."
     assert message.attachments[0].filename == "rejected-rows.txt"
     assert message.attachments[0].data.decode().count("\n") == 399
+    shown = "\n".join(e.get("description", "") for e in message.embeds).splitlines()
+    listed = sum(line.startswith("Line ") for line in shown)
+    assert 0 < listed < 400
+    assert shown[-1] == f"…and {400 - listed} more rejected rows in the attached file."
     assert sum(len(e.get("description", "")) + len(e.get("title", "")) for e in message.embeds) <= 6000
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from bot.config.reload import ReloadOutcome
 from bot.config.watch import ConfigWatcher
 from bot.discord.client import FerryBot
+from bot.discord.render import clean
 from bot.models import Identity, IdentityKind, Source
 from bot.text.handler import TextCommands, TextContext
-from tests.support.discord_standin import DiscordStandin
+from tests.support.discord_standin import DiscordStandin, User
 
 NEW_LINK = """
 [[communities.links]]
@@ -38,12 +39,17 @@ async def settled(watcher: ConfigWatcher) -> ReloadOutcome:
     return outcome
 
 
-async def reload(standin: DiscordStandin):
-    h = await standin.invoke_slash(standin.world.guild, standin.world.admin, "ferry reload")
+async def reload(standin: DiscordStandin, user: User | None = None):
+    h = await standin.invoke_slash(standin.world.guild, user or standin.world.admin, "ferry reload")
     response = await h.response()
     assert response.ephemeral and response.deferred
     [message] = await h.followups()
     return message
+
+
+def report(message) -> list[str]:
+    """The lines of a reload report, across its embeds."""
+    return "\n".join(embed.get("description", "") for embed in message.embeds).splitlines()
 
 
 async def text_links(ferry: FerryBot) -> str:
@@ -110,7 +116,7 @@ async def test_a_rejected_change_keeps_the_old_config_and_reload_shows_why(
         lambda text: text.replace('colour = "**red**"\n', "").replace("javascript://", "https://"),
     )
     message = await reload(discord_standin)
-    lines = message.content.splitlines()
+    lines = report(message)
     assert lines[0] == "Config reloaded: 1 file(s), 1 communities."
     assert lines[1] == "Keys changed: communities[movers].links."
     assert lines[2].startswith("The reload after a file change was rejected <t:")  # the earlier failure
@@ -126,7 +132,7 @@ async def test_reload_reports_what_changed_and_what_waits_for_a_restart(
         lambda text: "[web]\nport = 9999\n\n" + text.replace('name = "The Movers"', 'name = "The Big Move"'),
     )
     message = await reload(discord_standin)
-    assert message.content.splitlines() == [
+    assert report(message) == [
         "Config reloaded: 1 file(s), 1 communities.",
         "Keys changed: communities[movers].name, web.port.",
         "These apply only after a restart of the bot: web.port.",
@@ -135,7 +141,7 @@ async def test_reload_reports_what_changed_and_what_waits_for_a_restart(
     assert ferry.community(discord_standin.world.guild.id).name == "The Big Move"
 
     message = await reload(discord_standin)
-    assert message.content.splitlines()[1:] == ["Nothing changed."]
+    assert report(message)[1:] == ["Nothing changed."]
 
 
 async def test_reload_in_chinese(discord_standin: DiscordStandin, ferry: FerryBot, config_file: Path) -> None:
@@ -146,3 +152,75 @@ async def test_reload_in_chinese(discord_standin: DiscordStandin, ferry: FerryBo
     [message] = await h.followups()
     text = "\n".join(embed.get("description", "") for embed in message.embeds)
     assert "配置有 1 个问题；继续使用之前的配置。" in text and "当前使用的配置载入于 <t:" in text
+
+
+OTHER_COMMUNITY = """
+[[communities]]
+slug = "elsewhere"
+name = "Elsewhere"
+"""
+
+
+async def test_an_admin_sees_their_community_and_the_global_sections_the_owner_everything(
+    discord_standin: DiscordStandin, ferry: FerryBot, config_file: Path
+) -> None:
+    edit(
+        config_file,
+        lambda text: (
+            text.replace('community = "movers"', 'community = "movers"\noops = 1').replace(
+                "[communities.channels]", "colour = 1\n[communities.channels]"
+            )
+            + OTHER_COMMUNITY
+            + "moving_plans = 1\n"
+        ),
+    )
+    admin_view = "\n".join(report(await reload(discord_standin)))
+    assert "The config has 3 problem(s)" in admin_view
+    assert "Problems about other communities are not shown: 1." in admin_view
+    assert "ferry.toml:defaults.oops: unknown key" in admin_view
+    assert "ferry.toml:communities[movers].colour: unknown key" in admin_view
+    assert "elsewhere" not in admin_view and "moving\\_plans" not in admin_view
+    assert str(config_file.parent) not in admin_view
+
+    owner_view = "\n".join(report(await reload(discord_standin, discord_standin.world.owner)))
+    assert "not shown" not in owner_view
+    assert f"{clean(str(config_file))}:communities[elsewhere].moving\\_plans: unknown key" in owner_view
+
+    edit(
+        config_file,
+        lambda text: (
+            text.replace("oops = 1\n", "")
+            .replace("colour = 1\n", "")
+            .replace("moving_plans = 1\n", "")
+            .replace('name = "The Movers"', 'name = "The Big Move"')
+        ),
+    )
+    assert report(await reload(discord_standin)) == [
+        "Config reloaded: 1 file(s), 2 communities.",
+        "Keys changed: communities[movers].name.",
+    ]
+
+    edit(
+        config_file,
+        lambda text: text.replace('"Elsewhere"', '"Far Away"') + OTHER_COMMUNITY.replace("else", "yon"),
+    )
+    assert report(await reload(discord_standin, discord_standin.world.owner)) == [
+        "Config reloaded: 1 file(s), 3 communities.",
+        "Communities added: yonwhere.",
+        "Keys changed: communities[elsewhere].name.",
+    ]
+
+
+async def test_a_long_reload_report_says_what_is_only_in_the_file(
+    discord_standin: DiscordStandin, ferry: FerryBot, config_file: Path
+) -> None:
+    unknown = "".join(f"unknown_key_number_{n:02} = 1\n" for n in range(40))
+    edit(config_file, lambda text: text.replace("[communities.channels]", unknown + "[communities.channels]"))
+    message = await reload(discord_standin)
+    lines = report(message)
+    listed = sum("unknown\\_key\\_number" in line for line in lines)
+    assert 0 < listed < 40
+    assert lines[-1] == f"…and {40 - listed} more lines in the attached file."
+    [attachment] = message.attachments
+    text = attachment.data.decode()
+    assert text.count("unknown key") == 40 and str(config_file.parent) not in text

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
+import pytest
+
+from bot.app import App
 from bot.discord.client import FerryBot
 from bot.models import Identity, IdentityKind, Source
-from tests.bot.discord.fixtures import wait_for
+from tests.bot.discord.fixtures import make_bot, wait_for
 from tests.support.discord_standin import DiscordStandin
 
 
@@ -95,3 +99,60 @@ async def test_a_hidden_member_is_not_announced(discord_standin: DiscordStandin,
     )
     await ferry.get_cog("Arrivals").flush(world.guild.id)  # type: ignore[union-attr]
     assert len(discord_standin.messages(world.new_arrivals)) == announced
+
+
+@pytest.fixture
+async def slow_ferry(discord_standin: DiscordStandin, ferry_app: App) -> AsyncIterator[FerryBot]:
+    """A bot whose notes wait far longer than the test: only an explicit flush sends them."""
+    bot = make_bot(discord_standin, ferry_app, arrivals_interval=3600.0)
+    async with discord_standin.running(bot):
+        yield bot
+
+
+async def test_a_note_leaves_out_what_changed_while_it_waited(
+    discord_standin: DiscordStandin, slow_ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    slug = slow_ferry.community(world.guild.id).slug
+    app = slow_ferry.app
+    people = {
+        name: Identity(IdentityKind.CONSOLE, name) for name in ("kept", "erased", "hidden", "banned", "gone")
+    }
+    for name, identity in people.items():
+        await app.directory.register(
+            community=slug,
+            identity=identity,
+            display_name=name.title(),
+            platform="lemon8",
+            handle=f"{name}.cook",
+            source=Source.CONSOLE,
+        )
+    await app.directory.register(
+        community=slug,
+        identity=people["kept"],
+        display_name="Kept",
+        platform="bluesky",
+        handle="kept.bsky.social",
+        source=Source.CONSOLE,
+    )
+    await app.directory.forget(community=slug, identity=people["erased"])
+    await app.moderation.set_hidden(community=slug, identity=people["hidden"], hidden=True, actor="admin")
+    await app.moderation.ban(community=slug, identity=people["banned"], actor="admin")
+    await app.directory.remove(community=slug, identity=people["gone"], platform="lemon8")
+    await app.directory.register(  # a typo corrected before the note went out
+        community=slug,
+        identity=people["kept"],
+        display_name="Kept",
+        platform="bluesky",
+        handle="kept.example.com",
+        source=Source.CONSOLE,
+    )
+    assert discord_standin.messages(world.new_arrivals) == []
+
+    await slow_ferry.get_cog("Arrivals").flush(world.guild.id)  # type: ignore[union-attr]
+    [note] = discord_standin.messages(world.new_arrivals)
+    lines = note.embeds[0]["description"].splitlines()
+    assert len(lines) == 2
+    assert "kept.cook" in lines[0] and "kept.example.com" in lines[1]
+    for name in ("erased", "hidden", "banned", "gone"):
+        assert name not in note.embeds[0]["description"].casefold()

@@ -175,6 +175,8 @@ EN: Mapping[str, str] = {
     "reload.keys": "Keys changed: {names}.",
     "reload.restart": "These apply only after a restart of the bot: {names}.",
     "reload.same": "Nothing changed.",
+    "reload.more": "…and {count} more lines in the attached file.",
+    "reload.others": "Problems about other communities are not shown: {count}.",
     "reload.in_force": "The config in force was loaded {when}.",
     "reload.auto_failed.watch": "The reload after a file change was rejected {when} ({count} problem(s)).",
     "reload.auto_failed.signal": "The reload on SIGHUP was rejected {when} ({count} problem(s)).",

@@ -106,6 +106,7 @@ ZH: Mapping[str, str] = {
     "import.applied": "{rows} 行：已添加 {added}，已替换 {replaced}，未变 {unchanged}，拒绝 {rejected}。",
     "import.banned": "此人已被禁止在这里登记（见 /ferry unban）",
     "import.rejected": "第 {line} 行：{reason}",
+    "import.more": "……另有 {count} 行被拒绝的数据，见附件。",
     "import.confirm": "执行导入",
     "import.nothing": "没有可导入的内容。",
     "import.too_big": "文件太大（最多 {limit} MB）。",
@@ -148,6 +149,8 @@ ZH: Mapping[str, str] = {
     "reload.keys": "修改的配置项：{names}。",
     "reload.restart": "以下配置需要重启机器人后才会生效：{names}。",
     "reload.same": "没有任何变化。",
+    "reload.more": "……另有 {count} 行，见附件。",
+    "reload.others": "其他社区的问题不在此显示：{count} 个。",
     "reload.in_force": "当前使用的配置载入于 {when}。",
     "reload.auto_failed.watch": "文件修改后的自动重新载入于 {when} 被拒绝（{count} 个问题）。",
     "reload.auto_failed.signal": "SIGHUP 触发的重新载入于 {when} 被拒绝（{count} 个问题）。",
@@ -257,4 +260,14 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     "Scheduled announcements: what comes next and the latest runs": "定时公告：接下来的和最近的执行",
     "Preview the announcement, then send it": "预览公告，然后发送",
     "A note for the template's {message} placeholder": "填入模板中 {message} 的附言",
+    "CSV, JSON, a Mastodon following list, or the members' Bluesky DIDs": (
+        "CSV、JSON、Mastodon 关注列表，或成员的 Bluesky DID"
+    ),
+    "Only public entries, or all (public and community-only)": "仅公开的账号，或全部（公开和仅本社区）",
+    "The member (a Discord user)": "成员（Discord 用户）",
+    "The platform of the handle": "账号所在的平台",
+    "The CSV file, one handle per row": "CSV 文件，每行一个账号",
+    "guild: this server only, at once; global: every server": (
+        "guild：仅本服务器，立即生效；global：所有服务器"
+    ),
 }

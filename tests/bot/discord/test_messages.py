@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import discord
 import pytest
+from discord import app_commands
 
 from bot.discord import messages
+from bot.discord.client import FerryBot
+from bot.discord.locales.zh import ZH_DESCRIPTIONS
 from bot.errors import BannedError, InvalidHandleError, RateLimitedError
 from bot.platforms import Reason
 
@@ -60,3 +64,22 @@ def test_ban_and_rate_limit_are_worded_with_a_relative_retry_time() -> None:
     assert messages.error_text("zh-CN", limited, now=now) == "短时间内更改太多了，请<t:1767225691:R>再试。"
     assert messages.error_text("en-US", BannedError("discord:1")).startswith("An admin has paused")
     assert "/mydata" in messages.error_text("zh-CN", BannedError("discord:1"))
+
+
+def test_both_catalogues_have_the_same_sentences() -> None:
+    assert set(messages.EN) == set(messages.ZH)
+
+
+def _descriptions(bot: FerryBot) -> Iterator[tuple[str, str]]:
+    for command in bot.tree.walk_commands():
+        yield command.qualified_name, command.description
+        if isinstance(command, app_commands.Command):
+            for parameter in command.parameters:
+                yield f"{command.qualified_name} {parameter.name}", parameter.description
+
+
+async def test_every_command_group_and_parameter_description_has_a_chinese_one(ferry: FerryBot) -> None:
+    described = list(_descriptions(ferry))
+    assert any(where == "ferry export format" for where, _ in described)  # the walk reaches parameters
+    missing = [(where, text) for where, text in described if text not in ZH_DESCRIPTIONS]
+    assert missing == [], "\n".join(map(str, missing))

@@ -72,6 +72,43 @@ async def test_errors_are_specific(commands: TextCommands) -> None:
     assert "Ferry keeps nothing about you" in await commands.answer("forget", taken_ctx)
 
 
+def bluesky_context(did: str) -> TextContext:
+    """A public front: what it answers may be read by anyone, outside the community too."""
+    return TextContext(
+        community="demo",
+        identity=Identity(IdentityKind.BLUESKY, did),
+        display_name=did,
+        source=Source.BLUESKY,
+        visibilities=frozenset({Visibility.PUBLIC}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("holder_visibility", "reveals"), [(Visibility.COMMUNITY, False), (Visibility.PUBLIC, True)]
+)
+async def test_a_public_front_says_a_handle_is_taken_only_when_the_entry_is_public(
+    commands: TextCommands, service: DirectoryService, holder_visibility: Visibility, reveals: bool
+) -> None:
+    await service.register(
+        community="demo",
+        identity=Identity(IdentityKind.CONSOLE, "cook"),
+        display_name="Cook",
+        platform="lemon8",
+        handle="cook",
+        source=Source.CONSOLE,
+        visibility=holder_visibility,
+    )
+    answer = await commands.answer("add lemon8 cook", bluesky_context("did:plc:someoneelse"))
+    if reveals:
+        assert answer.startswith("Someone else in this community already registered Lemon8 cook.")
+    else:
+        assert answer.startswith("I can't register that Lemon8 handle for you here. If it is yours")
+        assert "cook" not in answer and "already" not in answer
+    # Inside the community (the console) the plain fact is no secret.
+    inside = await commands.answer("add lemon8 cook", context("bob"))
+    assert "already registered Lemon8 cook" in inside
+
+
 async def test_directory_fits_the_bluesky_budget(commands: TextCommands) -> None:
     for index in range(25):
         await commands.answer(f"add rednote {index:024x}", context(f"member-{index:02}-with-a-long-name"))

@@ -108,6 +108,9 @@ def test_spacing_case_and_punctuation_do_not_change_meaning(
         ("@ferry my data?", Command(Verb.MYDATA)),
         ("data", Command(Verb.MYDATA)),
         ("我的数据", Command(Verb.MYDATA)),
+        ("demo my data", Command(Verb.MYDATA, community="demo")),
+        ("demo mydata", Command(Verb.MYDATA, community="demo")),
+        ("@ferry Demo My Data?", Command(Verb.MYDATA, community="demo")),
     ],
 )
 def test_parses_privacy_commands(text: str, expected: Command) -> None:
@@ -130,6 +133,10 @@ def test_reports_what_is_wrong_with_visibility(text: str, problem: str) -> None:
     assert caught.value.verb is Verb.VISIBILITY
     assert caught.value.problem == problem
     assert has(f"parse.{problem}")
+
+
+def test_my_data_is_not_joined_after_a_verb() -> None:
+    assert parse("add my data") == Command(Verb.ADD, "my", "data")
 
 
 def test_mydata_takes_no_arguments() -> None:
