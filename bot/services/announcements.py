@@ -12,7 +12,7 @@ import math
 import re
 import string
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -27,10 +27,12 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 1000  # an admin's note inside the template, not a second template
 # CJK punctuation ends a link: Chinese text runs on after one without a space.
-# Failure reasons publishers give. Configuration problems: "no_channel", "channel_not_found",
-# "forbidden", "disabled", "session", "rejected", "empty". Passing ones, worth a retry with the
-# same key: those below.
-RETRYABLE_ERRORS = frozenset({"http", "budget", "rate_limited", "network", "exception"})
+# Failure reasons publishers give. The community does not post there at all: NOT_APPLICABLE.
+# Configuration problems: "channel_not_found", "forbidden", "session", "rejected", "empty".
+# Passing ones, worth a retry with the same key: RETRYABLE ("partial": some of a long text went
+# out, and the same key sends only the rest).
+NOT_APPLICABLE_ERRORS = frozenset({"no_channel", "disabled"})
+RETRYABLE_ERRORS = frozenset({"http", "budget", "rate_limited", "network", "exception", "partial"})
 _URL = re.compile(r"https://[^\s<>\"\u3000-\u303f\uff00-\uffef]+")
 _URL_TRAILING = ".,;:!?'\""  # sentence punctuation after a link is not part of it
 # Control and format characters are dropped from an admin's message except the line break: they
@@ -53,13 +55,18 @@ class Delivery:
 
     publisher: str  # "discord" | "bluesky"
     ok: bool
-    where: str  # a message jump URL or the first post's https://bsky.app URL; "" on failure
+    where: str  # a message jump URL or the first post's https://bsky.app URL; "" unless some went out
     error: str | None = None  # a machine-readable reason on failure, e.g. "no_channel"
 
     @property
     def retryable(self) -> bool:
         """Whether trying again later, with the same key, may succeed without anyone changing the config."""
         return not self.ok and self.error in RETRYABLE_ERRORS
+
+    @property
+    def applicable(self) -> bool:
+        """False when the community does not post through this publisher at all: not a failure."""
+        return self.ok or self.error not in NOT_APPLICABLE_ERRORS
 
 
 class Publisher(Protocol):
@@ -125,10 +132,15 @@ class AnnouncementService:
         text = render(chosen, values)
         return Announcement(community=settings.slug, text=text, links=urls_in(text))
 
-    async def publish(self, announcement: Announcement, *, key: str) -> list[Delivery]:
-        """Hand the announcement to every publisher; one failing never stops the others."""
+    async def publish(
+        self, announcement: Announcement, *, key: str, only: Collection[str] | None = None
+    ) -> list[Delivery]:
+        """Hand the announcement to every publisher (or those named in ``only``, as for a retry of
+        those that failed); one failing never stops the others."""
         deliveries = []
         for name, publisher in list(self._publishers.items()):
+            if only is not None and name not in only:
+                continue
             try:
                 delivery = await publisher.publish(announcement, key=key)
             except Exception:

@@ -239,3 +239,20 @@ async def test_publish_reaches_every_publisher_and_survives_a_failing_one(
     assert announcements.publishers() == ("discord",)
     with pytest.raises(ValueError, match="already registered"):
         announcements.register(Recorder("discord"))
+
+
+async def test_publish_only_reaches_the_named_publishers(announcements: AnnouncementService) -> None:
+    discord, bluesky = Recorder("discord"), Recorder("bluesky")
+    announcements.register(discord)
+    announcements.register(bluesky)
+    announcement = await announcements.compose("plain")
+    deliveries = await announcements.publish(announcement, key="schedule:1", only=["bluesky"])
+    assert [d.publisher for d in deliveries] == ["bluesky"]
+    assert (discord.calls, bluesky.calls) == ([], [(announcement, "schedule:1")])
+
+
+def test_a_front_the_community_does_not_use_is_not_a_failure() -> None:
+    assert not Delivery(publisher="bluesky", ok=False, where="", error="disabled").applicable
+    assert not Delivery(publisher="discord", ok=False, where="", error="no_channel").applicable
+    assert Delivery(publisher="discord", ok=False, where="", error="forbidden").applicable
+    assert Delivery(publisher="discord", ok=False, where="https://d.example/1", error="partial").retryable

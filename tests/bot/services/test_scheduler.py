@@ -345,3 +345,74 @@ async def test_a_reloaded_config_applies_at_the_next_pass(repository: Repository
     await run_until(scheduler(repository, announcer, clock, config_in_force), clock, utc(2026, 1, 10, 23, 1))
     assert announcer.keys == keys(utc(2026, 1, 10, 23))
     assert announcer.posted[0].at - utc(2026, 1, 10, 23) < timedelta(seconds=30)
+
+
+async def test_a_grace_of_zero_posts_although_the_loop_wakes_late(
+    repository: Repository, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, EVENING_NY + "grace_minutes = 0\n")
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50), oversleep=timedelta(milliseconds=7))
+    announcer = FakeAnnouncer(clock)
+    await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 11, 23, 1))
+    assert announcer.keys == keys(utc(2026, 1, 10, 23), utc(2026, 1, 11, 23))
+
+
+async def test_a_grace_of_zero_still_skips_a_post_missed_by_more_than_a_poll(
+    repository: Repository, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, EVENING_NY + "grace_minutes = 0\n")
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
+    await scheduler(repository, FakeAnnouncer(clock), clock, cfg).tick()
+    clock.now = utc(2026, 1, 10, 23, 1)
+    announcer = FakeAnnouncer(clock)
+    [run] = await scheduler(repository, announcer, clock, cfg).tick()
+    assert (run.state, run.detail["reason"], announcer.posted) == (RunState.SKIPPED, "late", [])
+
+
+async def test_a_front_the_community_does_not_use_does_not_stop_a_retry(
+    repository: Repository, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, EVENING_NY)
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
+    announcer = FakeAnnouncer(
+        clock, names=("discord", "bluesky"), failing={"discord": ["http"], "bluesky": ["disabled"] * 5}
+    )
+    await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 10, 23, 10))
+    assert announcer.tried == [("discord", "bluesky"), ("discord",)]
+    assert [p.publisher for p in announcer.posted] == ["discord"]
+    [run] = await repository.recent_runs(community="demo")
+    assert (run.state, run.detail["attempt"], run.detail["retryable"]) == (RunState.POSTED, 2, False)
+
+
+async def test_only_the_front_that_failed_is_retried_with_the_first_text(
+    repository: Repository, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, EVENING_NY)
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
+    announcer = FakeAnnouncer(clock, names=("discord", "bluesky"), failing={"bluesky": ["network", "budget"]})
+    await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 10, 23, 10))
+    assert announcer.tried == [("discord", "bluesky"), ("bluesky",), ("bluesky",)]
+    due = utc(2026, 1, 10, 23)
+    assert [(p.publisher, p.key, p.text) for p in announcer.posted] == [
+        ("discord", run_key("demo", "evening", due), "{message}|hello|1"),
+        ("bluesky", run_key("demo", "evening", due), "{message}|hello|1"),
+    ]
+    assert announcer.composed == 1
+    [run] = await repository.recent_runs(community="demo")
+    assert (run.state, run.detail["attempt"], run.detail["retryable"]) == (RunState.POSTED, 3, False)
+    assert [(d["publisher"], d["ok"]) for d in run.detail["deliveries"]] == [
+        ("discord", True),
+        ("bluesky", True),
+    ]
+
+
+async def test_a_front_still_failing_after_three_attempts_is_left_recorded(
+    repository: Repository, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, EVENING_NY)
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
+    announcer = FakeAnnouncer(clock, names=("discord", "bluesky"), failing={"bluesky": ["network"] * 9})
+    await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 10, 23, 30))
+    assert announcer.tried == [("discord", "bluesky"), ("bluesky",), ("bluesky",)]
+    [run] = await repository.recent_runs(community="demo")
+    assert (run.state, run.detail["retry"], run.detail["attempt"]) == (RunState.POSTED, ["bluesky"], 3)
