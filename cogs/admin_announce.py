@@ -105,9 +105,11 @@ class AnnounceCommands(commands.Cog):
         for delivery in deliveries:
             name_key = f"announce.publisher.{delivery.publisher}"
             name = say(locale, name_key) if name_key in EN else delivery.publisher
+            where = safe_url(delivery.where) or ""
             if delivery.ok:
-                where = safe_url(delivery.where) or ""
                 lines.append(say(locale, "announce.ok", publisher=Raw(name), where=Raw(where)))
+            elif delivery.error == "partial":
+                lines.append(say(locale, "announce.partial", publisher=Raw(name), where=Raw(where)))
             else:
                 reason_key = f"announce.error.{delivery.error}"
                 reason = say(locale, reason_key if reason_key in EN else "announce.error.other")

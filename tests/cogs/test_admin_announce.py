@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.config import FerryConfig, load_config
 from bot.config.announce import AnnouncementConfig
 from bot.discord.client import FerryBot
 from bot.services.announcements import Announcement, Delivery
+from cogs.admin_announce import AnnounceCommands
 from tests.bot.discord.fixtures import wait_for
 from tests.support.discord_standin import DefaultWorld, DiscordStandin
 
@@ -153,3 +155,20 @@ async def test_send_rechecks_admin_rights(discord_standin: DiscordStandin, ferry
     response = await click.response()
     assert response.ephemeral and response.message.content.startswith("Only this server's Ferry admins")
     assert discord_standin.messages(world.announcements) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (discord.Locale.american_english, "⚠️ Discord: only partly posted https://discord.com/channels/1/2/3"),
+        (discord.Locale.chinese, "⚠️ Discord：只发布了一部分 https://discord.com/channels/1/2/3"),
+    ],
+)
+def test_a_partly_posted_announcement_is_reported_with_its_first_message(
+    locale: discord.Locale, expected: str
+) -> None:
+    partial = Delivery(
+        publisher="discord", ok=False, where="https://discord.com/channels/1/2/3", error="partial"
+    )
+    report = AnnounceCommands._announce_report(locale, [partial])
+    assert report.startswith(expected)

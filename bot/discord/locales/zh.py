@@ -175,6 +175,7 @@ ZH: Mapping[str, str] = {
     "schedule.run": "{when} · {name} · {state}",
     "schedule.state.posted": "已发布",
     "schedule.state.failed_because": "未发布：{reason}",
+    "schedule.state.posted_partly": "已发布，但并非处处成功：{reason}",
     "schedule.state.claimed": "已开始，结果未知（发布时机器人停止了）",
     "schedule.state.skipped": "已跳过",
     "schedule.state.late": "已跳过，迟了 {minutes} 分钟（机器人当时不在线）",
@@ -209,6 +210,8 @@ ZH: Mapping[str, str] = {
     "announce.error.rejected": "Bluesky 拒绝了这条帖子（详见日志）",
     "announce.error.session": "机器人无法登录 Bluesky，请运维检查其应用密码",
     "announce.error.empty": "公告内容为空",
+    "announce.partial": "⚠️ {publisher}：只发布了一部分 {where}，其余失败。再次发送公告会重复已发布的部分。",
+    "announce.error.partial": "只发布了前面一部分",
     "announce.error.other": "出了点问题（详见日志）",
 }
 
