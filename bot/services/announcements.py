@@ -19,6 +19,7 @@ from typing import Protocol
 
 from bot.config import Community, FerryConfig
 from bot.config.announce import WORDS, template_problem
+from bot.config.web import WebServing
 from bot.errors import InvalidInputError
 from bot.models import Visibility
 from bot.services.directory import DirectoryService
@@ -83,11 +84,17 @@ class AnnouncementService:
     """Composes announcements from the config and sends them through every registered publisher."""
 
     def __init__(
-        self, *, directory: DirectoryService, config: Callable[[], FerryConfig], clock: Callable[[], datetime]
+        self,
+        *,
+        directory: DirectoryService,
+        config: Callable[[], FerryConfig],
+        clock: Callable[[], datetime],
+        web: WebServing,
     ) -> None:
         self._directory = directory
         self._config = config  # a callable so a reloaded template applies to the next announcement
         self._clock = clock
+        self._web = web  # the page actually served: its [web] keys are not reloaded
         self._publishers: dict[str, Publisher] = {}
 
     def register(self, publisher: Publisher) -> Callable[[], None]:
@@ -125,7 +132,7 @@ class AnnouncementService:
             "community": settings.name,
             "links": self._links(settings),
             "count": str(sum(counts.values())),
-            "directory_url": self._directory_url(config, settings.slug),
+            "directory_url": self._web.directory_url(settings.slug, frozenset(config.communities)),
             "message": clean_message(message),
             **self._deadline(settings),
         }
@@ -165,13 +172,6 @@ class AnnouncementService:
     def _links(settings: Community) -> str:
         line = WORDS[settings.announcement.locale]["link"]
         return "\n".join(line.format(label=link.label, url=link.url) for link in settings.links)
-
-    @staticmethod
-    def _directory_url(config: FerryConfig, slug: str) -> str:
-        web = config.web
-        if not web.enabled or not web.publishes(slug, frozenset(config.communities)):
-            return ""
-        return web.directory_url(slug)
 
     def _deadline(self, settings: Community) -> dict[str, str]:
         if settings.deadline is None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import FerryConfig, load_config
+from bot.config.web import WebConfig, WebServing
 from bot.errors import InvalidInputError
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.announcements import (
@@ -86,7 +87,9 @@ def directory(repository: Repository, config: FerryConfig) -> DirectoryService:
 def announcements(
     directory: DirectoryService, config: FerryConfig, now: list[datetime]
 ) -> AnnouncementService:
-    return AnnouncementService(directory=directory, config=lambda: config, clock=lambda: now[0])
+    return AnnouncementService(
+        directory=directory, config=lambda: config, clock=lambda: now[0], web=serving(config.web)
+    )
 
 
 async def register(directory: DirectoryService, who: str, community: str, visibility: Visibility) -> None:
@@ -167,15 +170,33 @@ async def test_without_deadline_web_links_or_message_their_lines_are_left_out(
     assert announcement.links == ()
 
 
-async def test_directory_url_is_empty_when_web_is_disabled(
-    directory: DirectoryService, tmp_path: Path
+def serving(web: WebConfig | None) -> WebServing:
+    """What a running web front would have set."""
+    holder = WebServing()
+    holder.current = web
+    return holder
+
+
+async def test_directory_url_is_empty_while_no_page_is_served(
+    directory: DirectoryService, config: FerryConfig
 ) -> None:
-    path = tmp_path / "off.toml"
-    path.write_text(CONFIG.replace("enabled = true", "enabled = false"), encoding="utf-8")
-    config = load_config(path)
-    service = AnnouncementService(directory=directory, config=lambda: config, clock=lambda: NOW)
+    # The config in force enables [web] (reloaded, say), but the page was not started with it.
+    service = AnnouncementService(
+        directory=directory, config=lambda: config, clock=lambda: NOW, web=serving(None)
+    )
     text = (await service.compose("demo", template="a\nweb: {directory_url}\nb")).text
     assert text == "a\nb"
+
+
+async def test_directory_url_is_the_served_address_not_the_reloaded_one(
+    directory: DirectoryService, config: FerryConfig
+) -> None:
+    served = config.web.model_copy(update={"base_url": "https://served.example.org"})
+    service = AnnouncementService(
+        directory=directory, config=lambda: config, clock=lambda: NOW, web=serving(served)
+    )
+    text = (await service.compose("demo", template="{directory_url}")).text
+    assert text == "https://served.example.org/demo/"
 
 
 async def test_template_argument_overrides_and_is_checked(announcements: AnnouncementService) -> None:
