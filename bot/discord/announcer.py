@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 from typing import TYPE_CHECKING, Protocol
 
 import discord
@@ -109,6 +110,10 @@ class DiscordAnnouncer:
         self._delivered: dict[str, Delivery] = {}
         # The messages of a key sent so far (part -> jump URL), while some are still missing.
         self._parts: dict[str, dict[int, str]] = {}
+
+    def parts_needed(self, text: str) -> tuple[int, int]:
+        """How many messages the text needs, and the most that are sent."""
+        return len(messages_for(text, most=sys.maxsize)), MAX_MESSAGES
 
     async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
         """Post the announcement in the community's announcements channel, once per key."""

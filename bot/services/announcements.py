@@ -70,10 +70,23 @@ class Delivery:
         return self.ok or self.error not in NOT_APPLICABLE_ERRORS
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cut:
+    """A publisher that would post only the first ``most`` of the ``needed`` messages or posts."""
+
+    publisher: str
+    most: int
+    needed: int
+
+
 class Publisher(Protocol):
     """Something that posts announcements somewhere; registered by the front that owns the client."""
 
     name: str
+
+    def parts_needed(self, text: str) -> tuple[int, int]:
+        """How many messages or posts the text needs here, and the most this publisher posts."""
+        ...
 
     async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
         """Post it, once per ``key``: a retry with the same key must not post twice."""
@@ -112,6 +125,15 @@ class AnnouncementService:
     def publishers(self) -> tuple[str, ...]:
         """The registered publishers' names, in the order they post."""
         return tuple(self._publishers)
+
+    def cuts(self, announcement: Announcement) -> list[Cut]:
+        """The publishers that would leave the end of this announcement out, for the preview."""
+        cuts = []
+        for name, publisher in self._publishers.items():
+            needed, most = publisher.parts_needed(announcement.text)
+            if needed > most:
+                cuts.append(Cut(publisher=name, most=most, needed=needed))
+        return cuts
 
     async def compose(
         self, community: str, message: str | None = None, template: str | None = None

@@ -218,6 +218,9 @@ EN: Mapping[str, str] = {
         "The announcement is empty: its template has nothing to say here. Add a message, or change "
         "`template` under `[communities.announcement]`."
     ),
+    "announce.more_lines": "… {count} more line(s), not shown here",
+    "announce.cut.discord": "Discord would post only the first {most} messages ({needed} needed).",
+    "announce.cut.bluesky": "Bluesky would post only the first {most} posts of the thread ({needed} needed).",
     "announce.send": "Send",
     "announce.ok": "✅ {publisher}: posted {where}",
     "announce.failed": "❌ {publisher}: not posted, {reason}.",

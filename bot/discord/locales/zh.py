@@ -193,6 +193,9 @@ ZH: Mapping[str, str] = {
         "公告内容为空：模板在这里没有可显示的内容。请附上一条消息，"
         "或修改 `[communities.announcement]` 中的 `template`。"
     ),
+    "announce.more_lines": "……另有 {count} 行未在此显示",
+    "announce.cut.discord": "Discord 只会发布前 {most} 条消息（共需 {needed} 条）。",
+    "announce.cut.bluesky": "Bluesky 只会发布串文的前 {most} 条帖子（共需 {needed} 条）。",
     "announce.send": "发送",
     "announce.ok": "✅ {publisher}：已发布 {where}",
     "announce.failed": "❌ {publisher}：未发布，{reason}。",

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import discord
 
-from bot.discord.announcer import NONCE_LENGTH, DiscordAnnouncer, messages_for, nonce_for
+from bot.discord.announcer import MAX_MESSAGES, NONCE_LENGTH, DiscordAnnouncer, messages_for, nonce_for
 from bot.discord.render import ELLIPSIS
 from bot.services.announcements import Delivery
 
@@ -82,3 +82,9 @@ async def test_a_send_failing_at_the_first_message_is_no_partial() -> None:
     announcer = DiscordAnnouncer(cast(Any, None))
     delivery = await announcer.send_parts(FlakyChannel(refuse={1}), "manual:1", ["one"], community="demo")
     assert delivery == Delivery(publisher="discord", ok=False, where="", error="http")
+
+
+def test_parts_needed_counts_past_the_most_messages() -> None:
+    text = "\n".join("y" * 1900 for _ in range(7))
+    assert DiscordAnnouncer(cast(Any, None)).parts_needed(text) == (7, MAX_MESSAGES)
+    assert len(messages_for(text)) == MAX_MESSAGES

@@ -13,6 +13,7 @@ from bot.services.announcements import (
     MAX_MESSAGE_LENGTH,
     Announcement,
     AnnouncementService,
+    Cut,
     Delivery,
     render,
     urls_in,
@@ -228,10 +229,14 @@ def test_urls_in_strips_sentence_punctuation() -> None:
 
 
 class Recorder:
-    def __init__(self, name: str, *, fail: bool = False) -> None:
+    def __init__(self, name: str, *, fail: bool = False, most: int = 5) -> None:
         self.name = name
         self.fail = fail
+        self.most = most
         self.calls: list[tuple[Announcement, str]] = []
+
+    def parts_needed(self, text: str) -> tuple[int, int]:
+        return len(text.split("\n")), self.most  # a line per part
 
     async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
         self.calls.append((announcement, key))
@@ -277,3 +282,12 @@ def test_a_front_the_community_does_not_use_is_not_a_failure() -> None:
     assert not Delivery(publisher="discord", ok=False, where="", error="no_channel").applicable
     assert Delivery(publisher="discord", ok=False, where="", error="forbidden").applicable
     assert Delivery(publisher="discord", ok=False, where="https://d.example/1", error="partial").retryable
+
+
+async def test_cuts_name_the_publishers_that_would_leave_the_end_out(
+    announcements: AnnouncementService,
+) -> None:
+    announcements.register(Recorder("discord", most=3))
+    announcements.register(Recorder("bluesky", most=4))
+    announcement = await announcements.compose("plain", template="1\n2\n3\n4")
+    assert announcements.cuts(announcement) == [Cut(publisher="discord", most=3, needed=4)]
