@@ -5,13 +5,31 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import FerryConfig, load_config
 from bot.services.announcements import Announcement, Delivery
-from bot.services.scheduler import Scheduler
+from bot.services.scheduler import Scheduler, run_key
 from bot.storage.repository import Repository
+
+EVENING_NY = """
+[[communities.schedules]]
+name = "evening"
+daily = "18:00"
+timezone = "America/New_York"
+message = "hello"
+"""
+
+
+def utc(*args: int) -> datetime:
+    """A moment in UTC, shorter to read in the tests."""
+    return datetime(*args, tzinfo=UTC)
+
+
+def keys(*dues: datetime, name: str = "evening") -> list[str]:
+    """The idempotency keys of the demo community's occurrences."""
+    return [run_key("demo", name, due) for due in dues]
 
 
 class StopTravelError(Exception):
