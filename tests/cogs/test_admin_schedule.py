@@ -177,7 +177,7 @@ def test_a_run_posted_on_one_front_but_not_another_says_so(ferry: FerryBot) -> N
     community = ferry.app.config().community("movers")
     due = datetime(2025, 1, 9, 23, tzinfo=UTC)
 
-    def run(*deliveries: tuple[str, bool, str | None]) -> AnnouncementRun:
+    def run(*deliveries: tuple[str, bool, str | None], state: RunState = RunState.POSTED) -> AnnouncementRun:
         detail = {
             "deliveries": [{"publisher": p, "ok": ok, "where": "", "error": e} for p, ok, e in deliveries]
         }
@@ -185,7 +185,7 @@ def test_a_run_posted_on_one_front_but_not_another_says_so(ferry: FerryBot) -> N
             community="movers",
             schedule="evening",
             due_at=due,
-            state=RunState.POSTED,
+            state=state,
             updated_at=due,
             detail=detail,
         )
@@ -193,10 +193,14 @@ def test_a_run_posted_on_one_front_but_not_another_says_so(ferry: FerryBot) -> N
     partly = run(("discord", False, "partial"), ("bluesky", True, None))
     elsewhere = run(("discord", True, None), ("bluesky", False, "network"))
     unused = run(("discord", True, None), ("bluesky", False, "disabled"))
-    lines = overview_lines("en-US", ScheduleOverview(community, (), (partly, elsewhere, unused)))
+    # A front the community does not use is not the reason given when another one failed.
+    failed = run(("bluesky", False, "disabled"), ("discord", False, "http"), state=RunState.FAILED)
+    runs = (partly, elsewhere, unused, failed)
+    lines = overview_lines("en-US", ScheduleOverview(community, (), runs))
     when = stamp(due, "f")
     assert lines[1:] == [
         f"{when} · evening · posted, but not everywhere: only the first part of it was posted",
         f"{when} · evening · posted, but not everywhere: Bluesky could not be reached; try again later",
         f"{when} · evening · posted",
+        f"{when} · evening · not posted: Discord refused the message; try again later",
     ]
