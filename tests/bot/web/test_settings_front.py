@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import tomllib
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 import aiohttp
 import pytest
@@ -12,6 +14,9 @@ from pydantic import ValidationError
 from bot.config.web import WebServing
 from bot.web.front import WebFront
 from bot.web.settings import WebConfig
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def test_defaults_and_a_toml_table():
@@ -84,3 +89,18 @@ async def test_front_serves_until_cancelled(service, transfer, config):
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.ClientConnectionError):
             await session.get(f"{url}/healthz")
+
+
+async def test_the_app_is_told_which_web_page_is_served(service, transfer, config):
+    app = SimpleNamespace(
+        directory=service, transfer=transfer, config=lambda: config, web_serving=WebServing()
+    )
+    web = WebConfig(port=0, base_url="https://served.example.org")
+    front = WebFront.from_app(cast("App", app), web)
+    task = asyncio.create_task(front.run())
+    await asyncio.wait_for(front.started.wait(), 10)
+    assert app.web_serving() is web
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert app.web_serving() is None
