@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from bot.config import FerryConfig, load_config
 from bot.config.reload import Reloader
+from bot.config.web import WebServing
 from bot.services.announcements import AnnouncementService
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
@@ -54,6 +55,9 @@ class App:
     transfer: TransferService
     linking: LinkingService
     announcements: AnnouncementService
+    # The [web] the web front serves (None while it does not run): links to the page use it,
+    # since a reloaded config may name another address than the one served until a restart.
+    web_serving: WebServing = field(default_factory=WebServing)
     # Built from the fields above rather than passed in, so every App (tests build their own) has
     # the one reloader that the watcher, /ferry reload and SIGHUP share.
     reloader: Reloader = field(init=False)
@@ -78,7 +82,10 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
         moderation = ModerationService(repository=repository, directory=directory, clock=utc_now)
         transfer = TransferService(repository=repository, directory=directory)
         linking = LinkingService(repository=repository, directory=directory, config=config, clock=utc_now)
-        announcements = AnnouncementService(directory=directory, config=config, clock=utc_now)
+        web_serving = WebServing()
+        announcements = AnnouncementService(
+            directory=directory, config=config, clock=utc_now, web=web_serving
+        )
         log.info(
             "ferry ready",
             extra={
@@ -96,6 +103,7 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
             transfer,
             linking=linking,
             announcements=announcements,
+            web_serving=web_serving,
         )
     finally:
         await database.close()

@@ -2,7 +2,8 @@
 
 A mixin of the ``Admin`` group cog (``cogs.admin``). The preview is exactly what is sent: the
 announcement is composed once, and the Send button publishes that one, under one idempotency key,
-so a click that Discord delivers twice still posts once.
+so a click that Discord delivers twice still posts once. Where the preview or a front would leave
+the end out (Discord's limits on embeds and messages, a Bluesky thread's length), it says so.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bot.discord.locales.en import EN
 from bot.discord.messages import Raw, say
 from bot.discord.render import FIELD_VALUE_LIMIT, embeds_for_lines, fit, safe_url
 from bot.discord.views import ConfirmView
-from bot.services.announcements import MAX_MESSAGE_LENGTH, Delivery
+from bot.services.announcements import MAX_MESSAGE_LENGTH, Cut, Delivery
 
 
 class AnnounceCommands(commands.Cog):
@@ -45,13 +46,12 @@ class AnnounceCommands(commands.Cog):
         if not announcement.text.strip():
             await interaction.followup.send(say(locale, "announce.empty"), ephemeral=True)
             return
-        preview = embeds_for_lines(
-            say(locale, "announce.title"), escaped_lines(announcement.text, FIELD_VALUE_LIMIT)
-        )
+        preview = preview_embeds(locale, announcement.text)
         targets = self._announce_targets(locale, slug)
         if not targets:
             await interaction.followup.send(say(locale, "announce.nowhere"), embeds=preview, ephemeral=True)
             return
+        cuts = [cut for cut in self.bot.app.announcements.cuts(announcement) if cut.publisher in targets]
         key = f"manual:{uuid.uuid4()}"
 
         async def send(confirmed: Interaction) -> None:
@@ -80,23 +80,28 @@ class AnnounceCommands(commands.Cog):
             still_allowed=is_ferry_admin,
         )
         view.message = await interaction.followup.send(
-            say(locale, "announce.targets", targets=Raw(", ".join(targets))),
+            "\n".join(
+                [
+                    say(locale, "announce.targets", targets=Raw(", ".join(targets.values()))),
+                    *cut_notes(locale, cuts),
+                ]
+            ),
             embeds=preview,
             view=view,
             ephemeral=True,
             wait=True,
         )
 
-    def _announce_targets(self, locale: discord.Locale, slug: str) -> list[str]:
-        """Where Send would post, in the admin's words; empty when nowhere."""
+    def _announce_targets(self, locale: discord.Locale, slug: str) -> dict[str, str]:
+        """Where Send would post, by publisher, in the admin's words; empty when nowhere."""
         community = self.bot.app.config().community(slug)
         publishers = self.bot.app.announcements.publishers()
-        targets = []
+        targets = {}
         channel = community.channels.announcements
         if channel is not None and "discord" in publishers:
-            targets.append(say(locale, "announce.target_discord", channel=Raw(f"<#{channel}>")))
+            targets["discord"] = say(locale, "announce.target_discord", channel=Raw(f"<#{channel}>"))
         if community.announcement.bluesky and "bluesky" in publishers:
-            targets.append(say(locale, "announce.target_bluesky"))
+            targets["bluesky"] = say(locale, "announce.target_bluesky")
         return targets
 
     @staticmethod
@@ -105,11 +110,46 @@ class AnnounceCommands(commands.Cog):
         for delivery in deliveries:
             name_key = f"announce.publisher.{delivery.publisher}"
             name = say(locale, name_key) if name_key in EN else delivery.publisher
+            where = safe_url(delivery.where) or ""
             if delivery.ok:
-                where = safe_url(delivery.where) or ""
                 lines.append(say(locale, "announce.ok", publisher=Raw(name), where=Raw(where)))
+            elif delivery.error == "partial":
+                lines.append(say(locale, "announce.partial", publisher=Raw(name), where=Raw(where)))
             else:
                 reason_key = f"announce.error.{delivery.error}"
                 reason = say(locale, reason_key if reason_key in EN else "announce.error.other")
                 lines.append(say(locale, "announce.failed", publisher=Raw(name), reason=Raw(reason)))
         return "\n".join(lines) or say(locale, "announce.nobody")
+
+
+def preview_embeds(locale: discord.Locale | str, text: str) -> list[discord.Embed]:
+    """The announcement as embeds; when it does not all fit, the last line says how much is left out.
+
+    embeds_for_lines drops the lines past Discord's limits, so the lines kept are counted and, if
+    any were dropped, fewer are kept until the note fits after them.
+    """
+    title = say(locale, "announce.title")
+    lines = escaped_lines(text, FIELD_VALUE_LIMIT)
+    embeds = embeds_for_lines(title, lines)
+    keep = _lines_in(embeds)
+    while keep < len(lines):
+        note = say(locale, "announce.more_lines", count=len(lines) - keep)
+        embeds = embeds_for_lines(title, [*lines[:keep], note])
+        if _lines_in(embeds) == keep + 1:
+            break
+        keep -= 1
+    return embeds
+
+
+def _lines_in(embeds: list[discord.Embed]) -> int:
+    # escaped_lines never returns a line with a line break in it; a lone empty line has no description.
+    return sum(len(embed.description.split("\n")) if embed.description else 1 for embed in embeds)
+
+
+def cut_notes(locale: discord.Locale | str, cuts: list[Cut]) -> list[str]:
+    """One sentence per front that would post only the beginning of the announcement."""
+    return [
+        say(locale, f"announce.cut.{cut.publisher}", most=cut.most, needed=cut.needed)
+        for cut in cuts
+        if f"announce.cut.{cut.publisher}" in EN
+    ]

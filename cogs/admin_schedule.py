@@ -21,6 +21,7 @@ from bot.discord.locales.en import EN
 from bot.discord.messages import Raw, say
 from bot.discord.render import embeds_for_lines
 from bot.models import AnnouncementRun, RunState
+from bot.services.announcements import NOT_APPLICABLE_ERRORS
 from bot.services.schedule_overview import PlannedSchedule, ScheduleOverview, schedule_overview
 
 
@@ -95,17 +96,26 @@ def _run_line(locale: discord.Locale | str, run: AnnouncementRun) -> str:
         state = say(locale, "schedule.state.superseded")
     elif run.state is RunState.FAILED:
         state = say(locale, "schedule.state.failed_because", reason=Raw(_failure(locale, run.detail)))
+    elif run.state is RunState.POSTED and set(_failures(run.detail)) - NOT_APPLICABLE_ERRORS:
+        state = say(locale, "schedule.state.posted_partly", reason=Raw(_failure(locale, run.detail)))
     else:
         state = say(locale, f"schedule.state.{run.state.value}")
     return say(locale, "schedule.run", when=_stamp(run.due_at, "f"), name=run.schedule, state=Raw(state))
 
 
+def _failures(detail: dict[str, object]) -> list[str]:
+    """The errors of the publishers that failed, those the community does not use last."""
+    deliveries = detail.get("deliveries")
+    errors = [
+        d["error"]
+        for d in (deliveries if isinstance(deliveries, list) else [])
+        if isinstance(d, dict) and isinstance(d.get("error"), str) and d.get("ok") is not True
+    ]
+    return sorted(errors, key=lambda error: error in NOT_APPLICABLE_ERRORS)
+
+
 def _failure(locale: discord.Locale | str, detail: dict[str, object]) -> str:
     """Why a run failed, in the words /ferry announce uses for the same publisher errors."""
-    deliveries = detail.get("deliveries")
-    errors = (
-        [d.get("error") for d in deliveries if isinstance(d, dict)] if isinstance(deliveries, list) else []
-    )
-    error = next((e for e in errors if isinstance(e, str)), detail.get("error"))
+    error = next(iter(_failures(detail)), detail.get("error"))
     key = f"announce.error.{error}"
     return say(locale, key if key in EN else "announce.error.other")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
@@ -127,6 +128,10 @@ class BlueskyAnnouncer:
         self._budget = budget
         self._config = config
         self._clock = clock
+
+    def parts_needed(self, text: str) -> tuple[int, int]:
+        """How many posts the thread needs, and the most that are posted."""
+        return len(thread_parts(text, most=sys.maxsize)), MAX_POSTS
 
     async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
         """Post the thread, or finish the one a previous attempt with this key began."""

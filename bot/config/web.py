@@ -62,9 +62,31 @@ class WebConfig(BaseModel):
         return value
 
     def publishes(self, slug: str, configured: frozenset[str]) -> bool:
-        """Whether the page of this community is served."""
-        return slug in configured if self.communities is None else slug in self.communities
+        """Whether the page of this community is served: it must still be configured, as a reload
+        may remove a community that the ``communities`` this page started with still names."""
+        return slug in configured and (self.communities is None or slug in self.communities)
 
     def directory_url(self, slug: str) -> str:
         """The public address of a community's page, for Bluesky answers and announcements."""
         return f"{self.base_url}/{slug}/"
+
+
+class WebServing:
+    """The ``[web]`` the running web front serves, or None while none runs in this process.
+
+    Every ``[web]`` key applies only at a restart, so after a reload the config may name another
+    address or switch the page on or off: links to the page are built from what is served.
+    """
+
+    def __init__(self) -> None:
+        self.current: WebConfig | None = None
+
+    def __call__(self) -> WebConfig | None:
+        return self.current
+
+    def directory_url(self, slug: str, configured: frozenset[str]) -> str:
+        """The address of the community's page, or "" when the page does not serve it."""
+        web = self.current
+        if web is None or not web.publishes(slug, configured):
+            return ""
+        return web.directory_url(slug)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, Protocol
 
 import discord
 
@@ -21,6 +22,22 @@ if TYPE_CHECKING:
     from bot.discord.client import FerryBot
 
 log = logging.getLogger(__name__)
+
+
+class Channel(Protocol):
+    """The part of a ``discord.TextChannel`` an announcement needs."""
+
+    async def send(
+        self,
+        content: str,
+        *,
+        nonce: str,
+        allowed_mentions: discord.AllowedMentions,
+        suppress_embeds: bool,
+    ) -> discord.Message:
+        """Post one message."""
+        ...
+
 
 NAME = "discord"
 NONCE_LENGTH = 25  # Discord refuses a longer nonce
@@ -91,6 +108,12 @@ class DiscordAnnouncer:
         self._bot = bot
         # Keys already delivered by this process: a retry within it is answered without a request.
         self._delivered: dict[str, Delivery] = {}
+        # The messages of a key sent so far (part -> jump URL), while some are still missing.
+        self._parts: dict[str, dict[int, str]] = {}
+
+    def parts_needed(self, text: str) -> tuple[int, int]:
+        """How many messages the text needs, and the most that are sent."""
+        return len(messages_for(text, most=sys.maxsize)), MAX_MESSAGES
 
     async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
         """Post the announcement in the community's announcements channel, once per key."""
@@ -114,31 +137,55 @@ class DiscordAnnouncer:
         contents = messages_for(announcement.text)
         if not contents:
             return self._failed("empty")
-        first: discord.Message | None = None
-        try:
-            for part, content in enumerate(contents):
-                sent = await channel.send(
+        delivery = await self.send_parts(channel, key, contents, community=community.slug)
+        if delivery.ok:
+            if len(self._delivered) >= REMEMBERED_KEYS:
+                self._delivered.pop(next(iter(self._delivered)))
+            self._delivered[key] = delivery
+        return delivery
+
+    async def send_parts(
+        self, channel: Channel, key: str, contents: list[str], *, community: str
+    ) -> Delivery:
+        """Send the messages of one announcement in order, skipping those this key already sent.
+
+        When a message fails after others went out, the delivery says "partial" with the first
+        one's link: an admin who sends the whole announcement again would repeat them, and a retry
+        with the same key sends only the rest.
+        """
+        if key not in self._parts and len(self._parts) >= REMEMBERED_KEYS:
+            self._parts.pop(next(iter(self._parts)))
+        sent = self._parts.setdefault(key, {})
+        error: str | None = None
+        for part, content in enumerate(contents):
+            if part in sent:
+                continue
+            try:
+                message = await channel.send(
                     content,
                     nonce=nonce_for(key, part),
                     allowed_mentions=discord.AllowedMentions.none(),
                     suppress_embeds=True,  # one compact post, not a preview card for every link
                 )
-                first = first or sent
-        except discord.Forbidden:
-            log.warning("announcement refused", extra={"community": community.slug, "channel_id": channel_id})
-            return self._failed("forbidden")
-        except discord.HTTPException as exc:
-            log.warning(
-                "announcement not sent",
-                extra={"community": community.slug, "status": exc.status, "code": exc.code},
-            )
-            return self._failed("http")
-        assert first is not None  # contents is not empty
-        delivery = Delivery(publisher=NAME, ok=True, where=first.jump_url)
-        if len(self._delivered) >= REMEMBERED_KEYS:
-            self._delivered.pop(next(iter(self._delivered)))
-        self._delivered[key] = delivery
-        return delivery
+            except discord.Forbidden:
+                log.warning("announcement refused", extra={"community": community, "part": part})
+                error = "forbidden"
+                break
+            except discord.HTTPException as exc:
+                log.warning(
+                    "announcement not sent",
+                    extra={"community": community, "part": part, "status": exc.status, "code": exc.code},
+                )
+                error = "http"
+                break
+            sent[part] = message.jump_url
+        first = sent.get(0, "")
+        if error is None:
+            self._parts.pop(key, None)  # the whole delivery is remembered from now on
+            return Delivery(publisher=NAME, ok=True, where=first)
+        if sent:
+            return Delivery(publisher=NAME, ok=False, where=first, error="partial")
+        return self._failed(error)
 
     @staticmethod
     def _failed(reason: str) -> Delivery:

@@ -11,13 +11,14 @@ import logging
 import math
 import string
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.config import Community, FerryConfig
 from bot.config.announce import WORDS, template_problem
+from bot.config.web import WebServing
 from bot.errors import InvalidInputError
 from bot.models import Visibility
 from bot.services.directory import DirectoryService
@@ -26,11 +27,12 @@ from bot.urls import find_links
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 1000  # an admin's note inside the template, not a second template
-# CJK punctuation ends a link: Chinese text runs on after one without a space.
-# Failure reasons publishers give. Configuration problems: "no_channel", "channel_not_found",
-# "forbidden", "disabled", "session", "rejected", "empty". Passing ones, worth a retry with the
-# same key: those below.
-RETRYABLE_ERRORS = frozenset({"http", "budget", "rate_limited", "network", "exception"})
+# Failure reasons publishers give. The community does not post there at all: NOT_APPLICABLE.
+# Configuration problems: "channel_not_found", "forbidden", "session", "rejected", "empty".
+# Passing ones, worth a retry with the same key: RETRYABLE ("partial": some of a long text went
+# out, and the same key sends only the rest).
+NOT_APPLICABLE_ERRORS = frozenset({"no_channel", "disabled"})
+RETRYABLE_ERRORS = frozenset({"http", "budget", "rate_limited", "network", "exception", "partial"})
 # Control and format characters are dropped from an admin's message except the line break: they
 # could make the text read differently from what was typed.
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -51,7 +53,7 @@ class Delivery:
 
     publisher: str  # "discord" | "bluesky"
     ok: bool
-    where: str  # a message jump URL or the first post's https://bsky.app URL; "" on failure
+    where: str  # a message jump URL or the first post's https://bsky.app URL; "" unless some went out
     error: str | None = None  # a machine-readable reason on failure, e.g. "no_channel"
 
     @property
@@ -59,11 +61,29 @@ class Delivery:
         """Whether trying again later, with the same key, may succeed without anyone changing the config."""
         return not self.ok and self.error in RETRYABLE_ERRORS
 
+    @property
+    def applicable(self) -> bool:
+        """False when the community does not post through this publisher at all: not a failure."""
+        return self.ok or self.error not in NOT_APPLICABLE_ERRORS
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cut:
+    """A publisher that would post only the first ``most`` of the ``needed`` messages or posts."""
+
+    publisher: str
+    most: int
+    needed: int
+
 
 class Publisher(Protocol):
     """Something that posts announcements somewhere; registered by the front that owns the client."""
 
     name: str
+
+    def parts_needed(self, text: str) -> tuple[int, int]:
+        """How many messages or posts the text needs here, and the most this publisher posts."""
+        ...
 
     async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
         """Post it, once per ``key``: a retry with the same key must not post twice."""
@@ -74,11 +94,17 @@ class AnnouncementService:
     """Composes announcements from the config and sends them through every registered publisher."""
 
     def __init__(
-        self, *, directory: DirectoryService, config: Callable[[], FerryConfig], clock: Callable[[], datetime]
+        self,
+        *,
+        directory: DirectoryService,
+        config: Callable[[], FerryConfig],
+        clock: Callable[[], datetime],
+        web: WebServing,
     ) -> None:
         self._directory = directory
         self._config = config  # a callable so a reloaded template applies to the next announcement
         self._clock = clock
+        self._web = web  # the page actually served: its [web] keys are not reloaded
         self._publishers: dict[str, Publisher] = {}
 
     def register(self, publisher: Publisher) -> Callable[[], None]:
@@ -96,6 +122,15 @@ class AnnouncementService:
     def publishers(self) -> tuple[str, ...]:
         """The registered publishers' names, in the order they post."""
         return tuple(self._publishers)
+
+    def cuts(self, announcement: Announcement) -> list[Cut]:
+        """The publishers that would leave the end of this announcement out, for the preview."""
+        cuts = []
+        for name, publisher in self._publishers.items():
+            needed, most = publisher.parts_needed(announcement.text)
+            if needed > most:
+                cuts.append(Cut(publisher=name, most=most, needed=needed))
+        return cuts
 
     async def compose(
         self, community: str, message: str | None = None, template: str | None = None
@@ -116,17 +151,22 @@ class AnnouncementService:
             "community": settings.name,
             "links": self._links(settings),
             "count": str(sum(counts.values())),
-            "directory_url": self._directory_url(config, settings.slug),
+            "directory_url": self._web.directory_url(settings.slug, frozenset(config.communities)),
             "message": clean_message(message),
             **self._deadline(settings),
         }
         text = render(chosen, values)
         return Announcement(community=settings.slug, text=text, links=urls_in(text))
 
-    async def publish(self, announcement: Announcement, *, key: str) -> list[Delivery]:
-        """Hand the announcement to every publisher; one failing never stops the others."""
+    async def publish(
+        self, announcement: Announcement, *, key: str, only: Collection[str] | None = None
+    ) -> list[Delivery]:
+        """Hand the announcement to every publisher (or those named in ``only``, as for a retry of
+        those that failed); one failing never stops the others."""
         deliveries = []
         for name, publisher in list(self._publishers.items()):
+            if only is not None and name not in only:
+                continue
             try:
                 delivery = await publisher.publish(announcement, key=key)
             except Exception:
@@ -151,13 +191,6 @@ class AnnouncementService:
     def _links(settings: Community) -> str:
         line = WORDS[settings.announcement.locale]["link"]
         return "\n".join(line.format(label=link.label, url=link.url) for link in settings.links)
-
-    @staticmethod
-    def _directory_url(config: FerryConfig, slug: str) -> str:
-        web = config.web
-        if not web.enabled or not web.publishes(slug, frozenset(config.communities)):
-            return ""
-        return web.directory_url(slug)
 
     def _deadline(self, settings: Community) -> dict[str, str]:
         if settings.deadline is None:

@@ -8,8 +8,9 @@ processes (or a restarted one) exactly one posts it.
 - Only the newest due occurrence is posted; older ones that were missed are recorded ``skipped``
   (a burst of last week's reminders helps nobody).
 - It is posted only while at most ``grace_minutes`` late; later it is recorded ``skipped`` and logged.
-- A run that failed only for passing reasons (network, rate limit) is tried again within the grace,
-  with the same idempotency key; anything else is recorded and left to an admin.
+- A publisher that failed for a passing reason (network, rate limit) is tried again within the
+  grace, alone, with the same idempotency key and text; anything else is recorded and left to an
+  admin. A publisher the community does not use ("disabled", "no_channel") is no failure at all.
 - Occurrences before the schedule was first seen by any process (remembered in ``kv_state``) are
   not missed, they predate it: a schedule added at 20:00 does not record today's 18:00 as skipped.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -26,7 +27,7 @@ from bot.config import Community, FerryConfig
 from bot.config.schedule import Schedule
 from bot.errors import FerryError
 from bot.models import AnnouncementRun, RunState
-from bot.services.announcements import Announcement, Delivery
+from bot.services.announcements import Announcement, Delivery, urls_in
 from bot.services.schedule import Plan
 from bot.storage.repository import Repository
 
@@ -51,13 +52,31 @@ class Announcer(Protocol):
         """The community's announcement text."""
         ...
 
-    async def publish(self, announcement: Announcement, *, key: str) -> list[Delivery]:
-        """Send it through every publisher; ``key`` makes a retry idempotent."""
+    async def publish(
+        self, announcement: Announcement, *, key: str, only: Collection[str] | None = None
+    ) -> list[Delivery]:
+        """Send it through every publisher (or those in ``only``); ``key`` makes a retry idempotent."""
         ...
 
     def publishers(self) -> tuple[str, ...]:
         """Names of the publishers registered now."""
         ...
+
+
+def _deliveries(detail: dict[str, object]) -> dict[str, Delivery]:
+    """Each publisher's latest outcome as recorded in a run's detail, by publisher name."""
+    recorded = detail.get("deliveries")
+    out: dict[str, Delivery] = {}
+    for item in recorded if isinstance(recorded, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("publisher"), str):
+            error = item.get("error")
+            out[item["publisher"]] = Delivery(
+                publisher=item["publisher"],
+                ok=item.get("ok") is True,
+                where=str(item.get("where") or ""),
+                error=error if isinstance(error, str) else None,
+            )
+    return out
 
 
 def run_key(community: str, schedule: str, due: datetime) -> str:
@@ -196,9 +215,8 @@ class Scheduler:
                     "last_due": recorded[-1].due_at.isoformat(),
                 },
             )
-        late = now - newest
-        if late > timedelta(minutes=schedule.grace_minutes):
-            minutes = int(late.total_seconds() // 60)
+        if not self._in_grace(newest, schedule, now):
+            minutes = int((now - newest).total_seconds() // 60)
             run = await self._skip(community, schedule.name, newest, now, reason="late", minutes_late=minutes)
         elif not self._announcer.publishers():
             # The fronts register their publishers once connected, which at start-up can be after
@@ -236,15 +254,20 @@ class Scheduler:
         )
 
     def _retry_pending(self, run: AnnouncementRun, schedule: Schedule, now: datetime) -> bool:
-        """Whether a failed run may be tried again: every failure passing, attempts and grace left."""
+        """Whether some publisher failed for a passing reason, with attempts and grace left."""
         attempt = run.detail.get("attempt")
         return (
-            run.state is RunState.FAILED
+            run.state in (RunState.FAILED, RunState.POSTED)
             and run.detail.get("retryable") is True
             and isinstance(attempt, int)
             and attempt < MAX_ATTEMPTS
-            and now - run.due_at <= timedelta(minutes=schedule.grace_minutes)
+            and self._in_grace(run.due_at, schedule, now)
         )
+
+    def _in_grace(self, due: datetime, schedule: Schedule, now: datetime) -> bool:
+        # One poll interval of slack: the loop wakes a little after the due time (and posting an
+        # earlier schedule takes a while), so a grace of 0 would otherwise skip every post.
+        return now - due <= timedelta(minutes=schedule.grace_minutes, seconds=self._poll)
 
     async def _retry(
         self, community: str, schedule: Schedule, failed: AnnouncementRun, now: datetime
@@ -257,7 +280,7 @@ class Scheduler:
             return []  # another process is retrying it
         attempt = failed.detail.get("attempt")
         assert isinstance(attempt, int)  # checked by _retry_pending
-        return [await self._deliver(community, schedule, failed.due_at, attempt + 1)]
+        return [await self._deliver(community, schedule, failed.due_at, attempt + 1, failed)]
 
     async def _post(self, community: str, schedule: Schedule, due: datetime) -> AnnouncementRun | None:
         if not await self._runs.claim_run(
@@ -267,51 +290,65 @@ class Scheduler:
         return await self._deliver(community, schedule, due, 1)
 
     async def _deliver(
-        self, community: str, schedule: Schedule, due: datetime, attempt: int
+        self,
+        community: str,
+        schedule: Schedule,
+        due: datetime,
+        attempt: int,
+        previous: AnnouncementRun | None = None,
     ) -> AnnouncementRun:
         """Compose and publish a run this process has claimed, then record how it went.
 
         Once claimed, an occurrence is never tried again if this process dies before the row says
         how it went: whether Discord or Bluesky accepted a post cannot be known from the database,
-        and a repeated announcement in a public channel is worse than a missing one. Only a run
-        recorded ``failed`` with nothing delivered and every failure a passing one (the network,
-        a rate limit) is retried, with the same key, which the publishers use to never post twice.
+        and a repeated announcement in a public channel is worse than a missing one. A retry goes
+        only to the publishers that failed for a passing reason (the network, a rate limit), with
+        the same key and the text composed the first time, so a publisher that already posted
+        never hears of it again and a thread never mixes two versions.
         """
         where = {"community": community, "schedule": schedule.name, "due": due.isoformat()}
         key = run_key(community, schedule.name, due)
+        before = previous.detail if previous else {}
         detail: dict[str, object] = {"key": key, "attempt": attempt}
+        outcomes = _deliveries(before)
         try:
-            announcement = await self._announcer.compose(
-                community, message=schedule.message, template=schedule.template
-            )
-            deliveries = await self._announcer.publish(announcement, key=key)
+            announcement = await self._announcement(community, schedule, before)
+            detail["text"] = announcement.text
+            pending = before.get("retry")
+            only = [name for name in pending if isinstance(name, str)] if isinstance(pending, list) else None
+            for delivery in await self._announcer.publish(announcement, key=key, only=only):
+                outcomes[delivery.publisher] = delivery
         except FerryError as exc:  # e.g. a template the config check let through but rendering refused
             detail["error"] = type(exc).__name__
-            deliveries = []
         except Exception:
             log.exception("scheduled announcement crashed", extra=where)
             detail["error"] = "exception"
-            deliveries = []
         detail["deliveries"] = [
-            {"publisher": d.publisher, "ok": d.ok, "where": d.where, "error": d.error} for d in deliveries
+            {"publisher": d.publisher, "ok": d.ok, "where": d.where, "error": d.error}
+            for d in outcomes.values()
         ]
-        if not deliveries and "error" not in detail:
+        if not outcomes and "error" not in detail:
             detail["error"] = "no_publishers"  # the last one unregistered while this was composed
-        state = RunState.POSTED if any(d.ok for d in deliveries) else RunState.FAILED
-        if state is RunState.FAILED:
-            passing = (
-                all(d.retryable for d in deliveries) if deliveries else detail.get("error") == "exception"
-            )
-            detail["retryable"] = passing
+        state = RunState.POSTED if any(d.ok for d in outcomes.values()) else RunState.FAILED
+        retry = [d.publisher for d in outcomes.values() if d.retryable]
+        if retry:
+            detail["retry"] = retry
+        detail["retryable"] = bool(retry) if outcomes else detail.get("error") == "exception"
         now = self._clock()
         await self._runs.finish_run(
             community=community, schedule=schedule.name, due_at=due, state=state, detail=detail, now=now
         )
-        level = logging.INFO if state is RunState.POSTED else logging.WARNING
+        level = logging.INFO if state is RunState.POSTED and not retry else logging.WARNING
         log.log(
             level,
             "scheduled announcement done",
-            extra={**where, "state": state.value, "attempt": attempt, "error": detail.get("error")},
+            extra={
+                **where,
+                "state": state.value,
+                "attempt": attempt,
+                "error": detail.get("error"),
+                "retry": retry,
+            },
         )
         return AnnouncementRun(
             community=community,
@@ -321,6 +358,15 @@ class Scheduler:
             updated_at=now,
             detail=detail,
         )
+
+    async def _announcement(
+        self, community: str, schedule: Schedule, before: dict[str, object]
+    ) -> Announcement:
+        """The text of the first attempt on a retry ({count} and {countdown} move on), else a new one."""
+        text = before.get("text")
+        if isinstance(text, str):
+            return Announcement(community=community, text=text, links=urls_in(text))
+        return await self._announcer.compose(community, message=schedule.message, template=schedule.template)
 
     async def _report_stale(self, community: str) -> None:
         cutoff = self._clock() - STALE_CLAIM

@@ -97,14 +97,15 @@ class AnnouncementRunStore(Store):
         return None if row is None else _run(row)
 
     async def retry_run(self, *, community: str, schedule: str, due_at: datetime, now: datetime) -> bool:
-        """Claim a failed run again; True for exactly one caller, as with :meth:`claim_run`."""
+        """Claim a finished run again (to retry the publishers that failed); True for exactly one
+        caller, as with :meth:`claim_run`."""
         stmt = (
             update(announcement_runs)
             .where(
                 _runs.community == community,
                 _runs.schedule == schedule,
                 _runs.due_at == due_at,
-                _runs.state == RunState.FAILED.value,
+                _runs.state.in_((RunState.FAILED.value, RunState.POSTED.value)),
             )
             .values(state=RunState.CLAIMED.value, updated_at=now)
             .returning(_runs.due_at)

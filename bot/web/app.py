@@ -308,7 +308,9 @@ def _csv_rows(rows: Any, *, header: bool = False) -> bytes:
 async def index(request: aioweb.Request) -> aioweb.Response:
     deps = request.app[_DEPS]
     config = deps.config()
-    slugs = deps.web.communities if deps.web.communities is not None else tuple(config.communities)
+    configured = frozenset(config.communities)
+    # The page keeps the [web] it started with; a reload may have removed a community it names.
+    slugs = [s for s in deps.web.communities or config.communities if deps.web.publishes(s, configured)]
     return _html(templates.index_page((slug, config.community(slug).name) for slug in slugs))
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web as aioweb
 
 from bot.config import FerryConfig
+from bot.config.web import WebServing
 from bot.services.directory import DirectoryService
 from bot.services.transfer import TransferService
 from bot.web.app import build_web_app
@@ -35,17 +36,25 @@ class WebFront:
         transfer: TransferService,
         config: Callable[[], FerryConfig],
         web: WebConfig,
+        serving: WebServing | None = None,
     ) -> None:
         self._directory = directory
         self._transfer = transfer
         self._config = config
         self.web = web
+        self._serving = serving  # told what is served, for the links announcements and answers give
         self.port: int | None = None  # the bound port once serving (differs from web.port when 0)
         self.started = asyncio.Event()
 
     @classmethod
     def from_app(cls, app: App, web: WebConfig) -> WebFront:
-        return cls(directory=app.directory, transfer=app.transfer, config=app.config, web=web)
+        return cls(
+            directory=app.directory,
+            transfer=app.transfer,
+            config=app.config,
+            web=web,
+            serving=app.web_serving,
+        )
 
     async def run(self) -> None:
         application = build_web_app(self._directory, self._transfer, self._config, self.web)
@@ -61,8 +70,12 @@ class WebFront:
                 "web page serving",
                 extra={"host": self.web.host, "port": self.port, "base_url": self.web.base_url},
             )
+            if self._serving is not None:
+                self._serving.current = self.web
             self.started.set()
             await asyncio.Event().wait()  # until cancelled
         finally:
+            if self._serving is not None:
+                self._serving.current = None
             await runner.cleanup()
             log.info("web page stopped")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.config import FerryConfig, load_config
 from bot.config.announce import AnnouncementConfig
+from bot.discord.announcer import escaped_lines, messages_for
 from bot.discord.client import FerryBot
-from bot.services.announcements import Announcement, Delivery
+from bot.discord.render import EMBED_TOTAL_LIMIT, EMBEDS_PER_MESSAGE, FIELD_VALUE_LIMIT, message_size
+from bot.services.announcements import Announcement, Cut, Delivery
+from cogs.admin_announce import AnnounceCommands, cut_notes, preview_embeds
 from tests.bot.discord.fixtures import wait_for
 from tests.support.discord_standin import DefaultWorld, DiscordStandin
 
@@ -84,6 +88,9 @@ async def test_a_failed_publisher_is_reported_next_to_the_others(
     class Off:
         name = "bluesky"
 
+        def parts_needed(self, text: str) -> tuple[int, int]:
+            return 1, 15
+
         async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
             return Delivery(publisher="bluesky", ok=False, where="", error="disabled")
 
@@ -153,3 +160,66 @@ async def test_send_rechecks_admin_rights(discord_standin: DiscordStandin, ferry
     response = await click.response()
     assert response.ephemeral and response.message.content.startswith("Only this server's Ferry admins")
     assert discord_standin.messages(world.announcements) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (discord.Locale.american_english, "⚠️ Discord: only partly posted https://discord.com/channels/1/2/3"),
+        (discord.Locale.chinese, "⚠️ Discord：只发布了一部分 https://discord.com/channels/1/2/3"),
+    ],
+)
+def test_a_partly_posted_announcement_is_reported_with_its_first_message(
+    locale: discord.Locale, expected: str
+) -> None:
+    partial = Delivery(
+        publisher="discord", ok=False, where="https://discord.com/channels/1/2/3", error="partial"
+    )
+    report = AnnounceCommands._announce_report(locale, [partial])
+    assert report.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("locale", "note"),
+    [
+        (discord.Locale.american_english, "… {} more line(s), not shown here"),
+        (discord.Locale.chinese, "……另有 {} 行未在此显示"),
+    ],
+)
+def test_a_preview_too_long_for_discord_says_how_many_lines_it_leaves_out(
+    locale: discord.Locale, note: str
+) -> None:
+    text = "\n".join(f"line {n}: " + "*x* " * 200 for n in range(12))  # ~1,800 characters a line escaped
+    lines = escaped_lines(text, FIELD_VALUE_LIMIT)
+    embeds = preview_embeds(locale, text)
+    assert len(embeds) <= EMBEDS_PER_MESSAGE and message_size(embeds) <= EMBED_TOTAL_LIMIT
+    shown = "\n".join(embed.description or "" for embed in embeds).split("\n")
+    *kept, last = shown
+    assert kept == lines[: len(kept)]
+    assert last == note.format(len(lines) - len(kept))
+
+
+def test_a_preview_that_fits_has_no_note() -> None:
+    embeds = preview_embeds(discord.Locale.american_english, "Hello\n\nworld")
+    assert [embed.description for embed in embeds] == ["Hello\n\nworld"]
+
+
+def test_cut_notes_name_the_front_and_its_limit() -> None:
+    cuts = [Cut(publisher="discord", most=5, needed=7), Cut(publisher="bluesky", most=15, needed=18)]
+    assert cut_notes(discord.Locale.american_english, cuts) == [
+        "Discord would post only the first 5 messages (7 needed).",
+        "Bluesky would post only the first 15 posts of the thread (18 needed).",
+    ]
+    assert cut_notes(discord.Locale.chinese, cuts[:1]) == ["Discord 只会发布前 5 条消息（共需 7 条）。"]
+
+
+async def test_the_preview_warns_when_discord_would_post_only_the_beginning(
+    discord_standin: DiscordStandin, ferry: FerryBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.discord.announcer.MAX_MESSAGES", 1)  # the long template needs several
+    message = await preview(discord_standin)
+    announcement = await ferry.app.announcements.compose("movers")
+    needed = len(messages_for(announcement.text, most=1000))
+    assert message.content.splitlines()[1:] == [
+        f"Discord would post only the first 1 messages ({needed} needed)."
+    ]

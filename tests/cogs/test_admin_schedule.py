@@ -7,8 +7,10 @@ from pathlib import Path
 
 from bot.config import FerryConfig, load_config
 from bot.discord.client import FerryBot
-from bot.models import RunState
+from bot.models import AnnouncementRun, RunState
+from bot.services.schedule_overview import ScheduleOverview
 from bot.services.scheduler import Scheduler
+from cogs.admin_schedule import overview_lines
 from tests.bot.services.scheduler_fakes import TimeMachine
 from tests.support.discord_standin import DiscordStandin
 
@@ -169,3 +171,36 @@ async def test_a_scheduled_announcement_reaches_the_channel_once(
     assert len(discord_standin.messages(world.announcements)) == len(posted)
     _, [embed] = await schedule_text(discord_standin)
     assert f"{stamp(datetime(2030, 1, 1, 18, tzinfo=UTC), 'f')} · new-year · posted" in embed["description"]
+
+
+def test_a_run_posted_on_one_front_but_not_another_says_so(ferry: FerryBot) -> None:
+    community = ferry.app.config().community("movers")
+    due = datetime(2025, 1, 9, 23, tzinfo=UTC)
+
+    def run(*deliveries: tuple[str, bool, str | None], state: RunState = RunState.POSTED) -> AnnouncementRun:
+        detail = {
+            "deliveries": [{"publisher": p, "ok": ok, "where": "", "error": e} for p, ok, e in deliveries]
+        }
+        return AnnouncementRun(
+            community="movers",
+            schedule="evening",
+            due_at=due,
+            state=state,
+            updated_at=due,
+            detail=detail,
+        )
+
+    partly = run(("discord", False, "partial"), ("bluesky", True, None))
+    elsewhere = run(("discord", True, None), ("bluesky", False, "network"))
+    unused = run(("discord", True, None), ("bluesky", False, "disabled"))
+    # A front the community does not use is not the reason given when another one failed.
+    failed = run(("bluesky", False, "disabled"), ("discord", False, "http"), state=RunState.FAILED)
+    runs = (partly, elsewhere, unused, failed)
+    lines = overview_lines("en-US", ScheduleOverview(community, (), runs))
+    when = stamp(due, "f")
+    assert lines[1:] == [
+        f"{when} · evening · posted, but not everywhere: only the first part of it was posted",
+        f"{when} · evening · posted, but not everywhere: Bluesky could not be reached; try again later",
+        f"{when} · evening · posted",
+        f"{when} · evening · not posted: Discord refused the message; try again later",
+    ]

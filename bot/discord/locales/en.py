@@ -204,6 +204,7 @@ EN: Mapping[str, str] = {
     "schedule.run": "{when} · {name} · {state}",
     "schedule.state.posted": "posted",
     "schedule.state.failed_because": "not posted: {reason}",
+    "schedule.state.posted_partly": "posted, but not everywhere: {reason}",
     "schedule.state.claimed": "started, result unknown (the bot stopped while posting)",
     "schedule.state.skipped": "skipped",
     "schedule.state.late": "skipped, {minutes} min late (the bot was down)",
@@ -221,6 +222,9 @@ EN: Mapping[str, str] = {
         "The announcement is empty: its template has nothing to say here. Add a message, or change "
         "`template` under `[communities.announcement]`."
     ),
+    "announce.more_lines": "… {count} more line(s), not shown here",
+    "announce.cut.discord": "Discord would post only the first {most} messages ({needed} needed).",
+    "announce.cut.bluesky": "Bluesky would post only the first {most} posts of the thread ({needed} needed).",
     "announce.send": "Send",
     "announce.ok": "✅ {publisher}: posted {where}",
     "announce.failed": "❌ {publisher}: not posted, {reason}.",
@@ -238,5 +242,10 @@ EN: Mapping[str, str] = {
     "announce.error.rejected": "Bluesky refused the post (the log has details)",
     "announce.error.session": "the bot could not log in to Bluesky; an operator should check it",
     "announce.error.empty": "the announcement is empty",
+    "announce.partial": (
+        "⚠️ {publisher}: only partly posted {where}, the rest failed. Sending the announcement "
+        "again would repeat the part already posted."
+    ),
+    "announce.error.partial": "only the first part of it was posted",
     "announce.error.other": "something went wrong (the log has details)",
 }

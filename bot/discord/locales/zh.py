@@ -180,6 +180,7 @@ ZH: Mapping[str, str] = {
     "schedule.run": "{when} · {name} · {state}",
     "schedule.state.posted": "已发布",
     "schedule.state.failed_because": "未发布：{reason}",
+    "schedule.state.posted_partly": "已发布，但并非处处成功：{reason}",
     "schedule.state.claimed": "已开始，结果未知（发布时机器人停止了）",
     "schedule.state.skipped": "已跳过",
     "schedule.state.late": "已跳过，迟了 {minutes} 分钟（机器人当时不在线）",
@@ -197,6 +198,9 @@ ZH: Mapping[str, str] = {
         "公告内容为空：模板在这里没有可显示的内容。请附上一条消息，"
         "或修改 `[communities.announcement]` 中的 `template`。"
     ),
+    "announce.more_lines": "……另有 {count} 行未在此显示",
+    "announce.cut.discord": "Discord 只会发布前 {most} 条消息（共需 {needed} 条）。",
+    "announce.cut.bluesky": "Bluesky 只会发布串文的前 {most} 条帖子（共需 {needed} 条）。",
     "announce.send": "发送",
     "announce.ok": "✅ {publisher}：已发布 {where}",
     "announce.failed": "❌ {publisher}：未发布，{reason}。",
@@ -214,6 +218,8 @@ ZH: Mapping[str, str] = {
     "announce.error.rejected": "Bluesky 拒绝了这条帖子（详见日志）",
     "announce.error.session": "机器人无法登录 Bluesky，请运维检查其应用密码",
     "announce.error.empty": "公告内容为空",
+    "announce.partial": "⚠️ {publisher}：只发布了一部分 {where}，其余失败。再次发送公告会重复已发布的部分。",
+    "announce.error.partial": "只发布了前面一部分",
     "announce.error.other": "出了点问题（详见日志）",
 }
 

@@ -10,6 +10,7 @@ from bot.app import App, ConfigHolder
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.poller import PollSettings
 from bot.config import FerryConfig, load_config
+from bot.config.web import WebServing
 from bot.services.announcements import AnnouncementService
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
@@ -61,6 +62,7 @@ def gateway(fake_clock: FakeClock) -> FakeGateway:
 def make_app(database: Database, repository: Repository, config: FerryConfig, clock: FakeClock) -> App:
     holder = ConfigHolder(config)
     directory = DirectoryService(repository=repository, config=holder, clock=clock)
+    serving = WebServing()
     return App(
         settings=Settings(_env_file=None),  # type: ignore[call-arg]
         config=holder,
@@ -70,7 +72,8 @@ def make_app(database: Database, repository: Repository, config: FerryConfig, cl
         moderation=ModerationService(repository=repository, directory=directory, clock=clock),
         transfer=TransferService(repository=repository, directory=directory),
         linking=LinkingService(repository=repository, directory=directory, config=holder, clock=clock),
-        announcements=AnnouncementService(directory=directory, config=holder, clock=clock),
+        announcements=AnnouncementService(directory=directory, config=holder, clock=clock, web=serving),
+        web_serving=serving,
     )
 
 

@@ -93,6 +93,13 @@ def test_a_short_text_is_one_unnumbered_post_and_a_huge_one_is_capped() -> None:
     assert parts[-1].endswith(f"…\n({MAX_POSTS}/{MAX_POSTS})")
 
 
+def test_parts_needed_counts_past_the_most_posts(config: FerryConfig, fake_clock: FakeClock) -> None:
+    announcer = make_announcer(FakeGateway(fake_clock), config, fake_clock)
+    needed, most = announcer.parts_needed("word " * 5000)
+    assert most == MAX_POSTS < needed
+    assert announcer.parts_needed(long_text()) == (len(thread_parts(long_text())), MAX_POSTS)
+
+
 def test_a_line_of_wide_characters_is_cut_by_bytes_too() -> None:
     family = "👨\u200d👩\u200d👧\u200d👦"  # one grapheme, 25 bytes
     parts = thread_parts(family * 400)

@@ -69,6 +69,7 @@ def settings_for(tmp_path: Path, network: AtprotoNetwork, bot: AtprotoAccount) -
 async def publish_once(settings: Settings, key: str, message: str) -> tuple[list[Delivery], str]:
     """One "process": open the app, start the front, compose and publish, stop."""
     async with open_app(settings) as app:
+        app.web_serving.current = app.config().web  # as the web front does once it serves the page
         front = BlueskyFront(app, poll=PollSettings(interval=0.1), list_settle=0)
         await front.start()
         try:

@@ -1,9 +1,16 @@
-"""The Discord publisher's splitting and nonces; posting is tested end to end in tests/cogs."""
+"""The Discord publisher's splitting, nonces and partial sends; posting is tested end to end in
+tests/cogs."""
 
 from __future__ import annotations
 
-from bot.discord.announcer import NONCE_LENGTH, messages_for, nonce_for
+from types import SimpleNamespace
+from typing import Any, cast
+
+import discord
+
+from bot.discord.announcer import MAX_MESSAGES, NONCE_LENGTH, DiscordAnnouncer, messages_for, nonce_for
 from bot.discord.render import ELLIPSIS
+from bot.services.announcements import Delivery
 
 
 def test_short_text_is_one_escaped_message() -> None:
@@ -38,3 +45,46 @@ def test_nonces_are_stable_per_key_and_part_and_short_enough() -> None:
     assert nonce_for("manual:1", 0) == nonce_for("manual:1", 0)
     assert len({nonce_for("manual:1", 0), nonce_for("manual:1", 1), nonce_for("manual:2", 0)}) == 3
     assert len(nonce_for("schedule:" + "x" * 500, 9)) == NONCE_LENGTH
+
+
+class FlakyChannel:
+    """Accepts messages, except that the ones numbered in ``refuse`` fail once each."""
+
+    def __init__(self, refuse: set[int]) -> None:
+        self.refuse = refuse
+        self.sent: list[tuple[str, str]] = []
+        self.calls = 0
+
+    async def send(self, content: str, *, nonce: str, **_: object) -> discord.Message:
+        self.calls += 1
+        if self.calls in self.refuse:
+            response = SimpleNamespace(status=500, reason="Server Error")
+            raise discord.HTTPException(cast(Any, response), "boom")
+        self.sent.append((content, nonce))
+        return cast(discord.Message, SimpleNamespace(jump_url=f"https://discord.example/{len(self.sent)}"))
+
+
+async def test_a_send_cut_short_is_partial_and_the_same_key_sends_only_the_rest() -> None:
+    announcer = DiscordAnnouncer(cast(Any, None))
+    channel = FlakyChannel(refuse={2})
+    parts = ["one", "two", "three"]
+    first = await announcer.send_parts(channel, "schedule:k", parts, community="demo")
+    assert first == Delivery(
+        publisher="discord", ok=False, where="https://discord.example/1", error="partial"
+    )
+    assert first.retryable
+    again = await announcer.send_parts(channel, "schedule:k", parts, community="demo")
+    assert again == Delivery(publisher="discord", ok=True, where="https://discord.example/1")
+    assert channel.sent == [(part, nonce_for("schedule:k", n)) for n, part in enumerate(parts)]
+
+
+async def test_a_send_failing_at_the_first_message_is_no_partial() -> None:
+    announcer = DiscordAnnouncer(cast(Any, None))
+    delivery = await announcer.send_parts(FlakyChannel(refuse={1}), "manual:1", ["one"], community="demo")
+    assert delivery == Delivery(publisher="discord", ok=False, where="", error="http")
+
+
+def test_parts_needed_counts_past_the_most_messages() -> None:
+    text = "\n".join("y" * 1900 for _ in range(7))
+    assert DiscordAnnouncer(cast(Any, None)).parts_needed(text) == (7, MAX_MESSAGES)
+    assert len(messages_for(text)) == MAX_MESSAGES

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import FerryConfig, load_config
 from bot.services.announcements import Announcement, Delivery
-from bot.services.scheduler import Scheduler
+from bot.services.scheduler import Scheduler, run_key
 from bot.storage.repository import Repository
+
+EVENING_NY = """
+[[communities.schedules]]
+name = "evening"
+daily = "18:00"
+timezone = "America/New_York"
+message = "hello"
+"""
+
+
+def utc(*args: int) -> datetime:
+    """A moment in UTC, shorter to read in the tests."""
+    return datetime(*args, tzinfo=UTC)
+
+
+def keys(*dues: datetime, name: str = "evening") -> list[str]:
+    """The idempotency keys of the demo community's occurrences."""
+    return [run_key("demo", name, due) for due in dues]
 
 
 class StopTravelError(Exception):
@@ -20,11 +38,13 @@ class StopTravelError(Exception):
 
 @dataclass
 class TimeMachine:
-    """``now`` advances by exactly what the scheduler asks to sleep; no real time passes."""
+    """``now`` advances by what the scheduler asks to sleep (plus ``oversleep``, as a real event loop
+    wakes a little late); no real time passes."""
 
     now: datetime
     stop_at: datetime | None = None
     naps: list[float] = field(default_factory=list)
+    oversleep: timedelta = timedelta(0)
 
     def __call__(self) -> datetime:
         return self.now
@@ -32,7 +52,7 @@ class TimeMachine:
     async def sleep(self, seconds: float) -> None:
         assert seconds >= 0
         self.naps.append(seconds)
-        self.now += timedelta(seconds=seconds)
+        self.now += timedelta(seconds=seconds) + self.oversleep
         if self.stop_at is not None and self.now >= self.stop_at:
             raise StopTravelError
 
@@ -43,33 +63,54 @@ class Posted:
     key: str
     text: str
     at: datetime
+    publisher: str = "discord"
 
 
 @dataclass
 class FakeAnnouncer:
-    """Records every publish with the (fake) time it happened."""
+    """Records every publish, per publisher, with the (fake) time it happened.
+
+    ``failures`` fail every publisher of the next publishes in turn; ``failing`` fails one
+    publisher's next publishes in turn (its own queue), so fronts can disagree.
+    """
 
     clock: TimeMachine
     posted: list[Posted] = field(default_factory=list)
     fail: bool = False
     names: tuple[str, ...] = ("discord",)
     failures: list[str] = field(default_factory=list)  # the error of each next publish, in turn
+    failing: dict[str, list[str]] = field(default_factory=dict)
     attempts: list[tuple[str, datetime]] = field(default_factory=list)
+    tried: list[tuple[str, ...]] = field(default_factory=list)  # the publishers of each publish
+    composed: int = 0
 
     async def compose(
         self, community: str, message: str | None = None, template: str | None = None
     ) -> Announcement:
-        return Announcement(community=community, text=f"{template or '{message}'}|{message}", links=())
+        self.composed += 1  # like {count} or {countdown}, the text changes every time
+        return Announcement(
+            community=community, text=f"{template or '{message}'}|{message}|{self.composed}", links=()
+        )
 
-    async def publish(self, announcement: Announcement, *, key: str) -> list[Delivery]:
+    async def publish(
+        self, announcement: Announcement, *, key: str, only: Collection[str] | None = None
+    ) -> list[Delivery]:
         if self.fail:
             raise RuntimeError("publisher exploded")
         self.attempts.append((key, self.clock()))
-        if self.failures:
-            error = self.failures.pop(0)
-            return [Delivery(publisher=name, ok=False, where="", error=error) for name in self.names]
-        self.posted.append(Posted(announcement.community, key, announcement.text, self.clock()))
-        return [Delivery(publisher=name, ok=True, where=f"https://{name}.example/1") for name in self.names]
+        names = tuple(name for name in self.names if only is None or name in only)
+        self.tried.append(names)
+        shared = self.failures.pop(0) if self.failures else None
+        deliveries = []
+        for name in names:
+            queue = self.failing.get(name)
+            error = shared or (queue.pop(0) if queue else None)
+            if error is not None:
+                deliveries.append(Delivery(publisher=name, ok=False, where="", error=error))
+                continue
+            self.posted.append(Posted(announcement.community, key, announcement.text, self.clock(), name))
+            deliveries.append(Delivery(publisher=name, ok=True, where=f"https://{name}.example/1"))
+        return deliveries
 
     def publishers(self) -> tuple[str, ...]:
         return self.names

@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 
 from bot.config import FerryConfig, load_config
+from bot.config.web import WebConfig, WebServing
 from bot.errors import InvalidInputError
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.announcements import (
     MAX_MESSAGE_LENGTH,
     Announcement,
     AnnouncementService,
+    Cut,
     Delivery,
     render,
     urls_in,
@@ -86,7 +88,9 @@ def directory(repository: Repository, config: FerryConfig) -> DirectoryService:
 def announcements(
     directory: DirectoryService, config: FerryConfig, now: list[datetime]
 ) -> AnnouncementService:
-    return AnnouncementService(directory=directory, config=lambda: config, clock=lambda: now[0])
+    return AnnouncementService(
+        directory=directory, config=lambda: config, clock=lambda: now[0], web=serving(config.web)
+    )
 
 
 async def register(directory: DirectoryService, who: str, community: str, visibility: Visibility) -> None:
@@ -167,15 +171,33 @@ async def test_without_deadline_web_links_or_message_their_lines_are_left_out(
     assert announcement.links == ()
 
 
-async def test_directory_url_is_empty_when_web_is_disabled(
-    directory: DirectoryService, tmp_path: Path
+def serving(web: WebConfig | None) -> WebServing:
+    """What a running web front would have set."""
+    holder = WebServing()
+    holder.current = web
+    return holder
+
+
+async def test_directory_url_is_empty_while_no_page_is_served(
+    directory: DirectoryService, config: FerryConfig
 ) -> None:
-    path = tmp_path / "off.toml"
-    path.write_text(CONFIG.replace("enabled = true", "enabled = false"), encoding="utf-8")
-    config = load_config(path)
-    service = AnnouncementService(directory=directory, config=lambda: config, clock=lambda: NOW)
+    # The config in force enables [web] (reloaded, say), but the page was not started with it.
+    service = AnnouncementService(
+        directory=directory, config=lambda: config, clock=lambda: NOW, web=serving(None)
+    )
     text = (await service.compose("demo", template="a\nweb: {directory_url}\nb")).text
     assert text == "a\nb"
+
+
+async def test_directory_url_is_the_served_address_not_the_reloaded_one(
+    directory: DirectoryService, config: FerryConfig
+) -> None:
+    served = config.web.model_copy(update={"base_url": "https://served.example.org"})
+    service = AnnouncementService(
+        directory=directory, config=lambda: config, clock=lambda: NOW, web=serving(served)
+    )
+    text = (await service.compose("demo", template="{directory_url}")).text
+    assert text == "https://served.example.org/demo/"
 
 
 async def test_template_argument_overrides_and_is_checked(announcements: AnnouncementService) -> None:
@@ -207,10 +229,14 @@ def test_urls_in_strips_sentence_punctuation() -> None:
 
 
 class Recorder:
-    def __init__(self, name: str, *, fail: bool = False) -> None:
+    def __init__(self, name: str, *, fail: bool = False, most: int = 5) -> None:
         self.name = name
         self.fail = fail
+        self.most = most
         self.calls: list[tuple[Announcement, str]] = []
+
+    def parts_needed(self, text: str) -> tuple[int, int]:
+        return len(text.split("\n")), self.most  # a line per part
 
     async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
         self.calls.append((announcement, key))
@@ -239,3 +265,29 @@ async def test_publish_reaches_every_publisher_and_survives_a_failing_one(
     assert announcements.publishers() == ("discord",)
     with pytest.raises(ValueError, match="already registered"):
         announcements.register(Recorder("discord"))
+
+
+async def test_publish_only_reaches_the_named_publishers(announcements: AnnouncementService) -> None:
+    discord, bluesky = Recorder("discord"), Recorder("bluesky")
+    announcements.register(discord)
+    announcements.register(bluesky)
+    announcement = await announcements.compose("plain")
+    deliveries = await announcements.publish(announcement, key="schedule:1", only=["bluesky"])
+    assert [d.publisher for d in deliveries] == ["bluesky"]
+    assert (discord.calls, bluesky.calls) == ([], [(announcement, "schedule:1")])
+
+
+def test_a_front_the_community_does_not_use_is_not_a_failure() -> None:
+    assert not Delivery(publisher="bluesky", ok=False, where="", error="disabled").applicable
+    assert not Delivery(publisher="discord", ok=False, where="", error="no_channel").applicable
+    assert Delivery(publisher="discord", ok=False, where="", error="forbidden").applicable
+    assert Delivery(publisher="discord", ok=False, where="https://d.example/1", error="partial").retryable
+
+
+async def test_cuts_name_the_publishers_that_would_leave_the_end_out(
+    announcements: AnnouncementService,
+) -> None:
+    announcements.register(Recorder("discord", most=3))
+    announcements.register(Recorder("bluesky", most=4))
+    announcement = await announcements.compose("plain", template="1\n2\n3\n4")
+    assert announcements.cuts(announcement) == [Cut(publisher="discord", most=3, needed=4)]

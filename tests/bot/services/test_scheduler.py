@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,23 +14,16 @@ from bot.models import RunState
 from bot.services.scheduler import run_key
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from tests.bot.services.scheduler_fakes import FakeAnnouncer, TimeMachine, config, run_until, scheduler
-
-EVENING_NY = """
-[[communities.schedules]]
-name = "evening"
-daily = "18:00"
-timezone = "America/New_York"
-message = "hello"
-"""
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-def keys(*dues: datetime, name: str = "evening") -> list[str]:
-    return [run_key("demo", name, due) for due in dues]
+from tests.bot.services.scheduler_fakes import (
+    EVENING_NY,
+    FakeAnnouncer,
+    TimeMachine,
+    config,
+    keys,
+    run_until,
+    scheduler,
+    utc,
+)
 
 
 async def states(repository: Repository) -> dict[datetime, RunState]:
@@ -284,40 +277,6 @@ async def test_failures_are_recorded_with_their_reason(repository: Repository, t
     assert [(r.state, r.detail["error"]) for r in stored] == [(RunState.FAILED, "exception")]
 
 
-async def test_a_passing_failure_is_retried_with_the_same_key(repository: Repository, tmp_path: Path) -> None:
-    cfg = config(tmp_path, EVENING_NY)
-    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
-    announcer = FakeAnnouncer(clock, failures=["network", "rate_limited"])
-    await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 10, 23, 10))
-    due = utc(2026, 1, 10, 23)
-    assert announcer.attempts == [
-        (run_key("demo", "evening", due), due),
-        (run_key("demo", "evening", due), due + timedelta(minutes=1)),
-        (run_key("demo", "evening", due), due + timedelta(minutes=2)),
-    ]
-    assert announcer.keys == keys(due)
-    [run] = await repository.recent_runs(community="demo")
-    assert (run.state, run.detail["attempt"]) == (RunState.POSTED, 3)
-
-
-async def test_retries_stop_at_a_lasting_failure_or_after_three_attempts(
-    repository: Repository, tmp_path: Path
-) -> None:
-    cfg = config(tmp_path, EVENING_NY)
-    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
-    lasting = FakeAnnouncer(clock, failures=["no_channel"])
-    await run_until(scheduler(repository, lasting, clock, cfg), clock, utc(2026, 1, 10, 23, 30))
-    assert len(lasting.attempts) == 1
-    flaky = FakeAnnouncer(clock, failures=["network"] * 5)
-    await run_until(scheduler(repository, flaky, clock, cfg), clock, utc(2026, 1, 11, 23, 30))
-    assert len(flaky.attempts) == 3
-    runs = await repository.recent_runs(community="demo")
-    assert [(r.state, r.detail["attempt"], r.detail["retryable"]) for r in runs] == [
-        (RunState.FAILED, 3, True),
-        (RunState.FAILED, 1, False),
-    ]
-
-
 async def test_with_no_publisher_yet_it_waits_within_grace(repository: Repository, tmp_path: Path) -> None:
     cfg = config(tmp_path, EVENING_NY)
     clock = TimeMachine(utc(2026, 1, 10, 22, 50))
@@ -345,3 +304,25 @@ async def test_a_reloaded_config_applies_at_the_next_pass(repository: Repository
     await run_until(scheduler(repository, announcer, clock, config_in_force), clock, utc(2026, 1, 10, 23, 1))
     assert announcer.keys == keys(utc(2026, 1, 10, 23))
     assert announcer.posted[0].at - utc(2026, 1, 10, 23) < timedelta(seconds=30)
+
+
+async def test_a_grace_of_zero_posts_although_the_loop_wakes_late(
+    repository: Repository, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, EVENING_NY + "grace_minutes = 0\n")
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50), oversleep=timedelta(milliseconds=7))
+    announcer = FakeAnnouncer(clock)
+    await run_until(scheduler(repository, announcer, clock, cfg), clock, utc(2026, 1, 11, 23, 1))
+    assert announcer.keys == keys(utc(2026, 1, 10, 23), utc(2026, 1, 11, 23))
+
+
+async def test_a_grace_of_zero_still_skips_a_post_missed_by_more_than_a_poll(
+    repository: Repository, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, EVENING_NY + "grace_minutes = 0\n")
+    clock = TimeMachine(utc(2026, 1, 10, 22, 50))
+    await scheduler(repository, FakeAnnouncer(clock), clock, cfg).tick()
+    clock.now = utc(2026, 1, 10, 23, 1)
+    announcer = FakeAnnouncer(clock)
+    [run] = await scheduler(repository, announcer, clock, cfg).tick()
+    assert (run.state, run.detail["reason"], announcer.posted) == (RunState.SKIPPED, "late", [])

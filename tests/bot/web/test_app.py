@@ -228,6 +228,19 @@ async def test_unknown_or_unpublished_community_is_404(client):
     assert 'href="open/"' in index and "demo/" not in index
 
 
+@pytest.mark.parametrize(
+    "web_config", [WebConfig(communities=("open", "gone"), base_url="https://ferry.example.org")]
+)
+async def test_a_community_removed_by_a_reload_is_left_out_not_an_error(client):
+    # "gone" is named by the [web] the page started with, but the config in force has no such community.
+    index = await client.get("/")
+    assert index.status == 200
+    text = await index.text()
+    assert 'href="open/"' in text and "gone/" not in text
+    for path in ("/gone/", "/gone/directory.json", "/gone/directory.csv"):
+        assert (await client.get(path)).status == 404, path
+
+
 async def test_redirects_and_health(client):
     response = await client.get(f"/{COMMUNITY}", allow_redirects=False)
     assert response.status == 301 and response.headers["Location"] == f"{COMMUNITY}/"

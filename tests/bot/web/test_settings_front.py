@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import tomllib
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 import aiohttp
 import pytest
 from pydantic import ValidationError
 
+from bot.config.web import WebServing
 from bot.web.front import WebFront
 from bot.web.settings import WebConfig
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def test_defaults_and_a_toml_table():
@@ -30,7 +36,8 @@ def test_defaults_and_a_toml_table():
     assert web.base_url == "https://dir.example.org/ferry"
     assert web.communities == ("open", "demo")
     assert web.directory_url("open") == "https://dir.example.org/ferry/open/"
-    assert web.publishes("demo", frozenset()) and not web.publishes("other", frozenset({"other"}))
+    assert web.publishes("demo", frozenset({"demo"})) and not web.publishes("other", frozenset({"other"}))
+    assert not web.publishes("demo", frozenset())  # named, but no longer configured
     assert WebConfig().publishes("other", frozenset({"other"}))
     with pytest.raises(ValidationError):
         web.port = 1  # frozen: the config in force is shared
@@ -62,9 +69,12 @@ def test_plain_http_only_on_loopback(url):
 
 
 async def test_front_serves_until_cancelled(service, transfer, config):
-    front = WebFront(directory=service, transfer=transfer, config=lambda: config, web=WebConfig(port=0))
+    web, serving = WebConfig(port=0), WebServing()
+    front = WebFront(directory=service, transfer=transfer, config=lambda: config, web=web, serving=serving)
     task = asyncio.create_task(front.run())
     await asyncio.wait_for(front.started.wait(), 10)
+    assert serving() is web
+    assert serving.directory_url("open", frozenset(config.communities)) == "http://127.0.0.1:8080/open/"
     url = f"http://127.0.0.1:{front.port}"
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{url}/healthz") as response:
@@ -74,6 +84,23 @@ async def test_front_serves_until_cancelled(service, transfer, config):
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    assert serving() is None
+    assert serving.directory_url("open", frozenset(config.communities)) == ""
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.ClientConnectionError):
             await session.get(f"{url}/healthz")
+
+
+async def test_the_app_is_told_which_web_page_is_served(service, transfer, config):
+    app = SimpleNamespace(
+        directory=service, transfer=transfer, config=lambda: config, web_serving=WebServing()
+    )
+    web = WebConfig(port=0, base_url="https://served.example.org")
+    front = WebFront.from_app(cast("App", app), web)
+    task = asyncio.create_task(front.run())
+    await asyncio.wait_for(front.started.wait(), 10)
+    assert app.web_serving() is web
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert app.web_serving() is None
