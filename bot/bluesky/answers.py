@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.bluesky.gateway import Notice
 from bot.bluesky.posts import POST_GRAPHEMES
 from bot.config import FerryConfig
+from bot.config.web import WebServing
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.storage.bluesky import InboxItem
 from bot.storage.repository import Repository
@@ -82,21 +83,34 @@ class Answerer:
     """Runs the command of a recorded mention and words the answer."""
 
     def __init__(
-        self, *, commands: TextCommands, repository: Repository, config: Callable[[], FerryConfig]
+        self,
+        *,
+        commands: TextCommands,
+        repository: Repository,
+        config: Callable[[], FerryConfig],
+        web: WebServing | None = None,
     ) -> None:
         self._commands = commands
         self._repo = repository
         self._config = config
+        self._web = web or WebServing()  # the public page this process serves, if any
 
     def default_community(self) -> str:
         config = self._config()
         return config.bluesky.community or config.default_community_slug
 
     async def rest_hint(self, community: str, locale: str) -> str:
-        """Where to see the whole directory: the web page, else the Bluesky list, else Discord."""
+        """Where to see the whole directory: the web page, else the Bluesky list, else Discord.
+
+        ``[bluesky].web_url`` names a page served elsewhere (another host, a proxy path); otherwise the
+        page this process serves, when it publishes the community.
+        """
         config = self._config()
         if config.bluesky.web_url:
             return config.bluesky.web_url.replace("{community}", community)
+        served = self._web.directory_url(community, frozenset(config.communities))
+        if served:
+            return served
         list_uri = await self._repo.get_state(list_state_key(community))
         if list_uri:
             return list_web_url(list_uri)

@@ -65,6 +65,7 @@ class BlueskyFront:
                 commands=TextCommands(app.directory, app.moderation, app.linking),
                 repository=app.repository,
                 config=app.config,
+                web=app.web_serving,
             ),
             budget=self.budget,
             clock=clock,

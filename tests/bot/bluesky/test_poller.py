@@ -11,7 +11,8 @@ import pytest
 from bot.app import App
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.gateway import RateLimitedError, RejectedError, StrongRef, TransientError
-from bot.models import Identity, IdentityKind, Source
+from bot.config.web import WebConfig
+from bot.models import Identity, IdentityKind, Source, Visibility
 from tests.bot.bluesky.fakes import BOT_DID, FakeClock, FakeGateway, reply_refs
 
 
@@ -225,3 +226,24 @@ async def test_answered_mentions_are_kept_a_week_then_deleted(
     assert await app.repository.outbox(mention.uri) == []
     await front.poller.poll_once()  # listed again after the prune: too old to answer again
     assert len(gateway.posts()) == 1
+
+
+async def test_the_page_this_process_serves_is_where_a_directory_thread_points(
+    front: BlueskyFront, gateway: FakeGateway, app: App
+) -> None:
+    for n in range(40):
+        await app.directory.register(
+            community="movers",
+            identity=Identity(IdentityKind.BLUESKY, f"did:plc:member{n:03d}"),
+            display_name=f"Member {n}",
+            platform="bluesky",
+            handle=f"member{n:03d}.bsky.social",
+            source=Source.BLUESKY,
+            visibility=Visibility.PUBLIC,
+        )
+    await front.lists.sync_dirty()
+    app.web_serving.current = WebConfig(enabled=True, base_url="https://ferry.example/dir")
+    gateway.mention(1, "directory")
+    await front.poller.poll_once()
+    last = max(gateway.posts(), key=lambda r: r.value["text"][:3]).value["text"]
+    assert last.splitlines()[-1] == "Everyone: https://ferry.example/dir/movers/"
