@@ -103,6 +103,7 @@ class DataCommands(commands.Cog):
                 added=report.added,
                 replaced=report.replaced,
                 unchanged=report.unchanged,
+                kept=report.kept,
                 rejected=len(report.rejected),
             )
         )

@@ -116,11 +116,13 @@ EN: Mapping[str, str] = {
     "level.admin-verified": "✓✓ verified by an admin",
     "import.title": "Import check of {file}",
     "import.summary": (
-        "{rows} rows: {added} to add, {replaced} to replace, {unchanged} unchanged, {rejected} rejected."
+        "{rows} rows: {added} to add, {replaced} to replace, {unchanged} unchanged, "
+        "{kept} kept (changed by the member), {rejected} rejected."
     ),
     "import.applied_title": "Imported {file}",
     "import.applied": (
-        "{rows} rows: {added} added, {replaced} replaced, {unchanged} unchanged, {rejected} rejected."
+        "{rows} rows: {added} added, {replaced} replaced, {unchanged} unchanged, "
+        "{kept} kept (changed by the member), {rejected} rejected."
     ),
     "import.banned": "this person is banned from registering here (see /ferry unban)",
     "import.rejected": "Line {line}: {reason}",
