@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind, Source
+from bot.models import Identity, IdentityKind, Source, Verification
 from tests.bot.discord.fixtures import Moderation
 from tests.support.discord_standin import DiscordStandin, FileOption, StandinUsageError
 
@@ -112,9 +112,10 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     assert (await confirm.response()).kind == "deferred update"
     from tests.bot.discord.fixtures import wait_for
 
-    await wait_for(lambda: discord_standin.message(message.id).components == [])
+    # The buttons go at once (a progress line takes their place); the report comes when it is done.
+    await wait_for(lambda: discord_standin.message(message.id).embeds[0]["title"] == "Imported people.csv")
+    assert discord_standin.message(message.id).components == []
     [embed] = discord_standin.message(message.id).embeds
-    assert embed["title"] == "Imported people.csv"
     assert embed["description"].splitlines()[2].startswith("7 rows: 5 added")
     assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 5}
 
@@ -173,7 +174,7 @@ async def test_confirming_an_import_rechecks_admin_rights(
     assert (await click.response()).kind == "deferred update"
     from tests.bot.discord.fixtures import wait_for
 
-    await wait_for(lambda: discord_standin.message(message.id).components == [])
+    await wait_for(lambda: discord_standin.message(message.id).embeds[0]["title"] == "Imported one.csv")
     assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 1}
 
 
@@ -235,11 +236,14 @@ async def test_mastodon_and_did_exports(discord_standin: DiscordStandin, ferry: 
         platform="bluesky",
         handle="bob.bsky.social",
         source=Source.BLUESKY,
+        verification=Verification.BLUESKY_PROVEN,  # as joining from Bluesky writes it
     )
     message = await admin(discord_standin, "export", {"format": "dids", "visibility": "all"})
     assert message.attachments[0].filename == "movers-bluesky-dids-all.txt"
     assert message.attachments[0].data == b"did:plc:bbbbbbbbbbbbbbbbbbbbbbbb\n"
-    assert message.content.startswith("The Bluesky DIDs of members (1), one per line. Visibility: all")
+    assert message.content.startswith(
+        "The Bluesky DIDs of members who proved the account (1), one per line. Visibility: all"
+    )
     message = await admin(discord_standin, "export", {"format": "mastodon", "visibility": "all"})
     assert message.attachments[0].filename == "movers-mastodon-following-all.csv"
     assert message.attachments[0].data.decode() == (

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_IMPORT_ROWS = 100_000
 MAX_NAME_KEY = 100  # characters of a name that identifies a member without an id
-_PROGRESS_EVERY = 500  # rows
+_PROGRESS_EVERY = 20  # rows; each front throttles its own display
 _LOG_EVERY = 5000  # rows
 _DISCORD_ID = re.compile(r"^[0-9]{15,21}$")
 _DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[a-z0-9.-]{1,253})$")
