@@ -1,11 +1,17 @@
 """/ferry import | export: the directory in and out as files.
 
 A mixin of the ``Admin`` group cog (``cogs.admin``).
+
+An applied import shows "n / total rows" on its prompt while it runs. It is never cut short: one
+that outlives the confirm click's 15-minute interaction token (far more rows than the upload limit
+allows at usual speeds) carries on, and as its report can then reach no one in Discord (a public
+message would show private data), the report's counts go to the log for the operator.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from typing import Literal
 
 import discord
@@ -16,12 +22,16 @@ from bot.discord.admin import Interaction, lines_reply, log_action
 from bot.discord.checks import ferry_admin, is_ferry_admin
 from bot.discord.client import FerryBot
 from bot.discord.messages import Raw, error_text, say
+from bot.discord.progress import ProgressEdits
 from bot.discord.render import fit
 from bot.discord.views import ConfirmView, export_bytes, too_big
 from bot.errors import BannedError
 from bot.services.transfer import ExportFormat, ExportScope, ImportReport, RejectedRow, export_filename
 
+log = logging.getLogger(__name__)
+
 MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a spreadsheet of 100,000 rows fits well within this
+_LOGGED_REJECTIONS = 100  # rejected rows named in the log when the report cannot be shown
 _LINE = 1024  # characters of one report line; a sheet with hundreds of columns still fits a message
 
 
@@ -60,13 +70,39 @@ class DataCommands(commands.Cog):
         async def apply(confirmed: Interaction) -> None:
             # A large file takes longer than Discord's 3 s: acknowledge, then edit the prompt.
             await confirmed.response.defer()
-            done = await transfer.import_csv(io.StringIO(text), community=community, dry_run=False)
-            log_action(confirmed, "import", rows=done.rows, added=done.added, replaced=done.replaced)
+            progress = ProgressEdits(
+                confirmed, lambda n, total: say(locale, "import.progress", done=n, total=total)
+            )
+            await progress.show(0, report.rows)  # also takes the buttons away
+            done = await transfer.import_csv(
+                io.StringIO(text), community=community, dry_run=False, progress=progress
+            )
+            await progress.settle()
+            counts = {
+                "rows": done.rows,
+                "added": done.added,
+                "replaced": done.replaced,
+                "unchanged": done.unchanged,
+                "kept": done.kept,
+                "rejected": len(done.rejected),
+            }
+            log_action(confirmed, "import", **counts)
             result, attachments = self._report(
                 locale, file.filename, done, "import.applied_title", "import.applied"
             )
-            await confirmed.edit_original_response(
-                content=None, embeds=result, attachments=attachments, view=None
+            if not progress.refused:
+                try:
+                    await confirmed.edit_original_response(
+                        content=None, embeds=result, attachments=attachments, view=None
+                    )
+                    return
+                except discord.HTTPException:
+                    pass  # logged below, with what the admin could not be shown
+            # Locations only: the reasons quote handles, which are the members' data.
+            where = [row.where for row in done.rejected[:_LOGGED_REJECTIONS]]
+            log.warning(
+                "import report not shown: the interaction can no longer be edited",
+                extra={"community": community, "file": file.filename, **counts, "rejected_rows": where},
             )
 
         view = ConfirmView(
@@ -104,6 +140,7 @@ class DataCommands(commands.Cog):
                 added=report.added,
                 replaced=report.replaced,
                 unchanged=report.unchanged,
+                kept=report.kept,
                 rejected=len(report.rejected),
             )
         )

@@ -15,10 +15,16 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import IdentityKind, Visibility
+from bot.models import IdentityKind, Source, Verification, Visibility
 from bot.storage._common import Store
 from bot.storage._dialect import insert_ignoring_conflict
 from bot.storage.tables import bsky_inbox, bsky_outbox, entries, member_identities, members
+
+# A Bluesky entry the member proved is theirs: written when they posted from the account (join, or
+# linking it), possibly vouched for by an admin since. An imported DID is only what a sheet claims, and
+# listing it would publish someone who never agreed to it. The DIDs export applies the same rule.
+OWN_ACCOUNT_SOURCE = Source.BLUESKY
+OWN_ACCOUNT_LEVELS = frozenset({Verification.BLUESKY_PROVEN, Verification.ADMIN_VERIFIED})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,10 +227,11 @@ class BlueskyStore(Store):
             return int(result.rowcount)
 
     async def public_bluesky_members(self, community: str) -> set[str]:
-        """DIDs of listed members who joined from Bluesky and show a public Bluesky entry.
+        """DIDs of listed members who proved their Bluesky account and show it as a public entry.
 
-        These are the people a community's Bluesky list should hold: the DID is the member's own
-        (proven by their post), and they chose to be visible beyond the community.
+        These are the people a community's Bluesky list should hold: the entry came from the member's
+        own post (source Bluesky, proven or since admin-verified; see ``OWN_ACCOUNT_LEVELS``), and
+        they chose to be visible beyond the community. An imported DID never qualifies on its own.
         """
         async with self._db.transaction() as conn:
             rows = await conn.execute(
@@ -238,6 +245,8 @@ class BlueskyStore(Store):
                     member_identities.c.community == community,
                     member_identities.c.kind == IdentityKind.BLUESKY.value,
                     entries.c.visibility == Visibility.PUBLIC.value,
+                    entries.c.source == OWN_ACCOUNT_SOURCE.value,
+                    entries.c.verification.in_(sorted(level.value for level in OWN_ACCOUNT_LEVELS)),
                     members.c.hidden.is_(False),
                     members.c.banned.is_(False),
                 )

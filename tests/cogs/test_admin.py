@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind, Source
+from bot.models import Identity, IdentityKind, Source, Verification
 from tests.bot.discord.fixtures import Moderation
 from tests.support.discord_standin import DiscordStandin, FileOption, StandinUsageError
 
@@ -102,7 +102,7 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     assert embed["description"].splitlines()[:3] == [
         "Layout: long (a platform and a handle column, one row per handle).",
         "Columns: platform → platform, handle → handle, name → name, discord\\_id → discord\\_id",
-        "7 rows: 5 to add, 0 to replace, 0 unchanged, 2 rejected.",
+        "7 rows: 5 to add, 0 to replace, 0 unchanged, 0 kept (changed by the member), 2 rejected.",
     ]
     assert "Line 7, column platform: I don't know the platform “myspace”" in embed["description"]
     assert "<@&" not in embed["description"] and not message.pings.anyone
@@ -112,9 +112,10 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     assert (await confirm.response()).kind == "deferred update"
     from tests.bot.discord.fixtures import wait_for
 
-    await wait_for(lambda: discord_standin.message(message.id).components == [])
+    # The buttons go at once (a progress line takes their place); the report comes when it is done.
+    await wait_for(lambda: discord_standin.message(message.id).embeds[0]["title"] == "Imported people.csv")
+    assert discord_standin.message(message.id).components == []
     [embed] = discord_standin.message(message.id).embeds
-    assert embed["title"] == "Imported people.csv"
     assert embed["description"].splitlines()[2].startswith("7 rows: 5 added")
     assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 5}
 
@@ -128,7 +129,10 @@ async def test_import_names_a_banned_persons_rows_as_banned_to_the_admin(
     message = await admin(discord_standin, "import", {"file": FileOption("s.csv", sheet.encode())})
     [embed] = message.embeds
     assert "this person is banned from registering here (see /ferry unban)" in embed["description"]
-    assert "0 to add, 0 to replace, 0 unchanged, 1 rejected." in embed["description"]
+    assert (
+        "0 to add, 0 to replace, 0 unchanged, 0 kept (changed by the member), 1 rejected."
+        in embed["description"]
+    )
 
 
 async def test_import_of_a_wide_sheet_shows_the_mapping_and_unknown_columns(
@@ -145,7 +149,7 @@ async def test_import_of_a_wide_sheet_shows_the_mapping_and_unknown_columns(
         "Layout: wide (one column per platform, one row per person).",
         "Columns: Name → name, Discord ID → discord\\_id, RedNote → rednote, Bluesky handle → bluesky",
         "Not recognised, so ignored: \\*\\*Notes\\*\\* <\u200b@&1>",  # a header is user text: escaped
-        "2 rows: 3 to add, 0 to replace, 0 unchanged, 0 rejected.",
+        "2 rows: 3 to add, 0 to replace, 0 unchanged, 0 kept (changed by the member), 0 rejected.",
     ]
     assert not message.pings.anyone
 
@@ -170,7 +174,7 @@ async def test_confirming_an_import_rechecks_admin_rights(
     assert (await click.response()).kind == "deferred update"
     from tests.bot.discord.fixtures import wait_for
 
-    await wait_for(lambda: discord_standin.message(message.id).components == [])
+    await wait_for(lambda: discord_standin.message(message.id).embeds[0]["title"] == "Imported one.csv")
     assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 1}
 
 
@@ -236,11 +240,14 @@ async def test_mastodon_and_did_exports(discord_standin: DiscordStandin, ferry: 
         platform="bluesky",
         handle="bob.bsky.social",
         source=Source.BLUESKY,
+        verification=Verification.BLUESKY_PROVEN,  # as joining from Bluesky writes it
     )
     message = await admin(discord_standin, "export", {"format": "dids", "visibility": "all"})
     assert message.attachments[0].filename == "movers-bluesky-dids-all.txt"
     assert message.attachments[0].data == b"did:plc:bbbbbbbbbbbbbbbbbbbbbbbb\n"
-    assert message.content.startswith("The Bluesky DIDs of members (1), one per line. Visibility: all")
+    assert message.content.startswith(
+        "The Bluesky DIDs of members who proved the account (1), one per line. Visibility: all"
+    )
     message = await admin(discord_standin, "export", {"format": "mastodon", "visibility": "all"})
     assert message.attachments[0].filename == "movers-mastodon-following-all.csv"
     assert message.attachments[0].data.decode() == (

@@ -118,16 +118,19 @@ EN: Mapping[str, str] = {
     "level.admin-verified": "✓✓ verified by an admin",
     "import.title": "Import check of {file}",
     "import.summary": (
-        "{rows} rows: {added} to add, {replaced} to replace, {unchanged} unchanged, {rejected} rejected."
+        "{rows} rows: {added} to add, {replaced} to replace, {unchanged} unchanged, "
+        "{kept} kept (changed by the member), {rejected} rejected."
     ),
     "import.applied_title": "Imported {file}",
     "import.applied": (
-        "{rows} rows: {added} added, {replaced} replaced, {unchanged} unchanged, {rejected} rejected."
+        "{rows} rows: {added} added, {replaced} replaced, {unchanged} unchanged, "
+        "{kept} kept (changed by the member), {rejected} rejected."
     ),
     "import.banned": "this person is banned from registering here (see /ferry unban)",
     "import.rejected": "Line {line}: {reason}",
     "import.more": "…and {count} more rejected rows in the attached file.",
     "import.confirm": "Apply this import",
+    "import.progress": "Importing… {done} / {total} rows.",
     "import.nothing": "Nothing to import.",
     "import.too_big": "That file is too big (at most {limit} MB).",
     "import.not_text": "That file is not a UTF-8 CSV file.",
@@ -146,7 +149,7 @@ EN: Mapping[str, str] = {
         "Import and export → Import, type “Following list”."
     ),
     "export.none": "Nothing to export: no members in that visibility have a Bluesky DID Ferry knows.",
-    "export.dids": "The Bluesky DIDs of members ({count}), one per line.",
+    "export.dids": "The Bluesky DIDs of members who proved the account ({count}), one per line.",
     "export.scope_public": "Visibility: public (only entries their members made public).",
     "export.scope_all": (
         "Visibility: all (public and community-only entries): keep this file inside the community."

@@ -101,13 +101,20 @@ ZH: Mapping[str, str] = {
     "level.bluesky-proven": "✓ 已通过 Bluesky 证明",
     "level.admin-verified": "✓✓ 已由管理员核实",
     "import.title": "导入检查：{file}",
-    "import.summary": "{rows} 行：将添加 {added}，将替换 {replaced}，未变 {unchanged}，拒绝 {rejected}。",
+    "import.summary": (
+        "{rows} 行：将添加 {added}，将替换 {replaced}，未变 {unchanged}，"
+        "保留 {kept}（成员已自行修改），拒绝 {rejected}。"
+    ),
     "import.applied_title": "已导入 {file}",
-    "import.applied": "{rows} 行：已添加 {added}，已替换 {replaced}，未变 {unchanged}，拒绝 {rejected}。",
+    "import.applied": (
+        "{rows} 行：已添加 {added}，已替换 {replaced}，未变 {unchanged}，"
+        "保留 {kept}（成员已自行修改），拒绝 {rejected}。"
+    ),
     "import.banned": "此人已被禁止在这里登记（见 /ferry unban）",
     "import.rejected": "第 {line} 行：{reason}",
     "import.more": "……另有 {count} 行被拒绝的数据，见附件。",
     "import.confirm": "执行导入",
+    "import.progress": "正在导入…… {done} / {total} 行。",
     "import.nothing": "没有可导入的内容。",
     "import.too_big": "文件太大（最多 {limit} MB）。",
     "import.not_text": "该文件不是 UTF-8 编码的 CSV 文件。",
@@ -126,7 +133,7 @@ ZH: Mapping[str, str] = {
         "类型选“关注列表”。"
     ),
     "export.none": "没有可导出的内容：该可见范围内没有 Ferry 已知 Bluesky DID 的成员。",
-    "export.dids": "成员的 Bluesky DID（{count} 个），每行一个。",
+    "export.dids": "已证明账号归属的成员的 Bluesky DID（{count} 个），每行一个。",
     "export.scope_public": "可见范围：公开（仅成员设为公开的条目）。",
     "export.scope_all": "可见范围：全部（公开和仅社区可见的条目）：请只在社区内部保存此文件。",
     "export.too_big": "文件对 Discord 来说太大（{size} MB）；运维人员可以运行 `ferry export`。",

@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.models import Entry, IdentityKind, Member, Visibility
 from bot.platforms.spec import HandleKind
 from bot.services.directory import DirectoryService
+from bot.storage.bluesky import OWN_ACCOUNT_LEVELS, OWN_ACCOUNT_SOURCE
 from bot.storage.repository import Repository
 
 Progress = Callable[[int, int], None]  # (done, total); total is 0 when unknown
@@ -218,12 +219,13 @@ async def _write_mastodon(out: TextIO, entries: Entries, platforms: set[str]) ->
 
 
 async def _write_dids(out: TextIO, entries: Entries) -> int:
-    # The same rule as the community's Bluesky list: a DID Ferry knows as the member's own (they
-    # posted from it), for members whose Bluesky entry is in scope. Never resolved from a typed
-    # handle, which anyone could have entered.
+    # The same rule as the community's Bluesky list: a DID Ferry knows as the member's own, for
+    # members whose Bluesky entry is in scope and came from their own post (not an import's claim:
+    # see OWN_ACCOUNT_LEVELS). Never resolved from a typed handle, which anyone could have entered.
     dids: set[str] = set()
     async for entry, member in entries:
-        if entry.platform == "bluesky" and member is not None:
+        proven = entry.source is OWN_ACCOUNT_SOURCE and entry.verification in OWN_ACCOUNT_LEVELS
+        if entry.platform == "bluesky" and proven and member is not None:
             dids.update(i.external_id for i in member.identities if i.kind is IdentityKind.BLUESKY)
     for did in sorted(dids):
         out.write(did + "\n")

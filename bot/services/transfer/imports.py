@@ -5,6 +5,11 @@ is applied; a refused handle is reported with its line, its column and the domai
 changes nothing. Handles are applied one by one, each in its own transaction, so a re-run after an
 interruption picks up where it stopped: handles already in are reported as unchanged.
 
+An import never overrides a member's own choices. A sheet's visibility applies only to an entry it
+creates. An existing entry the member wrote themselves (any source but an import) is kept as it is
+and reported as kept; one an earlier import wrote may take the sheet's new handle, keeping its
+visibility, which the member may have changed since.
+
 Whose row is it? A ``discord_id`` wins, then a ``bluesky_did``; a row with neither is keyed by its
 name as a console identity (``console:<name>``, spaces trimmed and runs of spaces made one), the
 same key ``ferry console --as <name>`` and ``ferry forget --console-name <name>`` use. That key is
@@ -37,7 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_IMPORT_ROWS = 100_000
 MAX_NAME_KEY = 100  # characters of a name that identifies a member without an id
-_PROGRESS_EVERY = 500  # rows
+_PROGRESS_EVERY = 20  # rows; each front throttles its own display
 _LOG_EVERY = 5000  # rows
 _DISCORD_ID = re.compile(r"^[0-9]{15,21}$")
 _DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[a-z0-9.-]{1,253})$")
@@ -64,7 +69,7 @@ class _Pair:
 
 @dataclass(frozen=True, slots=True)
 class _Who:
-    """Whose row it is, the name it gives, and the visibility it asks for (None: keep or default)."""
+    """Whose row it is, the name it gives, and the visibility a new entry gets (None: the default)."""
 
     identity: Identity
     name: str
@@ -192,6 +197,7 @@ class Importer:
                 "added": report.added,
                 "replaced": report.replaced,
                 "unchanged": report.unchanged,
+                "kept": report.kept,
                 "rejected": len(report.rejected),
                 "unknown_columns": len(layout.unknown),
             },
@@ -242,15 +248,17 @@ class Importer:
                 raise BannedError(str(identity))
             if holder is not None and (member is None or holder.member_id != member.id):
                 raise HandleTakenError(spec.display_name, normalised.handle)
-            if (
-                holder is not None
-                and holder.handle == normalised.handle
-                and visibility in (None, holder.visibility)
-            ):
-                return RowStatus.UNCHANGED
+            mine = await self._repo.list_entries(member.id) if member else []
+            current = next((e for e in mine if e.platform == spec.key), None)
+            if current is not None:
+                if current.handle == normalised.handle:
+                    return RowStatus.UNCHANGED  # the sheet's visibility is not an import's to re-apply
+                if current.source is not Source.IMPORT:
+                    return RowStatus.KEPT  # the member wrote it: an import never overrides that
             if dry_run:
-                current = await self._repo.list_entries(member.id) if member else []
-                return RowStatus.REPLACED if any(e.platform == spec.key for e in current) else RowStatus.ADDED
+                return RowStatus.ADDED if current is None else RowStatus.REPLACED
+            # Checked just above rather than in the write's transaction: a member changing this very
+            # entry in the same instant can still lose to the import, a window of milliseconds.
             registration = await self._directory.register(
                 community=community,
                 identity=identity,
@@ -258,7 +266,7 @@ class Importer:
                 platform=spec.key,
                 handle=normalised.handle,
                 source=Source.IMPORT,
-                visibility=visibility,
+                visibility=visibility if current is None else None,
                 actor="import",
             )
         except FerryError as exc:

@@ -15,6 +15,7 @@ class RowStatus(enum.StrEnum):
     ADDED = "added"
     REPLACED = "replaced"
     UNCHANGED = "unchanged"
+    KEPT = "kept"  # the member changed this entry themselves: an import leaves it as they made it
     REJECTED = "rejected"
 
 
@@ -46,7 +47,8 @@ class ImportReport:
     """The outcome of an import or a dry run.
 
     ``rows`` counts the file's non-blank data rows; the other counts are handles, so a wide row with
-    three platform columns can add three.
+    three platform columns can add three. ``kept`` counts handles the sheet would have changed but
+    whose entry the member wrote themselves (see ``bot.services.transfer.imports``).
     """
 
     dry_run: bool
@@ -55,6 +57,7 @@ class ImportReport:
     added: int = 0
     replaced: int = 0
     unchanged: int = 0
+    kept: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
 
     def count(self, status: RowStatus) -> None:
@@ -65,6 +68,8 @@ class ImportReport:
             self.replaced += 1
         elif status is RowStatus.UNCHANGED:
             self.unchanged += 1
+        elif status is RowStatus.KEPT:
+            self.kept += 1
 
     @property
     def changes(self) -> int:

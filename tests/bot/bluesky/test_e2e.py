@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from bot.app import App, open_app
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.poller import PollSettings
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 from bot.settings import Settings
 from tests.support.atproto import AtprotoAccount, AtprotoNetwork
 
@@ -213,6 +213,7 @@ async def test_directory_is_a_self_reply_thread(
                 platform="bluesky",
                 handle=f"mover{n:03d}.bsky.social",
                 source=Source.BLUESKY,
+                verification=Verification.BLUESKY_PROVEN,  # as joining writes it: listable
             )
         await front.lists.sync_dirty()  # the list exists: the thread's last post links to it
         post = await mention(client, bot_account, "", " directory")
@@ -320,6 +321,7 @@ async def test_list_sync_visible_through_get_list(
             platform="bluesky",
             handle=user.handle,
             source=Source.BLUESKY,
+            verification=Verification.BLUESKY_PROVEN,  # as joining writes it: listable
         )
         assert await synced() == {user.did}
         await app.moderation.set_hidden(community="movers", identity=me, hidden=True, actor="admin:t")

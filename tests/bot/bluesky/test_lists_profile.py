@@ -10,7 +10,7 @@ from bot.bluesky.answers import list_state_key
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.gateway import LIST, LIST_ITEM, PROFILE, STARTER_PACK, TransientError, Write
 from bot.bluesky.profile import ensure_profile
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 from tests.bot.bluesky.fakes import FakeGateway
 from tests.bot.discord.fixtures import wait_for
 
@@ -27,6 +27,7 @@ async def join(app: App, did: str) -> None:
         platform="bluesky",
         handle=did.rsplit(":", 1)[-1] + ".test",
         source=Source.BLUESKY,
+        verification=Verification.BLUESKY_PROVEN,  # as joining writes it: listable
     )
 
 

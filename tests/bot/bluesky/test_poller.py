@@ -12,7 +12,7 @@ from bot.app import App
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.gateway import RateLimitedError, RejectedError, StrongRef, TransientError
 from bot.config.web import WebConfig
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 from tests.bot.bluesky.fakes import BOT_DID, FakeClock, FakeGateway, reply_refs
 
 
@@ -173,6 +173,7 @@ async def test_directory_answer_is_a_numbered_self_reply_thread(
             platform="bluesky",
             handle=f"member{n:03d}.bsky.social",
             source=Source.BLUESKY,
+            verification=Verification.BLUESKY_PROVEN,  # as joining writes it: listable
         )
     await front.lists.sync_dirty()  # the list exists: the thread ends with its link
     mention = gateway.mention(1, "directory")

@@ -16,13 +16,16 @@ def test_summary_of_a_dry_run_names_layout_columns_unknowns_and_rejections() -> 
         platforms=(),
         unknown=("Notes", "#5"),
     )
-    report = ImportReport(dry_run=True, layout=layout, rows=3, added=1, unchanged=1)
+    report = ImportReport(dry_run=True, layout=layout, rows=3, added=1, unchanged=1, kept=2)
     report.rejected.append(RejectedRow(4, InvalidInputError("row", "duplicate of line 2"), "Link"))
     assert import_summary(report).splitlines() == [
         "layout: long (a platform and a handle column, one row per handle)",
         "columns: Site -> platform, Link -> handle, Who -> name",
         "unknown columns (ignored): Notes, #5",
-        "3 rows: 1 would be added, 0 would be replaced, 1 unchanged, 1 rejected",
+        (
+            "3 rows: 1 would be added, 0 would be replaced, 1 unchanged, "
+            "2 kept (changed by the member), 1 rejected"
+        ),
         "  line 4, column Link: invalid row: duplicate of line 2",
         "dry run: nothing was changed. Run again without --dry-run to apply.",
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Identity, IdentityKind, Visibility
+from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 from bot.storage.bluesky import InboxItem, OutboxPart
 from bot.storage.repository import Repository
 from tests.bot.storage._helpers import COMMUNITY, add_member, at, register
@@ -58,25 +58,42 @@ async def test_deferred_items_wait(repository: Repository) -> None:
 
 
 async def test_public_bluesky_members(repository: Repository) -> None:
-    async def bluesky_member(did: str, visibility: Visibility) -> int:
+    async def bluesky_member(
+        did: str,
+        visibility: Visibility,
+        source: Source = Source.BLUESKY,
+        verification: Verification = Verification.BLUESKY_PROVEN,
+    ) -> int:
         member = await repository.ensure_member(
             community=COMMUNITY, identity=Identity(IdentityKind.BLUESKY, did), display_name=did, now=at(0)
         )
+        handle = did.removeprefix("did:plc:") + ".test"
         await register(
-            repository, member, "bluesky", did.removeprefix("did:plc:") + ".test", visibility=visibility
+            repository,
+            member,
+            "bluesky",
+            handle,
+            visibility=visibility,
+            source=source,
+            verification=verification,
         )
         return member.id
 
     public = await bluesky_member("did:plc:pub", Visibility.PUBLIC)
+    await bluesky_member("did:plc:vouched", Visibility.PUBLIC, verification=Verification.ADMIN_VERIFIED)
     await bluesky_member("did:plc:private", Visibility.COMMUNITY)
+    # A sheet's DID is only a claim: the member never posted, so never agreed to be listed.
+    await bluesky_member("did:plc:imported", Visibility.PUBLIC, Source.IMPORT, Verification.SELF_REPORTED)
+    await bluesky_member("did:plc:imp-vouched", Visibility.PUBLIC, Source.IMPORT, Verification.ADMIN_VERIFIED)
+    await bluesky_member("did:plc:unproven", Visibility.PUBLIC, verification=Verification.SELF_REPORTED)
     # A Discord member with a public Bluesky handle is not proven to own it: not on the list.
     discord = await add_member(repository, "dora")
     await register(repository, discord, "bluesky", "dora.test", visibility=Visibility.PUBLIC)
-    assert await repository.public_bluesky_members(COMMUNITY) == {"did:plc:pub"}
+    assert await repository.public_bluesky_members(COMMUNITY) == {"did:plc:pub", "did:plc:vouched"}
     assert await repository.public_bluesky_members("elsewhere") == set()
 
     await repository.set_hidden(member_id=public, hidden=True, now=at(1), actor="admin:x")
-    assert await repository.public_bluesky_members(COMMUNITY) == set()
+    assert await repository.public_bluesky_members(COMMUNITY) == {"did:plc:vouched"}
 
 
 async def answered(repository: Repository, n: int, author: str, *, state: str = "done") -> str:

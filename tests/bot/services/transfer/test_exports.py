@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.config import load_config
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.transfer import (
     MASTODON_COLUMNS,
@@ -36,15 +36,18 @@ PUBLIC, COMMUNITY = Visibility.PUBLIC, Visibility.COMMUNITY
 async def add(
     service: DirectoryService, who: Identity, name: str, platform: str, handle: str, seen: Visibility
 ):
-    source = Source.BLUESKY if who.kind is IdentityKind.BLUESKY else Source.DISCORD
+    # As joining from Bluesky writes it: the member's own post proves their Bluesky handle.
+    from_bluesky = who.kind is IdentityKind.BLUESKY
+    proven = from_bluesky and platform == "bluesky"
     return await service.register(
         community="demo",
         identity=who,
         display_name=name,
         platform=platform,
         handle=handle,
-        source=source,
+        source=Source.BLUESKY if from_bluesky else Source.DISCORD,
         visibility=seen,
+        verification=Verification.BLUESKY_PROVEN if proven else Verification.SELF_REPORTED,
     )
 
 
@@ -142,6 +145,18 @@ async def test_dids_are_only_members_own_and_follow_their_bluesky_entry(transfer
         f"{BOB.external_id}\n{CAROL.external_id}\n",
         2,
     )
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_an_imported_did_is_not_exported_until_its_member_proves_it(transfer: TransferService) -> None:
+    eve = "did:plc:iiiiiiiiiiiiiiiiiiiiiiii"
+    sheet = f"bluesky_did,platform,handle,visibility\n{eve},bluesky,eve.bsky.social,public\n"
+    report = await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=False)
+    assert report.added == 1
+    # Eve's entry is public and her DID is stored, but only the sheet says the account is hers.
+    assert await export(transfer, ExportFormat.DIDS, ExportScope.PUBLIC) == (f"{BOB.external_id}\n", 1)
+    csv_text, _ = await export(transfer, ExportFormat.CSV, ExportScope.PUBLIC)
+    assert eve in csv_text  # the admin's own CSV still carries it
 
 
 @pytest.mark.usefixtures("seeded")

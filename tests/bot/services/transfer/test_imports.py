@@ -9,6 +9,7 @@ from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.transfer import ImportReport, LayoutKind, TransferService
+from bot.storage.repository import Repository
 from tests.bot.services.transfer.messy_sheet import SHEET
 
 DISCORD = Identity(IdentityKind.DISCORD, "111111111111111111")
@@ -121,10 +122,10 @@ async def test_import_applies_then_is_idempotent_and_keeps_names(
         "ig,new.one,111111111111111111,\n"
     )
     first = await transfer.import_csv(io.StringIO(text), community="demo", dry_run=False)
-    assert (first.added, first.replaced, first.unchanged, first.rejected) == (1, 1, 0, [])
+    assert (first.added, first.replaced, first.unchanged, first.kept, first.rejected) == (1, 0, 1, 0, [])
     handles = await service.handles(community="demo", identity=DISCORD)
     assert {(e.platform, e.handle, e.visibility) for e in handles} == {
-        ("lemon8", "cook", Visibility.COMMUNITY),  # the visibility change was applied
+        ("lemon8", "cook", Visibility.PUBLIC),  # the member's own choice: a sheet's applies to new entries
         ("instagram", "new.one", Visibility.COMMUNITY),
     }
     member = await service.member(community="demo", identity=DISCORD)
@@ -186,3 +187,62 @@ async def test_a_banned_persons_rows_are_refused_in_the_dry_run_as_in_the_real_o
         assert report.added == 0
         [row] = report.rejected
         assert (row.line, isinstance(row.error, BannedError)) == (2, True)
+
+
+async def test_a_reimport_never_undoes_what_the_member_changed_since(
+    service: DirectoryService, transfer: TransferService, moderation: ModerationService
+) -> None:
+    sheet = (
+        "discord_id,platform,handle,visibility\n"
+        "111111111111111111,lemon8,cook,public\n"
+        "111111111111111111,instagram,cook.ig,public\n"
+    )
+    first = await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=False)
+    assert (first.added, first.rejected) == (2, [])
+    # The member makes Lemon8 community-only and moves to another Instagram handle themselves.
+    await moderation.set_visibility(
+        community="demo", identity=DISCORD, platform="lemon8", visibility=Visibility.COMMUNITY
+    )
+    await service.register(
+        community="demo",
+        identity=DISCORD,
+        display_name="Alice",
+        platform="instagram",
+        handle="cook.new",
+        source=Source.DISCORD,
+    )
+    for dry_run in (True, False):  # the check says what the real run then does
+        again = await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=dry_run)
+        counts = (again.added, again.replaced, again.unchanged, again.kept, again.rejected)
+        assert counts == (0, 0, 1, 1, [])
+    handles = await service.handles(community="demo", identity=DISCORD)
+    assert {(e.platform, e.handle, e.visibility, e.source) for e in handles} == {
+        ("lemon8", "cook", Visibility.COMMUNITY, Source.IMPORT),
+        ("instagram", "cook.new", Visibility.PUBLIC, Source.DISCORD),
+    }
+
+
+async def test_a_new_sheet_replaces_an_imported_handle_but_keeps_its_visibility(
+    service: DirectoryService, transfer: TransferService, moderation: ModerationService
+) -> None:
+    old = "discord_id,platform,handle,visibility\n111111111111111111,lemon8,cook,public\n"
+    await transfer.import_csv(io.StringIO(old), community="demo", dry_run=False)
+    await moderation.set_visibility(
+        community="demo", identity=DISCORD, platform="lemon8", visibility=Visibility.COMMUNITY
+    )
+    new = "discord_id,platform,handle,visibility\n111111111111111111,lemon8,cook2,public\n"
+    report = await transfer.import_csv(io.StringIO(new), community="demo", dry_run=False)
+    assert (report.added, report.replaced, report.unchanged, report.kept) == (0, 1, 0, 0)
+    [entry] = await service.handles(community="demo", identity=DISCORD)
+    assert (entry.handle, entry.visibility, entry.source) == ("cook2", Visibility.COMMUNITY, Source.IMPORT)
+
+
+async def test_an_imported_public_did_is_not_put_on_the_bluesky_list(
+    transfer: TransferService, repository: Repository
+) -> None:
+    did = "did:plc:iiiiiiiiiiiiiiiiiiiiiiii"
+    sheet = f"bluesky_did,platform,handle,visibility\n{did},bluesky,eve.bsky.social,public\n"
+    report = await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=False)
+    assert (report.added, report.rejected) == (1, [])
+    # Eve never posted to Ferry: only the sheet says the account is hers, so she is not listed.
+    assert await repository.public_bluesky_members("demo") == set()

@@ -13,10 +13,13 @@ def test_statuses_are_tallied_and_changes_are_adds_and_replacements() -> None:
         RowStatus.ADDED,
         RowStatus.REPLACED,
         RowStatus.UNCHANGED,
+        RowStatus.KEPT,
+        RowStatus.KEPT,
         RowStatus.REJECTED,
     ):
         report.count(status)
-    assert (report.added, report.replaced, report.unchanged, report.changes) == (2, 1, 1, 3)
+    counts = (report.added, report.replaced, report.unchanged, report.kept, report.changes)
+    assert counts == (2, 1, 1, 2, 3)  # kept entries are no change
 
 
 def test_a_rejection_names_its_line_and_column() -> None:
