@@ -52,8 +52,8 @@ ZH: Mapping[str, str] = {
     "handle.list.empty_theirs": "{name} 没有你可以看到的账号。",
     "link.code": (
         "你的一次性关联代码是 `{code}`，{expires}过期。\n"
-        "请用要关联的 Bluesky 账号发布：\n`@{bot} verify {code}`\n"
-        "请勿分享：谁先发布，谁的账号就会关联到你。"
+        "请用你的 Bluesky 账号 {handle} 发布：\n`@{bot} verify {code}`\n"
+        "只有 {handle} 可以使用此代码；如果这不是你的账号，请用正确的账号重新获取代码。"
     ),
     "link.unavailable": "无法关联 Bluesky 账号：此 Ferry 没有配置 Bluesky 账号。",
     "error.link_code": "这个关联代码无法使用。请用 /handle verify-bluesky 获取新代码。",
