@@ -256,7 +256,8 @@ async def _redeem(
 ) -> LinkResult:
     actor = _actor(account.did)
     since = now - rules.window
-    if await _refusals(conn, asked_in, actor, since) >= rules.max_failures:
+    tried = await _refusals(conn, asked_in, actor, since)
+    if tried >= rules.max_failures:
         return await _refuse(conn, asked_in, actor, "too_many_attempts", None, now)
     code = (await conn.execute(select(link_codes).where(link_codes.c.code_hash == code_hash))).one_or_none()
     if code is None:
@@ -264,10 +265,9 @@ async def _redeem(
     community: str = code.community
     # Refusals about a real code are written where the code lives; they count against the same
     # budget as the guesses, or a guesser could spread tries over two communities.
-    if community != asked_in:
-        tried = await _refusals(conn, asked_in, actor, since) + await _refusals(conn, community, actor, since)
-        if tried >= rules.max_failures:
-            return await _refuse(conn, asked_in, actor, "too_many_attempts", None, now)
+    elsewhere = await _refusals(conn, community, actor, since) if community != asked_in else 0
+    if tried + elsewhere >= rules.max_failures:
+        return await _refuse(conn, asked_in, actor, "too_many_attempts", None, now)
     if code.state == "used":
         reason = "used" if code.used_by == account.did else "other_account"
         return await _refuse(conn, community, actor, reason, code.member_id, now)
@@ -277,6 +277,7 @@ async def _redeem(
     bound = (
         await conn.execute(select(kv_state.c.value).where(kv_state.c.key == link_handle_state_key(code_hash)))
     ).scalar_one_or_none()
+    # (A code issued before codes named a handle has none; it expires within minutes anyway.)
     if bound is not None and bound != account.handle_key:
         # Posted by an account other than the one the member named: someone copied the code.
         return await _refuse(conn, community, actor, "other_account", code.member_id, now)

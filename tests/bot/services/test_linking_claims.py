@@ -86,11 +86,14 @@ async def test_a_code_links_in_the_community_it_was_issued_in(
     assert await audit(repository, "link.refused") == []
 
 
-async def test_guesses_in_one_community_count_against_a_code_of_another(linking: LinkingService) -> None:
+async def test_refusals_in_both_communities_share_one_budget(linking: LinkingService) -> None:
     code = await issue(linking, community="open")
-    for n in range(10):
+    for n in range(5):  # wrong guesses, written where they were posted ("demo")
         with pytest.raises(LinkCodeError):
             await linking.redeem(community="demo", code=f"AAAA-AAAA-{n}A", did=DID, handle=HANDLE)
+    for _ in range(5):  # the real code from the wrong account, written where the code lives ("open")
+        with pytest.raises(LinkCodeError):
+            await linking.redeem(community="demo", code=code, did=DID, handle="wrong.bsky.social")
     with pytest.raises(LinkCodeError) as raised:
         await linking.redeem(community="demo", code=code, did=DID, handle=HANDLE)
     assert raised.value.reason == "too_many_attempts"
