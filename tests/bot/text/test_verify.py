@@ -133,6 +133,6 @@ async def test_refusals_are_worded_per_reason_in_both_languages(
     )
     answer = await commands.answer(f"verify {code}", stranger)
     assert (
-        answer
-        == "该代码属于另一个 Bluesky 账号。请在 Discord 用 /handle verify-bluesky 并填写本账号的用户名获取你自己的代码。"
+        answer == "该代码属于另一个 Bluesky 账号。"
+        "请在 Discord 用 /handle verify-bluesky 并填写本账号的用户名获取你自己的代码。"
     )
