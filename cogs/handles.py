@@ -196,8 +196,15 @@ class Handles(
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(name="verify-bluesky", description="Link your Bluesky account with a one-time code")
-    async def verify_bluesky(self, interaction: Interaction) -> None:
-        """Get a one-time code to post from your Bluesky account, proving it is yours."""
+    @app_commands.describe(handle="Your Bluesky handle: only that account can use the code")
+    async def verify_bluesky(
+        self, interaction: Interaction, handle: app_commands.Range[str, 1, MAX_RAW_LENGTH]
+    ) -> None:
+        """Get a one-time code to post from your Bluesky account, proving it is yours.
+
+        The code is posted in public, so it is bound to the handle given here: anyone copying it
+        from that post is refused.
+        """
         await interaction.response.defer(ephemeral=True, thinking=True)
         settings = self.bot.app.settings
         if not settings.bluesky_enabled or settings.bluesky_handle is None:
@@ -207,6 +214,7 @@ class Handles(
             community=self.bot.community_of(interaction),
             identity=identity_of(interaction.user),
             display_name=interaction.user.display_name,
+            handle=handle,
         )
         text = link_code_text(interaction.locale, issued, settings.bluesky_handle)
         await interaction.followup.send(text, ephemeral=True)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
+import tempfile
 
 import discord
 from discord import app_commands
@@ -11,11 +10,11 @@ from discord.ext import commands
 
 from bot.discord.client import FerryBot, identity_of
 from bot.discord.messages import say
+from bot.discord.mydata import write_export
 from bot.discord.views import ConfirmView
 from bot.errors import NotRegisteredError
 
 Interaction = discord.Interaction[FerryBot]
-MAX_AUDIT_ROWS = 100
 
 
 @app_commands.guild_only()
@@ -36,48 +35,22 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
         member = await app.directory.member(community=community, identity=identity)
         if member is None:
             raise NotRegisteredError(None)
-        entries = await app.directory.handles(community=community, identity=identity)
-        audit = await app.moderation.audit(community=community, identity=identity, limit=MAX_AUDIT_ROWS)
-        document = {
-            "community": community,
-            "member": {
-                "display_name": member.display_name,
-                "hidden": member.hidden,
-                "created_at": member.created_at.isoformat(),
-                "updated_at": member.updated_at.isoformat(),
-                "identities": [str(i) for i in member.identities],
-            },
-            "entries": [
-                {
-                    "platform": e.platform,
-                    "handle": e.handle,
-                    "profile_url": e.profile_url,
-                    "visibility": e.visibility.value,
-                    "verification": e.verification.value,
-                    "source": e.source.value,
-                    "created_at": e.created_at.isoformat(),
-                    "updated_at": e.updated_at.isoformat(),
-                }
-                for e in entries
-            ],
-            "changes": [
-                {
-                    "at": r.at.isoformat(),
-                    "action": r.action,
-                    # Who acted, not which admin: an admin's account id is their personal data.
-                    "actor": "admin" if r.actor.startswith("admin") else r.actor,
-                    "platform": r.platform,
-                    "detail": r.detail,
-                }
-                for r in audit
-            ],
-        }
-        data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-        await interaction.followup.send(
-            say(interaction.locale, "mydata.export"),
-            file=discord.File(io.BytesIO(data), filename="ferry-my-data.json"),
-            ephemeral=True,
-        )
+        # On disk, not in memory: the history has no upper bound (see write_export).
+        with tempfile.TemporaryFile() as data:
+            await write_export(
+                data,
+                directory=app.directory,
+                moderation=app.moderation,
+                community=community,
+                identity=identity,
+                member=member,
+            )
+            data.seek(0)
+            await interaction.followup.send(
+                say(interaction.locale, "mydata.export"),
+                file=discord.File(data, filename="ferry-my-data.json"),
+                ephemeral=True,
+            )
 
     @app_commands.command(name="forget", description="Erase everything Ferry keeps about you")
     async def forget(self, interaction: Interaction) -> None:

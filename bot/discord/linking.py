@@ -13,7 +13,8 @@ def link_code_text(locale: discord.Locale | str | None, issued: IssuedCode, bot_
 
     The code and the bot's handle go inside code spans, so they are inserted as built (escaping
     would show backslashes there); neither is user text. The expiry is a Discord timestamp, which
-    every reader sees in their own time zone and which counts down by itself.
+    every reader sees in their own time zone and which counts down by itself. The member's handle
+    was typed by them, so it is escaped like any user text.
     """
     return say(
         locale,
@@ -21,4 +22,5 @@ def link_code_text(locale: discord.Locale | str | None, issued: IssuedCode, bot_
         code=Raw(issued.code),
         expires=Raw(discord.utils.format_dt(issued.expires_at, "R")),
         bot=Raw(bot_handle),
+        handle=issued.handle,
     )

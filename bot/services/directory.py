@@ -37,6 +37,7 @@ MAX_PAGE_SIZE = 50  # rows; a front renders fewer, but nothing asks the database
 MAX_PAGE_NUMBER = 1000  # pages; past this a platform filter or an export serves people better
 MEMBER = "member"  # the actor of a member's own command; the only one rate limits apply to
 REGISTRATION = "registration"  # the rate-limited action: adding, replacing and removing count together
+VISIBILITY = "visibility"  # rate-limited on its own: each change rewrites the member's Bluesky list items
 
 Clock = Callable[[], datetime]
 ConfigSource = Callable[[], FerryConfig]
@@ -112,24 +113,29 @@ class DirectoryService:
         RateLimitedError (a member's own command, too many too fast) or BannedError.
         """
         spec, normalised = self.normalise(community, platform, handle)
-        self._limit(community, identity, actor)
         existing_member = await self._repo.find_member(community=community, identity=identity)
+        self.limit(community, identity, existing_member, actor, REGISTRATION)
         if existing_member is not None and existing_member.banned:
             # Whoever registers for a banned member (an admin, an import) is refused as well: the
             # ban is lifted with unban, not worked around. A ban landing just after this check lets
             # one entry through, which is harmless: listings leave banned members out.
             raise BannedError(str(identity))
+        if existing_member is None:
+            await self.refuse_tombstoned(community, identity)
         holder = await self._repo.find_entry_by_handle(
             community=community, platform=spec.key, handle_key=normalised.key
         )
         # No name given (an import without a name column) keeps the name a member already has.
         fallback = existing_member.display_name if existing_member else identity.external_id
         name = clean_display_name(display_name, fallback=fallback)
-        if holder is not None and (existing_member is None or holder.member_id != existing_member.id):
-            # Refused before a member row is made for someone who then owns nothing; the unique
-            # constraint still decides when two people race for the same handle.
-            raise HandleTakenError(spec.display_name, normalised.handle, holder.visibility)
         now = self._clock()
+        if holder is not None and (existing_member is None or holder.member_id != existing_member.id):
+            if verification is not Verification.BLUESKY_PROVEN:
+                # Refused before a member row is made for someone who then owns nothing; the unique
+                # constraint still decides when two people race for the same handle.
+                raise HandleTakenError(spec.display_name, normalised.handle, holder.visibility)
+            # A join is a proof: it beats another member's unverified claim, as a link code does.
+            await self._evict(community, existing_member, spec, normalised, now)
         member = await self._repo.ensure_member(
             community=community, identity=identity, display_name=name, now=now
         )
@@ -183,8 +189,8 @@ class DirectoryService:
         A banned member may still remove handles: taking data away is their right, ban or not.
         """
         spec = self.platform(community, platform)
-        self._limit(community, identity, actor)
         member = await self._repo.find_member(community=community, identity=identity)
+        self.limit(community, identity, member, actor, REGISTRATION)
         removed = None
         if member is not None:
             removed = await self._repo.delete_entry(
@@ -205,15 +211,72 @@ class DirectoryService:
         )
         return self.with_link(removed)
 
-    def _limit(self, community: str, identity: Identity, actor: str) -> None:
-        """Count one registration command of a member; raises RateLimitedError past the limits."""
+    def limit(
+        self, community: str, identity: Identity, member: Member | None, actor: str, action: str
+    ) -> None:
+        """Count one ``action`` command of a member; raises RateLimitedError past the limits.
+
+        Counted per member once there is one, so linked accounts share one allowance rather than
+        getting one per front; and per identity as well, because the command that creates the
+        member is counted before the member exists.
+        """
         if actor != MEMBER:
             return  # admins, imports and the operator act for others, often in bulk
         limits = self._config().limits
-        self._limiter.acquire(
-            (community, identity, REGISTRATION),
-            REGISTRATION,
-            (Limit(limits.registrations_per_minute, 60.0), Limit(limits.registrations_per_hour, 3600.0)),
+        windows = (Limit(limits.registrations_per_minute, 60.0), Limit(limits.registrations_per_hour, 3600.0))
+        keys: list[object] = [(community, identity, action)]
+        if member is not None:
+            keys.append((community, ("member", member.id), action))
+        self._limiter.acquire_all(keys, action, windows)
+
+    async def refuse_tombstoned(self, community: str, identity: Identity) -> None:
+        """Raise BannedError when a banned member who held this account was forgotten: erasure
+        must not be a way around a ban."""
+        if await self._repo.is_ban_tombstoned(community=community, identity=identity):
+            raise BannedError(str(identity))
+
+    async def _evict(
+        self,
+        community: str,
+        member: Member | None,
+        spec: PlatformSpec,
+        handle: NormalisedHandle,
+        now: datetime,
+    ) -> None:
+        try:
+            evicted = await self._repo.evict_for_proof(
+                community=community,
+                member_id=member.id if member is not None else None,
+                platform=spec.key,
+                handle=handle.handle,
+                handle_key=handle.key,
+                now=now,
+            )
+        except HandleTakenError:
+            raise HandleTakenError(spec.display_name, handle.handle) from None
+        if evicted is not None:
+            await self.publish_eviction(evicted)
+
+    async def publish_eviction(self, evicted: Entry) -> None:
+        """Tell the fronts that another member's claim gave way to a handle's proven owner."""
+        holder = await self._repo.get_member(evicted.member_id)
+        log.info(
+            "unverified claim removed for a proof",
+            extra={
+                "community": evicted.community,
+                "member_id": evicted.member_id,
+                "platform": evicted.platform,
+            },
+        )
+        await self.changes.publish(
+            DirectoryChange(
+                kind=ChangeKind.ENTRY_REMOVED,
+                community=evicted.community,
+                member_id=evicted.member_id,
+                identities=holder.identities if holder is not None else (),
+                platform=evicted.platform,
+                entry=evicted,
+            )
         )
 
     async def member(self, *, community: str, identity: Identity) -> Member | None:
@@ -257,11 +320,17 @@ class DirectoryService:
         return self.with_link(entry)
 
     async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> int:
-        """Erase every personal row of the member; returns how many handles went with them."""
-        member = await self._repo.find_member(community=community, identity=identity)
-        if member is None:
+        """Erase every personal row of the member; returns how many handles went with them.
+
+        Raises NotRegisteredError when the identity has no member (found in the erasing
+        transaction itself, so a concurrent merge cannot make this erase nothing and say it did).
+        """
+        forgotten = await self._repo.forget_identity(
+            community=community, identity=identity, now=self._clock(), actor=actor
+        )
+        if forgotten is None:
             raise NotRegisteredError(None)
-        erased = await self._repo.forget_member(member_id=member.id, now=self._clock(), actor=actor)
+        member, erased = forgotten.member, forgotten.erased
         log.info(
             "member forgotten", extra={"community": community, "member_id": member.id, "entries": erased}
         )

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from bot.config import FerryConfig
 from bot.errors import LinkCodeError, RateLimitedError
 from bot.models import Entry, Identity, IdentityKind, Member
-from bot.platforms import normalise
+from bot.platforms import PlatformSpec, normalise
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
 from bot.services.names import clean_display_name
@@ -80,6 +80,7 @@ class IssuedCode:
 
     code: str  # grouped for reading
     expires_at: datetime
+    handle: str  # the Bluesky handle that alone may redeem it, normalised
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,13 +109,22 @@ class LinkingService:
         self._config = config
         self._clock = clock
 
-    async def issue_code(self, *, community: str, identity: Identity, display_name: str) -> IssuedCode:
-        """A new code for the member (created on first sight); their older open codes stop working.
+    async def issue_code(
+        self, *, community: str, identity: Identity, display_name: str, handle: str
+    ) -> IssuedCode:
+        """A new code for the member (created on first sight) that only the Bluesky account
+        ``handle`` can redeem; their older open codes stop working.
 
-        Raises :class:`~bot.errors.RateLimitedError` ("link-code") after MAX_CODES in CODE_WINDOW.
+        The code has to be posted in public, so binding it to the member's own handle is what keeps
+        someone who copies it from linking their account instead. Raises
+        :class:`~bot.errors.InvalidHandleError`, :class:`~bot.errors.BannedError` and
+        :class:`~bot.errors.RateLimitedError` ("link-code") after MAX_CODES in CODE_WINDOW.
         """
         if identity.kind is IdentityKind.BLUESKY:
             raise ValueError("link codes are issued to the account being linked to Bluesky, not to one")
+        bound = normalise(self._bluesky(), handle)
+        if await self._repo.find_member(community=community, identity=identity) is None:
+            await self._directory.refuse_tombstoned(community, identity)
         now = self._clock()
         member = await self._repo.ensure_member(
             community=community,
@@ -128,6 +138,7 @@ class LinkingService:
             code_hash=code_hash(code),
             community=community,
             member_id=member.id,
+            handle_key=bound.key,
             now=now,
             expires_at=expires_at,
             max_codes=MAX_CODES,
@@ -137,40 +148,53 @@ class LinkingService:
             log.info("link code rate-limited", extra={"community": community, "member_id": member.id})
             raise RateLimitedError("link-code", wait)
         log.info("link code issued", extra={"community": community, "member_id": member.id})
-        return IssuedCode(code=format_code(code), expires_at=expires_at)
+        return IssuedCode(code=format_code(code), expires_at=expires_at, handle=bound.handle)
+
+    def _bluesky(self) -> PlatformSpec:
+        spec = self._config().catalogue.get(BLUESKY)
+        if spec is None:
+            raise RuntimeError("the platform catalogue has no Bluesky entry")
+        return spec
 
     async def redeem(self, *, community: str, code: str, did: str, handle: str) -> Linked:
         """Link the Bluesky account ``did`` (posting as ``handle``) to the member who got ``code``.
 
-        Raises :class:`~bot.errors.LinkCodeError` (audited as ``link.refused``),
-        :class:`~bot.errors.InvalidHandleError` for an unusable handle, or
-        :class:`~bot.errors.HandleTakenError` when another member registered this handle.
+        ``community`` is where the code was posted; the link is made in the community the code was
+        issued in, which a Bluesky mention need not name. Raises :class:`~bot.errors.LinkCodeError`
+        (audited as ``link.refused``), :class:`~bot.errors.InvalidHandleError` for an unusable
+        handle, :class:`~bot.errors.BannedError` for a forgotten banned account, or
+        :class:`~bot.errors.HandleTakenError` when an admin verified this handle for someone else.
         """
-        spec = self._config().catalogue.get(BLUESKY)
-        if spec is None:
-            raise RuntimeError("the platform catalogue has no Bluesky entry")
+        spec = self._bluesky()
         proven = normalise(spec, handle)
         # Text that cannot be a code still goes through the store, so it is audited and counted
         # like any wrong guess; its hash matches nothing.
         typed = canonical_code(code) or f"not-a-code:{code.strip()}"
+        hashed = code_hash(typed)
+        # Which community a code belongs to never changes, so reading it ahead of the transaction is safe.
+        home = await self._repo.link_code_community(hashed) or community
+        await self._directory.refuse_tombstoned(home, Identity(IdentityKind.BLUESKY, did))
         result = await self._repo.redeem_link_code(
-            code_hash=code_hash(typed),
+            code_hash=hashed,
             community=community,
             account=ProvenHandle(
                 platform=spec.key,
                 did=did,
                 handle=proven.handle,
                 handle_key=proven.key,
-                visibility=self._directory.community(community).default_visibility,
+                visibility=self._directory.community(home).default_visibility,
             ),
             rules=LinkRules(max_failures=MAX_FAILED_TRIES, window=TRY_WINDOW),
             now=self._clock(),
         )
         if result.refused is not None:
-            log.info("link code refused", extra={"community": community, "reason": result.refused})
+            log.info("link code refused", extra={"community": home, "reason": result.refused})
             raise LinkCodeError(result.refused)
         assert result.member is not None and result.entry is not None  # set on success
         member, entry = result.member, result.entry
+        community = member.community
+        if result.evicted is not None:
+            await self._directory.publish_eviction(result.evicted)
         log.info(
             "member linked",
             extra={

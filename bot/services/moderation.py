@@ -89,9 +89,22 @@ class ModerationService:
             )
         return await self._set_banned(member, banned=True, actor=actor, reason=note)
 
-    async def unban(self, *, community: str, identity: Identity, actor: str) -> Member:
-        """Lift a ban: the member may register again and their entries are listed again."""
-        return await self._set_banned(await self._member(community, identity), banned=False, actor=actor)
+    async def unban(self, *, community: str, identity: Identity, actor: str) -> Member | None:
+        """Lift a ban: the member may register again and their entries are listed again.
+
+        Also lifts the ban a forgotten banned member left on this account (a hashed tombstone, see
+        forget); then there is no member to return, only None. Raises MemberNotFoundError when
+        the account has neither a member nor a tombstone.
+        """
+        lifted = await self._repo.lift_ban_tombstone(
+            community=community, identity=identity, now=self._clock(), actor=actor
+        )
+        member = await self._repo.find_member(community=community, identity=identity)
+        if member is None:
+            if lifted:
+                return None
+            raise MemberNotFoundError(str(identity))
+        return await self._set_banned(member, banned=False, actor=actor)
 
     async def _set_banned(
         self, member: Member, *, banned: bool, actor: str, reason: str | None = None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.errors import NotRegisteredError
 from bot.models import Entry, Identity, Visibility
-from bot.services.directory import DirectoryService
+from bot.services.directory import MEMBER, VISIBILITY, DirectoryService
 from bot.services.moderation import ModerationService
 
 
@@ -35,8 +35,8 @@ async def change_visibility(
 ) -> VisibilityChange:
     """Set one platform's entry (``platform``) or all of the member's entries (None) to ``visibility``.
 
-    Raises NotRegisteredError (with the platform's name, or None for "nothing at all") and
-    UnknownPlatformError, before anything is written.
+    Raises NotRegisteredError (with the platform's name, or None for "nothing at all"),
+    UnknownPlatformError and RateLimitedError (too many changes too fast), before anything is written.
     """
     entries = await directory.handles(community=community, identity=identity)
     if platform is not None:
@@ -48,6 +48,9 @@ async def change_visibility(
         raise NotRegisteredError(None)
     changed = tuple(e for e in entries if e.visibility is not visibility)
     if changed:
+        # Only a real change counts: it is what costs Bluesky list writes.
+        member = await directory.member(community=community, identity=identity)
+        directory.limit(community, identity, member, MEMBER, VISIBILITY)
         await moderation.set_visibility(
             community=community, identity=identity, platform=platform, visibility=visibility
         )

@@ -49,24 +49,28 @@ class RateLimiter:
 
     def acquire(self, key: Hashable, action: str, limits: Sequence[Limit]) -> None:
         """Record one ``action`` for ``key``, or raise RateLimitedError without recording it."""
+        self.acquire_all((key,), action, limits)
+
+    def acquire_all(self, keys: Sequence[Hashable], action: str, limits: Sequence[Limit]) -> None:
+        """Record one ``action`` for every key when each has room, or raise RateLimitedError (with
+        the longest wait) and record nothing: one refused key must not use up another's room."""
         active = [limit for limit in limits if limit.count > 0]
         now = self._clock()
         longest = max((limit.window for limit in active), default=0.0)
         self._evict_idle(now, longest)
         if not active:
             return
-        times = self._log.get(key)
-        if times is None:
-            times = deque()
-        wait = max(_wait(times, limit, now) for limit in active)
+        logs = [self._log.get(key) or deque() for key in keys]
+        wait = max(_wait(times, limit, now) for times in logs for limit in active)
         if wait > 0:
             raise RateLimitedError(action, wait)
-        # Only as many times as the largest count are ever needed to decide.
-        times.append(now)
-        while len(times) > max(limit.count for limit in active):
-            times.popleft()
-        self._log[key] = times
-        self._log.move_to_end(key)
+        for key, times in zip(keys, logs, strict=True):
+            # Only as many times as the largest count are ever needed to decide.
+            times.append(now)
+            while len(times) > max(limit.count for limit in active):
+                times.popleft()
+            self._log[key] = times
+            self._log.move_to_end(key)
         while len(self._log) > self._max_keys:
             self._log.popitem(last=False)
 

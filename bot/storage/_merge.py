@@ -15,13 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import HandleTakenError
 from bot.models import Entry, Source, Verification
-from bot.storage._common import entry_from_row, entry_select, load_entry
+from bot.storage._common import entry_from_row, entry_select, load_entry, record_audit
 from bot.storage.tables import audit_log, entries, link_codes, member_identities, members
 
 if TYPE_CHECKING:
     from bot.storage.links import ProvenHandle
 
 _RANK = {level: rank for rank, level in enumerate(Verification)}  # the enum lists the lowest first
+SYSTEM = "system"  # the actor of what Ferry does by its own rule, not at anyone's command
+PROVEN_BY_OWNER = "proven by its owner"  # why another member's claim on a proven handle went
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +84,75 @@ async def _entries(conn: AsyncConnection, member_id: int) -> dict[str, tuple[Ent
     return {row.platform: (entry_from_row(row), row.handle_key) for row in rows}
 
 
-async def prove_bluesky_entry(
-    conn: AsyncConnection, *, member_id: int, community: str, account: ProvenHandle, now: datetime
-) -> tuple[Entry, tuple[Entry, ...]]:
-    """Make the member's Bluesky entry the proven account's handle, marked ``bluesky-proven``.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Proof:
+    """The member's proven Bluesky entry, the typed handle it replaced, and the claim it evicted."""
 
-    Returns the entry and, when a different (typed) handle was there, that replaced entry. Raises
-    :class:`~bot.errors.HandleTakenError` when another member holds the handle.
+    entry: Entry
+    replaced: tuple[Entry, ...]
+    evicted: Entry | None
+
+
+async def evict_unverified_claim(
+    conn: AsyncConnection,
+    *,
+    member_id: int | None,
+    community: str,
+    platform: str,
+    handle: str,
+    handle_key: str,
+    now: datetime,
+) -> Entry | None:
+    """Clear the way for the handle's proven owner ``member_id`` (None: not a member yet): remove
+    another member's claim on it.
+
+    A proof beats what someone else merely typed (or imported, or proved from an account that has
+    since given the handle up), so that entry is removed, audited ``entry.remove`` by "system".
+    An admin's verification of the other member's entry outranks a proof: then this raises
+    :class:`~bot.errors.HandleTakenError` and nothing is changed. Returns the removed entry.
     """
-    platform = account.platform
     holder = await load_entry(
         conn,
         entries.c.community == community,
         entries.c.platform == platform,
-        entries.c.handle_key == account.handle_key,
+        entries.c.handle_key == handle_key,
     )
-    if holder is not None and holder.member_id != member_id:
-        raise HandleTakenError(platform, account.handle)
+    if holder is None or holder.member_id == member_id:
+        return None
+    if holder.verification is Verification.ADMIN_VERIFIED:
+        raise HandleTakenError(platform, handle)
+    await conn.execute(delete(entries).where(entries.c.id == holder.id))
+    await record_audit(
+        conn,
+        community=community,
+        at=now,
+        action="entry.remove",
+        actor=SYSTEM,
+        member_id=holder.member_id,
+        platform=platform,
+        detail={"handle": holder.handle, "reason": PROVEN_BY_OWNER},
+    )
+    return holder
+
+
+async def prove_bluesky_entry(
+    conn: AsyncConnection, *, member_id: int, community: str, account: ProvenHandle, now: datetime
+) -> Proof:
+    """Make the member's Bluesky entry the proven account's handle, marked ``bluesky-proven``.
+
+    Returns the entry, the different (typed) handle it replaced if any, and another member's
+    unverified claim on the handle that was removed (see :func:`evict_unverified_claim`).
+    """
+    platform = account.platform
+    evicted = await evict_unverified_claim(
+        conn,
+        member_id=member_id,
+        community=community,
+        platform=platform,
+        handle=account.handle,
+        handle_key=account.handle_key,
+        now=now,
+    )
     where = (entries.c.member_id == member_id, entries.c.platform == platform)
     old = (await conn.execute(select(entries).where(*where))).one_or_none()
     proven = Verification.BLUESKY_PROVEN
@@ -140,4 +194,4 @@ async def prove_bluesky_entry(
         )
     entry = await load_entry(conn, *where)
     assert entry is not None  # written above
-    return entry, replaced
+    return Proof(entry=entry, replaced=replaced, evicted=evicted)

@@ -11,18 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import MemberNotFoundError
 from bot.models import Entry, IdentityKind, Member, Visibility
 from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, record_audit
-from bot.storage._merge import Absorbed, absorb, prove_bluesky_entry
-from bot.storage.tables import audit_log, link_codes, member_identities
+from bot.storage._merge import Absorbed, absorb, evict_unverified_claim, prove_bluesky_entry
+from bot.storage.tables import audit_log, kv_state, link_codes, member_identities
 
 REFUSED = "link.refused"
 LINKED = "member.link"
+LINKED_BY = "member"  # the actor of a link: the member themselves, not an account id forget must hunt
+
+
+def link_handle_state_key(code_hash: str) -> str:
+    """The ``kv_state`` key holding the normalised Bluesky handle a code was issued for.
+
+    Kept beside the code rather than in it, so a thief's redemption can be told from a mistyped
+    code (and refused as ``other_account``) without a schema change; forget removes it with the code.
+    """
+    return f"link-handle:{code_hash}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +63,7 @@ class LinkResult:
     entry: Entry | None = None  # the member's Bluesky entry, now proven
     absorbed_id: int | None = None  # the Bluesky account's former member, merged and gone
     dropped: tuple[Entry, ...] = ()  # entries that lost a same-platform conflict (older ones)
+    evicted: Entry | None = None  # another member's unverified claim on the proven handle, removed
 
 
 class _RaceError(Exception):
@@ -68,12 +79,14 @@ class LinkStore(Store):
         code_hash: str,
         community: str,
         member_id: int,
+        handle_key: str,
         now: datetime,
         expires_at: datetime,
         max_codes: int,
         window: timedelta,
     ) -> float | None:
-        """Store a new open code for the member and revoke their older open ones.
+        """Store a new open code for the member, bound to the Bluesky handle ``handle_key`` that
+        alone may redeem it, and revoke their older open codes.
 
         Returns None when the code was stored, or the seconds until one more is allowed when the
         member already has ``max_codes`` codes created within ``window`` (nothing is written then).
@@ -96,11 +109,17 @@ class LinkStore(Store):
                 # One slot frees when the oldest of the last ``max_codes`` leaves the window.
                 frees_at: datetime = recent[len(recent) - max_codes] + window
                 return max((frees_at - now).total_seconds(), 1.0)
-            await conn.execute(
-                update(link_codes)
-                .where(link_codes.c.member_id == member_id, link_codes.c.state == "open")
-                .values(state="revoked")
-            )
+            revoked = (
+                await conn.execute(
+                    update(link_codes)
+                    .where(link_codes.c.member_id == member_id, link_codes.c.state == "open")
+                    .values(state="revoked")
+                    .returning(link_codes.c.code_hash)
+                )
+            ).scalars()
+            stale = [link_handle_state_key(old) for old in revoked]
+            if stale:
+                await conn.execute(delete(kv_state).where(kv_state.c.key.in_(stale)))
             await conn.execute(
                 insert(link_codes).values(
                     code_hash=code_hash,
@@ -111,7 +130,19 @@ class LinkStore(Store):
                     expires_at=expires_at,
                 )
             )
+            await conn.execute(
+                insert(kv_state).values(
+                    key=link_handle_state_key(code_hash), value=handle_key, updated_at=now
+                )
+            )
         return None
+
+    async def link_code_community(self, code_hash: str) -> str | None:
+        """The community a code was issued in, or None for a code that does not exist."""
+        async with self._db.transaction() as conn:
+            return (
+                await conn.execute(select(link_codes.c.community).where(link_codes.c.code_hash == code_hash))
+            ).scalar_one_or_none()
 
     async def redeem_link_code(
         self,
@@ -124,9 +155,11 @@ class LinkStore(Store):
     ) -> LinkResult:
         """Redeem a code for the Bluesky ``account``: check it, merge, prove the Bluesky entry.
 
-        All in one transaction. A refusal is audited and returned (``refused`` set), not raised, so
-        its audit row commits. Raises :class:`~bot.errors.HandleTakenError` (and changes nothing)
-        when a third member holds the account's handle.
+        ``community`` is where the attempt was made (the mention's); the code is found by its hash
+        alone and the link happens in the community it was issued in. All in one transaction. A
+        refusal is audited and returned (``refused`` set), not raised, so its audit row commits.
+        Raises :class:`~bot.errors.HandleTakenError` (and changes nothing) when a third member
+        holds the account's handle with an admin's verification.
         """
         for _ in range(RACE_RETRIES):
             try:
@@ -135,6 +168,29 @@ class LinkStore(Store):
             except (_RaceError, IntegrityError):
                 continue
         raise RuntimeError("link code redemption kept losing races")
+
+    async def evict_for_proof(
+        self,
+        *,
+        community: str,
+        member_id: int | None,
+        platform: str,
+        handle: str,
+        handle_key: str,
+        now: datetime,
+    ) -> Entry | None:
+        """Remove another member's unverified claim on a handle about to be proven (by a ``join``);
+        see :func:`~bot.storage._merge.evict_unverified_claim`. Returns the removed entry."""
+        async with self._db.transaction(write=True) as conn:
+            return await evict_unverified_claim(
+                conn,
+                member_id=member_id,
+                community=community,
+                platform=platform,
+                handle=handle,
+                handle_key=handle_key,
+                now=now,
+            )
 
     async def link_refusals(self, *, community: str, did: str, since: datetime) -> int:
         """How many redemptions by this Bluesky account were refused since ``since``."""
@@ -193,27 +249,38 @@ async def _did_member(conn: AsyncConnection, community: str, did: str) -> int | 
 async def _redeem(
     conn: AsyncConnection,
     code_hash: str,
-    community: str,
+    asked_in: str,
     account: ProvenHandle,
     rules: LinkRules,
     now: datetime,
 ) -> LinkResult:
     actor = _actor(account.did)
-    if await _refusals(conn, community, actor, now - rules.window) >= rules.max_failures:
-        return await _refuse(conn, community, actor, "too_many_attempts", None, now)
-    code = (
-        await conn.execute(
-            select(link_codes).where(link_codes.c.code_hash == code_hash, link_codes.c.community == community)
-        )
-    ).one_or_none()
+    since = now - rules.window
+    tried = await _refusals(conn, asked_in, actor, since)
+    if tried >= rules.max_failures:
+        return await _refuse(conn, asked_in, actor, "too_many_attempts", None, now)
+    code = (await conn.execute(select(link_codes).where(link_codes.c.code_hash == code_hash))).one_or_none()
     if code is None:
-        return await _refuse(conn, community, actor, "unknown", None, now)
+        return await _refuse(conn, asked_in, actor, "unknown", None, now)
+    community: str = code.community
+    # Refusals about a real code are written where the code lives; they count against the same
+    # budget as the guesses, or a guesser could spread tries over two communities.
+    elsewhere = await _refusals(conn, community, actor, since) if community != asked_in else 0
+    if tried + elsewhere >= rules.max_failures:
+        return await _refuse(conn, asked_in, actor, "too_many_attempts", None, now)
     if code.state == "used":
         reason = "used" if code.used_by == account.did else "other_account"
         return await _refuse(conn, community, actor, reason, code.member_id, now)
     if code.state == "revoked" or code.expires_at <= now:
         # A revoked code was replaced by a newer one: for the person it is simply no longer valid.
         return await _refuse(conn, community, actor, "expired", code.member_id, now)
+    bound = (
+        await conn.execute(select(kv_state.c.value).where(kv_state.c.key == link_handle_state_key(code_hash)))
+    ).scalar_one_or_none()
+    # (A code issued before codes named a handle has none; it expires within minutes anyway.)
+    if bound is not None and bound != account.handle_key:
+        # Posted by an account other than the one the member named: someone copied the code.
+        return await _refuse(conn, community, actor, "other_account", code.member_id, now)
     target_id: int = code.member_id
     other_id = await _did_member(conn, community, account.did)
     # Lock both members in id order (the order every merge uses), then check nothing moved in between.
@@ -239,27 +306,33 @@ async def _redeem(
             now=now,
         )
     await _claim_did(conn, community, account.did, target_id)
-    entry, replaced = await prove_bluesky_entry(
+    proof = await prove_bluesky_entry(
         conn, member_id=target_id, community=community, account=account, now=now
     )
+    entry, replaced = proof.entry, proof.replaced
     dropped = (absorbed.dropped if absorbed else ()) + replaced
     await conn.execute(
         update(link_codes)
         .where(link_codes.c.code_hash == code_hash)
         .values(state="used", used_at=now, used_by=account.did)
     )
+    await conn.execute(delete(kv_state).where(kv_state.c.key == link_handle_state_key(code_hash)))
     detail = {"bluesky": entry.handle}
     if absorbed is not None:
         detail["absorbed"] = str(absorbed.member_id)
     if dropped:
         detail["dropped"] = ",".join(f"{e.platform}:{e.handle}" for e in dropped)
     await record_audit(
-        conn, community=community, at=now, action=LINKED, actor=actor, member_id=target_id, detail=detail
+        conn, community=community, at=now, action=LINKED, actor=LINKED_BY, member_id=target_id, detail=detail
     )
     member = await load_member(conn, target_id)
     assert member is not None  # locked above
     return LinkResult(
-        member=member, entry=entry, absorbed_id=absorbed.member_id if absorbed else None, dropped=dropped
+        member=member,
+        entry=entry,
+        absorbed_id=absorbed.member_id if absorbed else None,
+        dropped=dropped,
+        evicted=proof.evicted,
     )
 
 

@@ -1,17 +1,31 @@
-"""Members: get-or-create by identity, hiding, and forgetting everything about a person."""
+"""Members: get-or-create by identity, hiding, banning, and forgetting everything about a person."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.errors import MemberNotFoundError
 from bot.models import Identity, IdentityKind, Member
 from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, record_audit
-from bot.storage._dialect import insert_ignoring_conflict
+from bot.storage._dialect import insert_ignoring_conflict, upsert
 from bot.storage.bluesky import scrub_finished
-from bot.storage.tables import audit_log, entries, link_codes, member_identities, members
+from bot.storage.links import link_handle_state_key
+from bot.storage.tables import audit_log, entries, kv_state, link_codes, member_identities, members
+
+FORGOTTEN_ACTOR = "forgotten"  # what the audit log says instead of a forgotten person's account id
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """The member as they were just before being erased, and how many entries went with them."""
+
+    member: Member
+    erased: int
 
 
 class _LostRaceError(Exception):
@@ -139,47 +153,121 @@ class MemberStore(Store):
         return member
 
     async def forget_member(self, *, member_id: int, now: datetime, actor: str) -> int:
-        """Erase the member: entries, identities, link codes and the member row, the text of their
-        finished Bluesky mentions and of the bot's replies, and the ``detail`` of the member's audit
-        rows; then log ``member.forget`` with nothing but the (now anonymous) id.
+        """Erase the member by id (see :meth:`forget_identity`); returns the number of entries erased.
 
-        Returns the number of entries erased. All in one transaction: either the person is gone or
-        nothing changed. Forgetting an unknown id still scrubs audit details and returns 0.
+        Forgetting an unknown id still scrubs audit details and returns 0.
         """
         async with self._db.transaction(write=True) as conn:
-            community = (
-                await conn.execute(
-                    select(members.c.community).where(members.c.id == member_id).with_for_update()
+            return await self._forget(conn, member_id, now, actor)
+
+    async def forget_identity(
+        self, *, community: str, identity: Identity, now: datetime, actor: str
+    ) -> Forgotten | None:
+        """Erase the member behind ``identity``, found inside the erasing transaction so a merge
+        landing just before cannot leave the merged member untouched; None when there is none.
+
+        Erased: entries, identities, link codes and the member row, the text of their finished
+        Bluesky mentions and of the bot's replies, the ``detail`` of the member's audit rows and
+        every audit ``actor`` naming one of their accounts; then ``member.forget`` is logged with
+        nothing but the (now anonymous) id. A banned member leaves a one-way hash of each account
+        id behind (:func:`ban_tombstone`), so forgetting does not lift the ban.
+        """
+        async with self._db.transaction(write=True) as conn:
+            member_id = await _member_id_for(conn, community, identity)
+            if member_id is None:
+                return None
+            try:
+                await lock_member(conn, member_id)
+            except MemberNotFoundError:
+                return None  # forgotten or merged away between the two reads: nothing left here
+            member = await load_member(conn, member_id)
+            assert member is not None  # locked above
+            erased = await self._forget(conn, member_id, now, actor)
+        return Forgotten(member=member, erased=erased)
+
+    async def _forget(self, conn: AsyncConnection, member_id: int, now: datetime, actor: str) -> int:
+        row = (
+            await conn.execute(
+                select(members.c.community, members.c.banned)
+                .where(members.c.id == member_id)
+                .with_for_update()
+            )
+        ).one_or_none()
+        identities = [
+            Identity(IdentityKind(kind), external_id)
+            for kind, external_id in await conn.execute(
+                select(member_identities.c.kind, member_identities.c.external_id).where(
+                    member_identities.c.member_id == member_id
                 )
-            ).scalar_one_or_none()
-            dids = (
+            )
+        ]
+        dids = [i.external_id for i in identities if i.kind is IdentityKind.BLUESKY]
+        # What the person wrote to the bot, and what it answered, goes with them.
+        await scrub_finished(conn, author_dids=dids)
+        codes = (
+            await conn.execute(select(link_codes.c.code_hash).where(link_codes.c.member_id == member_id))
+        ).scalars()
+        bound = [link_handle_state_key(code) for code in codes]
+        if bound:
+            await conn.execute(delete(kv_state).where(kv_state.c.key.in_(bound)))
+        # Explicit deletes rather than ON DELETE CASCADE: erasure must not hinge on a PRAGMA.
+        await conn.execute(delete(link_codes).where(link_codes.c.member_id == member_id))
+        erased = (await conn.execute(delete(entries).where(entries.c.member_id == member_id))).rowcount
+        await conn.execute(delete(member_identities).where(member_identities.c.member_id == member_id))
+        await conn.execute(delete(members).where(members.c.id == member_id))
+        await conn.execute(update(audit_log).where(audit_log.c.member_id == member_id).values(detail=null()))
+        if row is None:
+            return erased
+        # Rows the person wrote under an account id (a link attempt, an admin action) keep what was
+        # done but no longer say by whom.
+        names = [name for i in identities for name in (f"{i.kind.value}:{i.external_id}", f"admin:{i}")]
+        if names:
+            await conn.execute(
+                update(audit_log)
+                .where(audit_log.c.community == row.community, audit_log.c.actor.in_(names))
+                .values(actor=FORGOTTEN_ACTOR)
+            )
+        if row.banned:
+            for identity in identities:
                 await conn.execute(
-                    select(member_identities.c.external_id).where(
-                        member_identities.c.member_id == member_id,
-                        member_identities.c.kind == IdentityKind.BLUESKY.value,
+                    upsert(
+                        self._db.dialect,
+                        kv_state,
+                        {"key": ban_tombstone(row.community, identity), "value": "1", "updated_at": now},
+                        on=("key",),
                     )
                 )
-            ).scalars()
-            # What the person wrote to the bot, and what it answered, goes with them.
-            await scrub_finished(conn, author_dids=list(dids))
-            # Explicit deletes rather than ON DELETE CASCADE: erasure must not hinge on a PRAGMA.
-            await conn.execute(delete(link_codes).where(link_codes.c.member_id == member_id))
-            erased = (await conn.execute(delete(entries).where(entries.c.member_id == member_id))).rowcount
-            await conn.execute(delete(member_identities).where(member_identities.c.member_id == member_id))
-            await conn.execute(delete(members).where(members.c.id == member_id))
-            await conn.execute(
-                update(audit_log).where(audit_log.c.member_id == member_id).values(detail=null())
-            )
-            if community is not None:
-                await record_audit(
-                    conn,
-                    community=community,
-                    at=now,
-                    action="member.forget",
-                    actor=actor,
-                    member_id=member_id,
-                )
+        await record_audit(
+            conn, community=row.community, at=now, action="member.forget", actor=actor, member_id=member_id
+        )
         return erased
+
+    async def is_ban_tombstoned(self, *, community: str, identity: Identity) -> bool:
+        """Whether a banned member forgotten earlier held this account."""
+        async with self._db.transaction() as conn:
+            key = ban_tombstone(community, identity)
+            return (
+                await conn.execute(select(kv_state.c.key).where(kv_state.c.key == key))
+            ).first() is not None
+
+    async def lift_ban_tombstone(
+        self, *, community: str, identity: Identity, now: datetime, actor: str
+    ) -> bool:
+        """Remove the account's ban tombstone; True when there was one (audited ``member.unban``)."""
+        async with self._db.transaction(write=True) as conn:
+            key = ban_tombstone(community, identity)
+            if not (await conn.execute(delete(kv_state).where(kv_state.c.key == key))).rowcount:
+                return False
+            await record_audit(
+                conn, community=community, at=now, action="member.unban", actor=actor, member_id=None
+            )
+        return True
+
+
+def ban_tombstone(community: str, identity: Identity) -> str:
+    """The ``kv_state`` key that keeps a forgotten banned account banned: a one-way hash of its id."""
+    raw = f"ban:{community}:{identity.kind.value}:{identity.external_id}"
+    return f"ban:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
 async def _member_id_for(conn: AsyncConnection, community: str, identity: Identity) -> int | None:

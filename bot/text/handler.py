@@ -211,9 +211,9 @@ class TextCommands:
         )
         # This answer is public: it names the proven handle and the platforms of replaced handles,
         # never the Discord account or any community-only handle.
-        text = say(
-            ctx.locale, "verify.linked", community=self._community_name(ctx), handle=linked.entry.handle
-        )
+        # The code's community, which the mention need not have named.
+        community = self._directory.community(linked.member.community).name
+        text = say(ctx.locale, "verify.linked", community=community, handle=linked.entry.handle)
         platforms = dict.fromkeys(self._platform_name(entry) for entry in linked.dropped)
         if platforms:
             text += " " + say(ctx.locale, "verify.dropped", platforms=", ".join(platforms))

@@ -114,6 +114,7 @@ EN: Mapping[str, str] = {
     "mydata.member": "Name: {name} · member since {since}",
     "mydata.accounts": "Accounts: {accounts}",
     "mydata.hidden": "An admin has hidden you from the directory.",
+    "mydata.banned": "An admin has banned you here: you can't add handles, and none are listed.",
     "mydata.withheld": "+ {count} shown only inside the community, not here.",
     "mydata.more.console": "Erase it all: forget",
     "mydata.more.public": "Full file: /mydata export in {community}'s Discord. Erase it all: forget",
@@ -128,8 +129,8 @@ EN: Mapping[str, str] = {
     "/handle verify-bluesky.",
     "error.link_code.expired": "That code has expired. Get a new one on Discord with /handle verify-bluesky.",
     "error.link_code.used": "That code was already used; this account is linked.",
-    "error.link_code.other_account": "That code was already used by another account. Get a new one on "
-    "Discord with /handle verify-bluesky.",
+    "error.link_code.other_account": "That code belongs to another Bluesky account. Get your own on "
+    "Discord with /handle verify-bluesky, naming this account's handle.",
     "error.link_code.too_many_attempts": "Too many wrong codes from this account. Try again in an hour.",
 }
 
@@ -235,6 +236,7 @@ ZH_HANS: Mapping[str, str] = {
     "mydata.member": "名字：{name} · 加入于 {since}",
     "mydata.accounts": "账户：{accounts}",
     "mydata.hidden": "管理员已将你从名录中隐藏。",
+    "mydata.banned": "管理员已在此封禁你：你不能添加账号，你的账号也不会被列出。",
     "mydata.withheld": "另有 {count} 仅在社区内显示，这里不列出。",
     "mydata.more.console": "全部删除：forget",
     "mydata.more.public": "完整文件：在 {community} 的 Discord 用 /mydata export。全部删除：forget",
@@ -248,8 +250,8 @@ ZH_HANS: Mapping[str, str] = {
     "error.link_code.unknown": "代码无效。请在 Discord 用 /handle verify-bluesky 获取新代码。",
     "error.link_code.expired": "代码已过期。请在 Discord 用 /handle verify-bluesky 获取新代码。",
     "error.link_code.used": "该代码已使用过；此账号已关联。",
-    "error.link_code.other_account": "该代码已被其他账号使用。"
-    "请在 Discord 用 /handle verify-bluesky 获取新代码。",
+    "error.link_code.other_account": "该代码属于另一个 Bluesky 账号。"
+    "请在 Discord 用 /handle verify-bluesky 并填写本账号的用户名获取你自己的代码。",
     "error.link_code.too_many_attempts": "此账号输错代码次数过多。请一小时后再试。",
 }
 

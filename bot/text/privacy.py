@@ -84,7 +84,10 @@ class PrivacyCommands:
                 facts.append(say(ctx.locale, "mydata.withheld", count=handles))
             footer = say(ctx.locale, "mydata.more.public", community=community)
         lines = [self._line(e, ctx.locale) for e in shown] or [say(ctx.locale, "mydata.no_handles")]
-        text, _ = pack(header, [*lines, *facts], ctx.budget, footer=footer)
+        # First, so a tight post drops handles before it drops the fact that explains them. The
+        # person already learns of a ban publicly when an add is refused, so every front says it.
+        ban = [say(ctx.locale, "mydata.banned")] if member.banned else []
+        text, _ = pack(header, [*ban, *lines, *facts], ctx.budget, footer=footer)
         return with_legend(text, say(ctx.locale, "legend"), shown, ctx.budget)
 
     def _line(self, entry: Entry, locale: str) -> str:

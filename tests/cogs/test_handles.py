@@ -174,7 +174,9 @@ async def test_verify_bluesky_without_a_bluesky_account_says_linking_is_unavaila
     discord_standin: DiscordStandin, ferry: FerryBot
 ) -> None:
     world = discord_standin.world
-    h = await discord_standin.invoke_slash(world.guild, world.member, "handle verify-bluesky")
+    h = await discord_standin.invoke_slash(
+        world.guild, world.member, "handle verify-bluesky", {"handle": "a.bsky.social"}
+    )
     [message] = await h.followups()
     assert message.ephemeral
     assert message.content == "Linking a Bluesky account is not available: this Ferry has no Bluesky account."

@@ -102,3 +102,24 @@ async def test_export_names_no_admin(discord_standin: DiscordStandin, ferry: Fer
     assert str(world.admin.id).encode() not in data
     verified = next(c for c in json.loads(data)["changes"] if c["action"] == "entry.verification")
     assert verified["actor"] == "admin" and verified["detail"] == {"verification": "admin-verified"}
+
+
+async def test_export_holds_the_whole_history_and_the_ban(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    community = ferry.community(world.guild.id).slug
+    me = Identity(IdentityKind.DISCORD, str(world.member.id))
+    await register(discord_standin, world.member, "lemon8", "alice_moves")
+    # More changes than one page of the audit log holds (100): the file must not stop at a page.
+    for n in range(130):
+        await ferry.app.moderation.set_hidden(
+            community=community, identity=me, hidden=n % 2 == 0, actor="operator"
+        )
+    await ferry.app.moderation.ban(community=community, identity=me, actor="operator")
+    h = await discord_standin.invoke_slash(world.guild, world.member, "mydata export")
+    [message] = await h.followups()
+    document = json.loads(message.attachments[0].data)
+    assert document["member"]["banned"] is True
+    actions = [c["action"] for c in document["changes"]]
+    assert len(actions) == 132 and actions[0] == "member.ban" and actions[-1] == "entry.add"

@@ -59,8 +59,8 @@ EN: Mapping[str, str] = {
     "handle.list.empty_theirs": "{name} has no handles you can see.",
     "link.code": (
         "Your one-time linking code is `{code}`; it expires {expires}.\n"
-        "Post this from the Bluesky account you want to link:\n`@{bot} verify {code}`\n"
-        "Keep it to yourself: whoever posts it first gets linked to you."
+        "Post this from your Bluesky account {handle}:\n`@{bot} verify {code}`\n"
+        "Only {handle} can use it; if that is not your handle, ask for a new code with the right one."
     ),
     "link.unavailable": "Linking a Bluesky account is not available: this Ferry has no Bluesky account.",
     "error.link_code": "That linking code can't be used. Get a new one with /handle verify-bluesky.",

@@ -54,8 +54,8 @@ ZH: Mapping[str, str] = {
     "handle.list.empty_theirs": "{name} 没有你可以看到的账号。",
     "link.code": (
         "你的一次性关联代码是 `{code}`，{expires}过期。\n"
-        "请用要关联的 Bluesky 账号发布：\n`@{bot} verify {code}`\n"
-        "请勿分享：谁先发布，谁的账号就会关联到你。"
+        "请用你的 Bluesky 账号 {handle} 发布：\n`@{bot} verify {code}`\n"
+        "只有 {handle} 可以使用此代码；如果这不是你的账号，请用正确的账号重新获取代码。"
     ),
     "link.unavailable": "无法关联 Bluesky 账号：此 Ferry 没有配置 Bluesky 账号。",
     "error.link_code": "这个关联代码无法使用。请用 /handle verify-bluesky 获取新代码。",
@@ -270,6 +270,7 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     "Re-read the config files and report any problem": "重新读取配置文件并报告问题",
     "Owner only: publish slash commands to Discord": "仅限所有者：向 Discord 发布斜杠命令",
     "Link your Bluesky account with a one-time code": "用一次性代码关联你的 Bluesky 账号",
+    "Your Bluesky handle: only that account can use the code": "你的 Bluesky 账号名：只有它能使用该代码",
     "Scheduled announcements: what comes next and the latest runs": "定时公告：接下来的和最近的执行",
     "Preview the announcement, then send it": "预览公告，然后发送",
     "A note for the template's {message} placeholder": "填入模板中 {message} 的附言",

@@ -52,7 +52,15 @@ async def test_a_code_posted_from_bluesky_links_and_cannot_be_reused(
         joined = await mention(client, bot_account, "", " join")
         await poll(atproto_network, front)
         assert len(await bot_replies(client, joined.uri, bot_account.did)) == 1
-        issued = await app.linking.issue_code(community="movers", identity=DISCORD, display_name="Disco Name")
+        issued = await app.linking.issue_code(
+            community="movers", identity=DISCORD, display_name="Disco Name", handle=user.handle
+        )
+
+        # The code is posted in public; someone copying it first is refused, and spends nothing.
+        copied = await mention(thief_client, bot_account, "", f" verify {issued.code}")
+        await poll(atproto_network, front)
+        [refusal] = await bot_replies(thief_client, copied.uri, bot_account.did)
+        assert refusal.post.record.text.startswith("That code belongs to another Bluesky account.")
 
         post = await mention(client, bot_account, "", f" verify {issued.code.lower()}")
         await poll(atproto_network, front)
@@ -77,14 +85,15 @@ async def test_a_code_posted_from_bluesky_links_and_cannot_be_reused(
         stolen = await mention(thief_client, bot_account, "", f" verify {issued.code}")
         await poll(atproto_network, front)
         [refusal] = await bot_replies(thief_client, stolen.uri, bot_account.did)
-        assert refusal.post.record.text.startswith("That code was already used by another account.")
-        [audited] = [
+        assert refusal.post.record.text.startswith("That code belongs to another Bluesky account.")
+        audited = [
             r
             for r in await app.repository.audit_log(community="movers", limit=50)
             if r.action == "link.refused"
         ]
-        assert audited.actor == f"bluesky:{thief.did}"
-        assert audited.detail == {"reason": "other_account"}
+        assert [(r.actor, r.detail) for r in audited] == [
+            (f"bluesky:{thief.did}", {"reason": "other_account"})
+        ] * 2
         assert (
             await app.directory.member(community="movers", identity=Identity(IdentityKind.BLUESKY, thief.did))
             is None
@@ -96,3 +105,24 @@ async def test_a_code_posted_from_bluesky_links_and_cannot_be_reused(
         list_uri = await app.repository.get_state("bluesky.list:movers")
         assert list_uri is not None
         assert await list_members(client, list_uri) == {user.did}
+
+
+async def test_a_code_from_another_community_links_there(
+    atproto_network: AtprotoNetwork, bot_account: AtprotoAccount, start_front: FrontFactory
+) -> None:
+    user = await atproto_network.create_account("elsewhere")
+    client = await login(atproto_network, user)
+    async with start_front() as front:
+        app = front_app(front)
+        # A Discord server with no community of its own in the config: not the front's default.
+        issued = await app.linking.issue_code(
+            community="discord-42", identity=DISCORD, display_name="Disco Name", handle=user.handle
+        )
+        post = await mention(client, bot_account, "", f" verify {issued.code}")
+        await poll(atproto_network, front)
+        [reply] = await bot_replies(client, post.uri, bot_account.did)
+        assert reply.post.record.text.startswith("Linked!")
+        bluesky = Identity(IdentityKind.BLUESKY, user.did)
+        linked = await app.directory.member(community="discord-42", identity=bluesky)
+        assert linked is not None and DISCORD in linked.identities
+        assert await app.directory.member(community="movers", identity=bluesky) is None

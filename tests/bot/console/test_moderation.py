@@ -35,6 +35,19 @@ def test_ban_before_registering_then_the_console_refuses_kindly(tmp_path: Path) 
     rows = [line.split()[3:] for line in audit.stdout.splitlines()[2:-1]]
     assert rows == [["member.forget", "member", "1"], ["member.ban", "operator", "1"]]
 
+    # Forgetting is no way around the ban: the account stays barred until an admin lifts it, which
+    # works although no member is left to unban.
+    session = ferry(
+        tmp_path, "console", "--community", "demo", "--as", "alice", stdin=f"add rednote {RED_ID}\n"
+    )
+    assert "An admin has paused your registrations in" in session.stdout
+    unbanned = ferry(tmp_path, "unban", "--community", "demo", "--console-name", "alice")
+    assert unbanned.returncode == 0 and "unbanned console:alice" in unbanned.stdout
+    session = ferry(
+        tmp_path, "console", "--community", "demo", "--as", "alice", stdin=f"add rednote {RED_ID}\n"
+    )
+    assert "An admin has paused" not in session.stdout and RED_ID in session.stdout
+
 
 def test_unban_and_audit_filters(tmp_path: Path) -> None:
     assert ferry(tmp_path, "ban", "--community", "demo", "--did", DID).returncode == 0

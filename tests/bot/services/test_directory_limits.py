@@ -8,8 +8,11 @@ import pytest
 
 from bot.config import FerryConfig, load_config
 from bot.errors import InvalidHandleError, RateLimitedError
-from bot.models import Identity, IdentityKind, Source
+from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
+from bot.services.linking import LinkingService
+from bot.services.moderation import ModerationService
+from bot.services.privacy import change_visibility
 from bot.services.ratelimit import RateLimiter
 from bot.storage.repository import Repository
 
@@ -98,3 +101,44 @@ async def test_the_hourly_window(
     with pytest.raises(RateLimitedError) as caught:
         await add(service, ALICE, "a3")
     assert caught.value.retry_after == pytest.approx(2400.0)
+
+
+async def test_linked_accounts_share_one_allowance(
+    limited: DirectoryService, repository: Repository, config: FerryConfig, clock: Callable[[], datetime]
+) -> None:
+    linking = LinkingService(repository=repository, directory=limited, config=lambda: config, clock=clock)
+    issued = await linking.issue_code(
+        community="demo", identity=ALICE, display_name="A", handle="a.bsky.social"
+    )
+    await linking.redeem(community="demo", code=issued.code, did=BOB.external_id, handle="a.bsky.social")
+    for n in range(3):
+        await add(limited, ALICE, f"cook{n}")
+    for n in range(2):
+        await add(limited, BOB, f"bob{n}")
+    # Five from the member on two fronts: the sixth is refused on either.
+    with pytest.raises(RateLimitedError):
+        await add(limited, BOB, "bob9")
+    with pytest.raises(RateLimitedError):
+        await add(limited, ALICE, "cook9")
+
+
+async def test_visibility_changes_are_limited_on_their_own(
+    limited: DirectoryService, repository: Repository, clock: Callable[[], datetime], ticker: Ticker
+) -> None:
+    moderation = ModerationService(repository=repository, directory=limited, clock=clock)
+    await add(limited, ALICE, "cook")  # a registration: not counted against visibility changes
+
+    async def flip(visibility: Visibility) -> None:
+        await change_visibility(
+            limited, moderation, community="demo", identity=ALICE, platform=None, visibility=visibility
+        )
+
+    for n in range(5):
+        await flip(Visibility.PUBLIC if n % 2 == 0 else Visibility.COMMUNITY)
+    await flip(Visibility.PUBLIC)  # already so: nothing to write, nothing counted
+    with pytest.raises(RateLimitedError) as caught:
+        await flip(Visibility.COMMUNITY)
+    assert caught.value.action == "visibility"
+    await add(limited, ALICE, "cook2")  # registrations have their own allowance
+    ticker.t += 60
+    await flip(Visibility.COMMUNITY)

@@ -36,8 +36,8 @@ def linking(
     return LinkingService(repository=repository, directory=service, config=lambda: config, clock=clock)
 
 
-async def issue(linking: LinkingService, who: Identity = DISCORD) -> str:
-    return (await linking.issue_code(community="demo", identity=who, display_name="Ana")).code
+async def issue(linking: LinkingService, who: Identity = DISCORD, handle: str = HANDLE) -> str:
+    return (await linking.issue_code(community="demo", identity=who, display_name="Ana", handle=handle)).code
 
 
 async def redeem(linking: LinkingService, code: str, did: str = DID, handle: str = HANDLE):
@@ -171,7 +171,8 @@ async def test_link_without_a_bluesky_member_proves_the_typed_handle(
     assert [c.kind for c in changes] == [ChangeKind.MEMBER_LINKED]
     assert Identity(IdentityKind.BLUESKY, DID) in changes[0].identities
     [row] = await audit(repository, "member.link")
-    assert row.actor == f"bluesky:{DID}" and row.member_id == linked.member.id
+    # By "member", not the DID: the account id would outlive a forget in the actor column.
+    assert row.actor == "member" and row.member_id == linked.member.id
 
 
 async def test_link_merges_an_existing_bluesky_member_keeping_newer_entries(
@@ -227,10 +228,19 @@ async def test_hidden_and_banned_survive_a_merge(
     assert banned == [True]
 
 
-async def test_a_handle_held_by_a_third_member_changes_nothing(
-    linking: LinkingService, service: DirectoryService, repository: Repository
+async def test_a_handle_an_admin_verified_for_a_third_member_changes_nothing(
+    linking: LinkingService, service: DirectoryService, repository: Repository, clock: FakeClock
 ) -> None:
     await add(service, OTHER_DISCORD, "bluesky", HANDLE)
+    other = await service.member(community="demo", identity=OTHER_DISCORD)
+    assert other is not None
+    await repository.set_verification(
+        member_id=other.id,
+        platform="bluesky",
+        verification=Verification.ADMIN_VERIFIED,
+        now=clock.now,
+        actor="admin:discord:1",
+    )
     code = await issue(linking)
     with pytest.raises(HandleTakenError):
         await redeem(linking, code)

@@ -23,11 +23,14 @@ def account(did: str, handle: str) -> ProvenHandle:
     )
 
 
-async def create(repository: Repository, member_id: int, code_hash: str, minute: int) -> float | None:
+async def create(
+    repository: Repository, member_id: int, code_hash: str, minute: int, handle: str = "ana.bsky.social"
+) -> float | None:
     return await repository.create_link_code(
         code_hash=code_hash,
         community=COMMUNITY,
         member_id=member_id,
+        handle_key=handle,
         now=at(minute),
         expires_at=at(minute + 15),
         max_codes=2,
@@ -56,7 +59,8 @@ async def test_two_accounts_racing_for_one_code_link_exactly_one(repository: Rep
             repository.redeem_link_code(
                 code_hash="h",
                 community=COMMUNITY,
-                account=account(f"did:plc:racer{n}", f"racer{n}.bsky.social"),
+                # One handle, four accounts: the handle bound to the code does not decide the race.
+                account=account(f"did:plc:racer{n}", "ana.bsky.social"),
                 rules=RULES,
                 now=at(1),
             )
@@ -73,7 +77,7 @@ async def test_two_accounts_racing_for_one_code_link_exactly_one(repository: Rep
 
 async def test_relinking_moves_the_member_to_the_newly_proven_account(repository: Repository) -> None:
     ana = await add_member(repository, "Ana")
-    await create(repository, ana.id, "first", 0)
+    await create(repository, ana.id, "first", 0, "old.bsky.social")
     await repository.redeem_link_code(
         code_hash="first",
         community=COMMUNITY,
@@ -81,7 +85,7 @@ async def test_relinking_moves_the_member_to_the_newly_proven_account(repository
         rules=RULES,
         now=at(1),
     )
-    await create(repository, ana.id, "second", 2)
+    await create(repository, ana.id, "second", 2, "new.bsky.social")
     result = await repository.redeem_link_code(
         code_hash="second",
         community=COMMUNITY,

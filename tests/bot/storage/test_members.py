@@ -184,3 +184,24 @@ async def test_forget_then_come_back_is_a_new_member(repository: Repository) -> 
     back = await add_member(repository, "Ana", user_id=1)
     assert back.id != ana.id
     assert back.identities == (discord(1),)
+
+
+async def test_forget_identity_erases_the_member_behind_the_account_or_reports_none(
+    repository: Repository,
+) -> None:
+    assert (
+        await repository.forget_identity(community=COMMUNITY, identity=discord(1), now=T0, actor="member")
+        is None
+    )
+    ana = await add_member(repository, "Ana", user_id=1)
+    await register(repository, ana, "instagram", "ana")
+    forgotten = await repository.forget_identity(
+        community=COMMUNITY, identity=discord(1), now=at(1), actor="member"
+    )
+    assert forgotten is not None and forgotten.erased == 1
+    assert forgotten.member.id == ana.id and forgotten.member.identities == (discord(1),)
+    assert await repository.find_member(community=COMMUNITY, identity=discord(1)) is None
+    assert (
+        await repository.forget_identity(community=COMMUNITY, identity=discord(1), now=at(2), actor="member")
+        is None
+    )

@@ -197,3 +197,15 @@ async def test_a_directory_thread_ends_with_the_legend_when_its_last_post_has_ro
     posts = await commands.answer_thread("directory", ctx, max_posts=3)
     assert len(posts) == 2 and all(width(p) <= 300 for p in posts)
     assert "✓" in posts[0] and posts[-1].splitlines()[-1] == LEGEND
+
+
+async def test_mydata_says_when_you_are_banned(commands: TextCommands, moderation: ModerationService) -> None:
+    me = console()
+    await commands.answer("add lemon8 cook", me)
+    await moderation.ban(community="demo", identity=me.identity, actor="operator")
+    banned = "An admin has banned you here: you can't add handles, and none are listed."
+    assert (await commands.answer("my data", me)).splitlines()[1] == banned
+    public = bluesky()
+    await commands.answer("add lemon8 cook", public)
+    await moderation.ban(community="demo", identity=public.identity, actor="operator")
+    assert banned in await commands.answer("my data", public)

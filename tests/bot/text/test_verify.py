@@ -60,7 +60,11 @@ def context(source: Source, identity: Identity, handle: str | None = None) -> Te
 async def test_console_refuses_verify(
     service: DirectoryService, moderation: ModerationService, linking: LinkingService
 ) -> None:
-    code = (await linking.issue_code(community="demo", identity=DISCORD, display_name="Secret Name")).code
+    code = (
+        await linking.issue_code(
+            community="demo", identity=DISCORD, display_name="Secret Name", handle="alice.test"
+        )
+    ).code
     console = context(Source.CONSOLE, Identity(IdentityKind.CONSOLE, "ops"))
     answer = await TextCommands(service, moderation, linking).answer(f"verify {code}", console)
     assert answer == "verify works only when you mention Ferry on Bluesky, from the account to link."
@@ -87,7 +91,11 @@ async def test_bluesky_verify_answers_publicly_without_private_details(
         handle="old_cook",
         source=Source.BLUESKY,
     )
-    code = (await linking.issue_code(community="demo", identity=DISCORD, display_name="Secret Name")).code
+    code = (
+        await linking.issue_code(
+            community="demo", identity=DISCORD, display_name="Secret Name", handle="alice.test"
+        )
+    ).code
     commands = TextCommands(service, moderation, linking)
     answer = await commands.answer(
         f"verify {code.lower()}", context(Source.BLUESKY, Identity(IdentityKind.BLUESKY, DID), "alice.test")
@@ -111,7 +119,9 @@ async def test_refusals_are_worded_per_reason_in_both_languages(
     ctx = context(Source.BLUESKY, Identity(IdentityKind.BLUESKY, DID), "alice.test")
     answer = await commands.answer("verify AAAA-AAAA-AA", ctx)
     assert answer == "That code is not valid. Get a new one on Discord with /handle verify-bluesky."
-    code = (await linking.issue_code(community="demo", identity=DISCORD, display_name="A")).code
+    code = (
+        await linking.issue_code(community="demo", identity=DISCORD, display_name="A", handle="alice.test")
+    ).code
     await commands.answer(f"verify {code}", ctx)
     stranger = TextContext(
         community="demo",
@@ -122,4 +132,7 @@ async def test_refusals_are_worded_per_reason_in_both_languages(
         locale="zh-hans",
     )
     answer = await commands.answer(f"verify {code}", stranger)
-    assert answer == "该代码已被其他账号使用。请在 Discord 用 /handle verify-bluesky 获取新代码。"
+    assert (
+        answer == "该代码属于另一个 Bluesky 账号。"
+        "请在 Discord 用 /handle verify-bluesky 并填写本账号的用户名获取你自己的代码。"
+    )
