@@ -132,11 +132,13 @@ class Exporter:
         """Write the export to ``out``; returns how many records (rows, accounts, DIDs) it holds.
 
         ``account_ids=False`` leaves the Discord id and DID columns out of CSV and JSON: the export a
-        member may take holds what the directory shows them, nothing more.
+        member may take holds what the directory shows them, nothing more. A public export never
+        carries them: it may be published, and a member made a handle public, not their accounts.
         """
         entries = self._entries(community, scope, progress)
+        with_ids = account_ids and scope is ExportScope.ALL
         columns = (
-            EXPORT_COLUMNS if account_ids else tuple(c for c in EXPORT_COLUMNS if c not in ACCOUNT_ID_COLUMNS)
+            EXPORT_COLUMNS if with_ids else tuple(c for c in EXPORT_COLUMNS if c not in ACCOUNT_ID_COLUMNS)
         )
         if fmt is ExportFormat.CSV:
             written = await _write_csv(out, entries, columns)
