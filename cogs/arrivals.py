@@ -36,6 +36,9 @@ class Arrivals(commands.Cog):
         self.bot = bot
         self._pending: dict[int, list[Entry]] = {}
         self._timers: dict[int, asyncio.Task[None]] = {}  # strong references, cancelled on unload
+        # Every timer task until it ends, flushing included: a timer leaves ``_timers`` when it wakes (so a
+        # new arrival starts the next batch) but must still be cancelled if the cog unloads mid-flush.
+        self._running: set[asyncio.Task[None]] = set()
         self._unsubscribe: Callable[[], None] | None = None
 
     async def cog_load(self) -> None:
@@ -60,9 +63,10 @@ class Arrivals(commands.Cog):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        for task in self._timers.values():
+        running = list(self._running)
+        for task in running:
             task.cancel()
-        for task in list(self._timers.values()):
+        for task in running:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._timers.clear()
@@ -73,7 +77,10 @@ class Arrivals(commands.Cog):
             return
         self._pending.setdefault(guild_id, []).append(entry)
         if guild_id not in self._timers:
-            self._timers[guild_id] = asyncio.create_task(self._later(guild_id), name=f"arrivals:{guild_id}")
+            task = asyncio.create_task(self._later(guild_id), name=f"arrivals:{guild_id}")
+            self._timers[guild_id] = task
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
 
     async def _later(self, guild_id: int) -> None:
         try:

@@ -156,3 +156,28 @@ async def test_a_note_leaves_out_what_changed_while_it_waited(
     assert "kept.cook" in lines[0] and "kept.example.com" in lines[1]
     for name in ("erased", "hidden", "banned", "gone"):
         assert name not in note.embeds[0]["description"].casefold()
+
+
+async def test_unloading_cancels_a_batch_that_is_already_being_sent(
+    discord_standin: DiscordStandin, ferry: FerryBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = discord_standin.world
+    cog = ferry.get_cog("Arrivals")
+    assert cog is not None
+    reading = asyncio.Event()
+
+    async def slow_check(entries: list) -> list:
+        reading.set()
+        await asyncio.sleep(3600)  # the batch is mid-flush when the cog unloads
+        return entries
+
+    monkeypatch.setattr(cog, "_still_shown", slow_check)
+    h = await discord_standin.invoke_slash(
+        world.guild, world.member, "handle add", {"platform": "bluesky", "handle": "late.bsky.social"}
+    )
+    await h.followups()
+    await asyncio.wait_for(reading.wait(), timeout=5)
+    [flushing] = [t for t in asyncio.all_tasks() if t.get_name() == f"arrivals:{world.guild.id}"]
+    await ferry.remove_cog("Arrivals")
+    assert flushing.cancelled()  # not left to post after the bot has started closing
+    assert discord_standin.messages(world.new_arrivals) == []
