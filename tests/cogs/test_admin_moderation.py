@@ -30,16 +30,19 @@ async def add(standin: DiscordStandin, user, platform: str, handle: str):
 
 async def test_ban_before_registering_then_unban(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
     world = discord_standin.world
-    message = await admin(discord_standin, "ban", {"member": world.member, "reason": "**spam** <@&1>"})
+    mention = f"<@{world.member.id}>"
+    message = await admin(discord_standin, "ban", {"member": mention, "reason": "**spam** <@&1>"})
+    # Not in the directory yet, so no stored name: the mention shows their Discord name, unpinged.
     assert message.content == (
-        "Plain Member is banned: they can't register and are not listed (their data is kept)."
+        f"{mention} is banned: they can't register and are not listed (their data is kept)."
     )
+    assert not message.pings.anyone
     refused = await add(discord_standin, world.member, "bluesky", "alice.bsky.social")
     assert refused.content.startswith("An admin has paused your registrations in this community")
     assert await ferry.app.directory.handles(community="movers", identity=identity(world.member)) == []
 
-    message = await admin(discord_standin, "unban", {"member": world.member})
-    assert message.content == "Plain Member is no longer banned; their handles are listed again."
+    message = await admin(discord_standin, "unban", {"member": mention})
+    assert message.content == f"{mention} is no longer banned; their handles are listed again."
     added = await add(discord_standin, world.member, "bluesky", "alice.bsky.social")
     assert added.content.startswith("Added your Bluesky handle alice.bsky.social.")
 
@@ -56,7 +59,7 @@ async def test_a_banned_member_is_unlisted_everywhere_but_keeps_their_data(
 ) -> None:
     world = discord_standin.world
     await register(discord_standin, world.member, "lemon8", "alice_moves")
-    await admin(discord_standin, "ban", {"member": world.member})
+    await admin(discord_standin, "ban", {"member": f"<@{world.member.id}>"})
 
     h = await discord_standin.invoke_slash(world.guild, world.admin, "handle list", {"member": world.member})
     [theirs] = await h.followups()
@@ -76,8 +79,10 @@ async def test_unverify_drops_to_what_the_member_can_prove(
 ) -> None:
     world = discord_standin.world
     await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
-    await admin(discord_standin, "verify", {"member": world.member, "platform": "bluesky"})
-    message = await admin(discord_standin, "unverify", {"member": world.member, "platform": "bsky"})
+    await admin(discord_standin, "verify", {"member": f"<@{world.member.id}>", "platform": "bluesky"})
+    message = await admin(
+        discord_standin, "unverify", {"member": f"<@{world.member.id}>", "platform": "bsky"}
+    )
     assert message.content == (
         "Plain Member's Bluesky handle alice.bsky.social is no longer verified by an admin"
         " (now: self-reported)."
@@ -88,7 +93,7 @@ async def test_unverify_drops_to_what_the_member_can_prove(
     audit = await admin(discord_standin, "audit", {"action": "verification", "platform": "bsky"})
     assert audit.embeds[0]["title"] == "Audit log · verification · bsky"
     assert audit.embeds[0]["description"].count("`entry.verification`") == 2
-    audit = await admin(discord_standin, "audit", {"member": world.member, "action": "removals"})
+    audit = await admin(discord_standin, "audit", {"member": f"<@{world.member.id}>", "action": "removals"})
     assert audit.embeds[0]["title"] == "Audit log of Plain Member · removals"
     assert audit.embeds[0]["description"] == "No changes recorded."
 
@@ -123,5 +128,7 @@ async def test_members_are_rate_limited_and_admins_are_not(
     ), refused.content
     [entry] = await ferry.app.directory.handles(community="movers", identity=identity(world.member))
     assert entry.handle == "alice_2"  # the refused command changed nothing
-    message = await admin(discord_standin, "remove", {"member": world.member, "platform": "lemon8"})
+    message = await admin(
+        discord_standin, "remove", {"member": f"<@{world.member.id}>", "platform": "lemon8"}
+    )
     assert message.content == "Removed Plain Member's Lemon8 handle alice\\_2."  # admins are not limited
