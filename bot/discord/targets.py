@@ -88,8 +88,12 @@ def _name(stored: str | None, identity: Identity) -> str | Raw:
     """
     if stored is not None and stored != identity.external_id:
         return stored
-    if identity.kind is IdentityKind.DISCORD:
-        return Raw(f"<@{int(identity.external_id)}>")
+    if (
+        identity.kind is IdentityKind.DISCORD
+        and identity.external_id.isascii()
+        and identity.external_id.isdigit()
+    ):
+        return Raw(f"<@{identity.external_id}>")  # only digits: nothing else can reach the markup
     return identity.external_id
 
 
