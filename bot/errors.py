@@ -65,6 +65,10 @@ class HandleTakenError(FerryError):
 class MemberNotFoundError(FerryError):
     """No member matches the identity or id given."""
 
+    def __init__(self, *args: object, given: str | None = None) -> None:
+        super().__init__(*args)
+        self.given = given  # what an admin typed to name a member, when it named nobody
+
 
 class InvalidInputError(FerryError):
     """Input that is not a handle but still bad: a name, a search term, a cursor, a file."""

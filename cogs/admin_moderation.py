@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.discord.admin import Interaction, actor, log_action, platform_name
 from bot.discord.checks import ferry_admin
 from bot.discord.choices import platform_choices
-from bot.discord.client import FerryBot, identity_of
+from bot.discord.client import FerryBot
 from bot.discord.messages import Raw, say
 from bot.discord.render import (
     FIELD_VALUE_LIMIT,
@@ -23,11 +23,12 @@ from bot.discord.render import (
     fit,
     lines_block,
 )
+from bot.discord.targets import MemberArg, Target, resolve
 from bot.models import Entry
 from bot.services.moderation import AUDIT_GROUPS, MAX_BAN_REASON
 
 AUDIT_ROWS = 25
-MEMBER_HELP = "The member (a Discord user)"
+MEMBER_HELP = "The member: pick a suggestion, or give a mention, a Discord user id or a Bluesky DID"
 PLATFORM_HELP = "The platform of the handle"
 # Choice labels are English like command names; the reply words the chosen group in the admin's language.
 AUDIT_GROUP_CHOICES = [app_commands.Choice(name=group, value=group) for group in AUDIT_GROUPS]
@@ -38,15 +39,15 @@ class ModerationCommands(commands.Cog):
 
     bot: FerryBot
 
-    async def _done(self, interaction: Interaction, action: str, member: discord.User, entry: Entry) -> None:
+    async def _done(self, interaction: Interaction, action: str, member: Target, entry: Entry) -> None:
         """Log an admin's change to one entry and tell them what it did."""
-        log_action(interaction, action, member_id=member.id, platform=entry.platform)
+        log_action(interaction, action, member=str(member.identity), platform=entry.platform)
         locale = interaction.locale
         keys = {"remove": "admin.removed", "verify": "admin.verified", "unverify": "admin.unverified"}
         text = say(
             locale,
             keys[action],
-            member=member.display_name,
+            member=member.name,
             platform=platform_name(self.bot, entry.platform),
             handle=entry.handle,
             # The level an entry fell back to; sentences without a {level} ignore it.
@@ -58,48 +59,48 @@ class ModerationCommands(commands.Cog):
     @app_commands.describe(member=MEMBER_HELP, platform=PLATFORM_HELP)
     @ferry_admin()
     async def remove(
-        self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]
+        self, interaction: Interaction, member: MemberArg, platform: app_commands.Range[str, 1, 100]
     ) -> None:
         """Remove a member's handle on one platform."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await resolve(interaction, member)
         entry = await self.bot.app.directory.remove(
             community=self.bot.community_of(interaction),
-            identity=identity_of(member),
+            identity=target.identity,
             platform=platform,
             actor=actor(interaction),
         )
-        await self._done(interaction, "remove", member, entry)
+        await self._done(interaction, "remove", target, entry)
 
     @remove.autocomplete("platform")
     async def remove_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         """The community's platforms (autocomplete only suggests; the command re-checks everything)."""
         return platform_choices(interaction, current)
 
-    async def _set_hidden(self, interaction: Interaction, member: discord.User, hidden: bool) -> None:
+    async def _set_hidden(self, interaction: Interaction, member: MemberArg, hidden: bool) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await resolve(interaction, member)
         await self.bot.app.moderation.set_hidden(
             community=self.bot.community_of(interaction),
-            identity=identity_of(member),
+            identity=target.identity,
             hidden=hidden,
             actor=actor(interaction),
         )
-        log_action(interaction, "hide" if hidden else "unhide", member_id=member.id)
+        log_action(interaction, "hide" if hidden else "unhide", member=str(target.identity))
         key = "admin.hidden" if hidden else "admin.unhidden"
-        await interaction.followup.send(
-            say(interaction.locale, key, member=member.display_name), ephemeral=True
-        )
+        await interaction.followup.send(say(interaction.locale, key, member=target.name), ephemeral=True)
 
     @app_commands.command(name="hide", description="Hide a member from the directory (data is kept)")
     @app_commands.describe(member=MEMBER_HELP)
     @ferry_admin()
-    async def hide(self, interaction: Interaction, member: discord.User) -> None:
+    async def hide(self, interaction: Interaction, member: MemberArg) -> None:
         """Hide a member from every directory view; their data is kept."""
         await self._set_hidden(interaction, member, True)
 
     @app_commands.command(name="unhide", description="List a hidden member again")
     @app_commands.describe(member=MEMBER_HELP)
     @ferry_admin()
-    async def unhide(self, interaction: Interaction, member: discord.User) -> None:
+    async def unhide(self, interaction: Interaction, member: MemberArg) -> None:
         """List a hidden member in the directory again."""
         await self._set_hidden(interaction, member, False)
 
@@ -109,53 +110,56 @@ class ModerationCommands(commands.Cog):
     async def ban(
         self,
         interaction: Interaction,
-        member: discord.User,
+        member: MemberArg,
         reason: app_commands.Range[str, 1, MAX_BAN_REASON] | None = None,
     ) -> None:
         """Bar a member (registered or not yet) from registering, and unlist them."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await resolve(interaction, member)
         await self.bot.app.moderation.ban(
             community=self.bot.community_of(interaction),
-            identity=identity_of(member),
+            identity=target.identity,
             actor=actor(interaction),
             reason=reason,
         )
-        log_action(interaction, "ban", member_id=member.id)
+        log_action(interaction, "ban", member=str(target.identity))
         await interaction.followup.send(
-            say(interaction.locale, "admin.banned", member=member.display_name), ephemeral=True
+            say(interaction.locale, "admin.banned", member=target.name), ephemeral=True
         )
 
     @app_commands.command(name="unban", description="Lift a member's ban")
     @app_commands.describe(member=MEMBER_HELP)
     @ferry_admin()
-    async def unban(self, interaction: Interaction, member: discord.User) -> None:
+    async def unban(self, interaction: Interaction, member: MemberArg) -> None:
         """Let a banned member register again and list their handles again."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await resolve(interaction, member)
         await self.bot.app.moderation.unban(
             community=self.bot.community_of(interaction),
-            identity=identity_of(member),
+            identity=target.identity,
             actor=actor(interaction),
         )
-        log_action(interaction, "unban", member_id=member.id)
+        log_action(interaction, "unban", member=str(target.identity))
         await interaction.followup.send(
-            say(interaction.locale, "admin.unbanned", member=member.display_name), ephemeral=True
+            say(interaction.locale, "admin.unbanned", member=target.name), ephemeral=True
         )
 
     @app_commands.command(name="verify", description="Mark a member's handle as verified by an admin")
     @app_commands.describe(member=MEMBER_HELP, platform=PLATFORM_HELP)
     @ferry_admin()
     async def verify(
-        self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]
+        self, interaction: Interaction, member: MemberArg, platform: app_commands.Range[str, 1, 100]
     ) -> None:
         """Vouch for a member's handle on one platform."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await resolve(interaction, member)
         entry = await self.bot.app.moderation.verify(
             community=self.bot.community_of(interaction),
-            identity=identity_of(member),
+            identity=target.identity,
             platform=platform,
             actor=actor(interaction),
         )
-        await self._done(interaction, "verify", member, entry)
+        await self._done(interaction, "verify", target, entry)
 
     @verify.autocomplete("platform")
     async def verify_platform(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -166,17 +170,18 @@ class ModerationCommands(commands.Cog):
     @app_commands.describe(member=MEMBER_HELP, platform=PLATFORM_HELP)
     @ferry_admin()
     async def unverify(
-        self, interaction: Interaction, member: discord.User, platform: app_commands.Range[str, 1, 100]
+        self, interaction: Interaction, member: MemberArg, platform: app_commands.Range[str, 1, 100]
     ) -> None:
         """Drop a handle back to what the member can prove for themselves."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await resolve(interaction, member)
         entry = await self.bot.app.moderation.unverify(
             community=self.bot.community_of(interaction),
-            identity=identity_of(member),
+            identity=target.identity,
             platform=platform,
             actor=actor(interaction),
         )
-        await self._done(interaction, "unverify", member, entry)
+        await self._done(interaction, "unverify", target, entry)
 
     @unverify.autocomplete("platform")
     async def unverify_platform(
@@ -227,16 +232,17 @@ class ModerationCommands(commands.Cog):
     async def audit(
         self,
         interaction: Interaction,
-        member: discord.User | None = None,
+        member: MemberArg | None = None,
         action: app_commands.Choice[str] | None = None,
         platform: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         """The latest changes to the directory, newest first, optionally filtered."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         locale = interaction.locale
+        target = await resolve(interaction, member) if member else None
         records = await self.bot.app.moderation.audit(
             community=self.bot.community_of(interaction),
-            identity=identity_of(member) if member else None,
+            identity=target.identity if target else None,
             group=action.value if action else None,
             platform=platform,
             limit=AUDIT_ROWS,
@@ -249,9 +255,7 @@ class ModerationCommands(commands.Cog):
             name, who = clean(record.action, 40), clean(record.actor, 60)
             lines.append(f"{when} · `{name}` · {who}{where} {details}".rstrip())
         title = (
-            say(locale, "audit.title_member", member=member.display_name)
-            if member
-            else say(locale, "audit.title")
+            say(locale, "audit.title_member", member=target.name) if target else say(locale, "audit.title")
         )
         filters = [say(locale, f"audit.group.{action.value}")] if action else []
         if platform:

@@ -1,4 +1,9 @@
-"""Operator commands of the ``ferry`` CLI that moderate: ban, unban, and reading the audit log."""
+"""Operator commands of the ``ferry`` CLI that moderate: ban, unban, hide, unhide, remove, verify,
+unverify, and reading the audit log.
+
+Members are named by account id (Discord id, DID or console name), so the operator can reach
+people who joined from any front, not only Discord.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,22 @@ from typing import TextIO
 
 from bot.app import App
 from bot.console.table import render_table
-from bot.errors import FerryError
-from bot.models import AuditRecord, Identity, IdentityKind
+from bot.errors import FerryError, MemberNotFoundError
+from bot.models import AuditRecord, Entry, Identity, IdentityKind
 from bot.services.moderation import AUDIT_GROUPS, MAX_AUDIT_PAGE, MAX_BAN_REASON
 
 OPERATOR = "operator"  # the audit log's name for whoever runs the CLI on the server
+HELP_UNHIDE = "list a hidden member in the directory again"
+ENTRY_COMMANDS = {
+    "remove": "remove a member's handle on one platform",
+    "verify": "mark a member's handle as verified by an admin",
+    "unverify": "take back an admin's verification of a handle",
+}
+MEMBER_COMMANDS = ("ban", "unban", "audit", "hide", "unhide", *ENTRY_COMMANDS)
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``ferry ban``, ``ferry unban`` and ``ferry audit``, added to the CLI's subcommands."""
+    """``ferry ban``, ``unban``, ``hide``, ``unhide``, ``remove``, ``verify``, ``unverify`` and ``audit``."""
     ban = sub.add_parser("ban", help="stop a member registering and unlist them (their data is kept)")
     _community_arg(ban)
     _who(ban, required=True)
@@ -26,6 +38,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     _community_arg(unban)
     _who(unban, required=True)
 
+    for name, text in (("hide", "hide a member from the directory (data is kept)"), ("unhide", HELP_UNHIDE)):
+        _who(_community_arg(sub.add_parser(name, help=text)), required=True)
+    for name, text in ENTRY_COMMANDS.items():
+        entry_parser = _community_arg(sub.add_parser(name, help=text))
+        entry_parser.add_argument("platform", help="the platform of the handle (name, alias or key)")
+        _who(entry_parser, required=True)
+
     audit = sub.add_parser("audit", help="print the audit log, newest first")
     _community_arg(audit)
     _who(audit, required=False)
@@ -34,8 +53,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     audit.add_argument("--limit", type=_limit, default=50, help=f"rows, 1-{MAX_AUDIT_PAGE} (default 50)")
 
 
-def _community_arg(parser: argparse.ArgumentParser) -> None:
+def _community_arg(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--community", default=None, help="community slug (default: from the config)")
+    return parser
 
 
 def _who(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -67,7 +87,14 @@ async def dispatch(
     app: App, args: argparse.Namespace, community: str, out: TextIO = sys.stdout
 ) -> int | None:
     """Run a moderation command; None when ``args`` names another command."""
-    identity = identity_of(args) if args.command in ("ban", "unban", "audit") else None
+    identity = identity_of(args) if args.command in MEMBER_COMMANDS else None
+    if args.command in ("hide", "unhide", *ENTRY_COMMANDS):
+        assert identity is not None  # the argument group is required
+        try:
+            return await _change(app, args, community, identity, out)
+        except MemberNotFoundError:
+            out.write(f"nobody with id {identity} in {community!r}; nothing changed\n")
+            return 1
     if args.command == "ban":
         assert identity is not None  # the argument group is required
         await app.moderation.ban(community=community, identity=identity, actor=OPERATOR, reason=args.reason)
@@ -93,6 +120,27 @@ async def dispatch(
         print_audit(records, out)
         return 0
     return None
+
+
+async def _change(app: App, args: argparse.Namespace, community: str, identity: Identity, out: TextIO) -> int:
+    """Hide, unhide, or change one of the member's entries; one line says what happened."""
+    if args.command in ("hide", "unhide"):
+        hidden = args.command == "hide"
+        await app.moderation.set_hidden(community=community, identity=identity, hidden=hidden, actor=OPERATOR)
+        state = "hidden from the directory (data kept)" if hidden else "listed in the directory again"
+        out.write(f"{identity} in {community!r} is {state}\n")
+        return 0
+    where = {"community": community, "identity": identity, "platform": args.platform, "actor": OPERATOR}
+    entry: Entry
+    if args.command == "remove":
+        entry = await app.directory.remove(**where)
+        out.write(f"removed {identity}'s {entry.platform} handle {entry.handle} in {community!r}\n")
+        return 0
+    change = app.moderation.verify if args.command == "verify" else app.moderation.unverify
+    entry = await change(**where)
+    level = entry.verification.value
+    out.write(f"{identity}'s {entry.platform} handle {entry.handle} in {community!r} is now {level}\n")
+    return 0
 
 
 def print_audit(records: list[AuditRecord], out: TextIO) -> None:

@@ -90,6 +90,8 @@ def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: d
     if isinstance(error, HandleTakenError):
         return say(locale, "error.handle_taken", platform=error.platform, handle=error.handle)
     if isinstance(error, MemberNotFoundError):
+        if error.given is not None:
+            return say(locale, "error.member_target", given=error.given)
         return say(locale, "error.member_not_found")
     if isinstance(error, InvalidInputError):
         return say(locale, "error.invalid_input", field=error.field, reason=error.reason)

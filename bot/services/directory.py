@@ -385,3 +385,8 @@ class DirectoryService:
     ) -> dict[str, int]:
         """How many visible handles each platform has."""
         return await self._repo.count_by_platform(community=community, visibilities=frozenset(visibilities))
+
+    async def member_by_id(self, *, community: str, member_id: int) -> Member | None:
+        """A member of ``community`` by id (what admins pick from suggestions), or None."""
+        member = await self._repo.get_member(member_id)
+        return member if member is not None and member.community == community else None

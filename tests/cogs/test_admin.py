@@ -42,7 +42,7 @@ async def test_hidden_by_default_and_refused_when_a_server_widens_it(
         await discord_standin.invoke_slash(world.guild, world.member, "ferry stats")
     for command, options in [
         ("stats", {}),
-        ("hide", {"member": world.admin}),
+        ("hide", {"member": str(world.admin.id)}),
         ("export", {}),
         ("reload", {}),
         ("import", {"file": FileOption("a.csv", b"platform,handle,name\n")}),
@@ -65,21 +65,21 @@ async def test_remove_hide_unhide_verify(discord_standin: DiscordStandin, ferry:
     await register(discord_standin, world.member, "bluesky", "alice.bsky.social")
     await register(discord_standin, world.member, "lemon8", "alice_moves")
 
-    message = await admin(discord_standin, "verify", {"member": world.member, "platform": "bsky"})
+    message = await admin(discord_standin, "verify", {"member": str(world.member.id), "platform": "bsky"})
     assert message.content == "Plain Member's Bluesky handle alice.bsky.social is now verified by an admin."
-    message = await admin(discord_standin, "hide", {"member": world.member})
+    message = await admin(discord_standin, "hide", {"member": str(world.member.id)})
     assert "is hidden from the directory" in message.content
     assert (await ferry.app.directory.counts(community="movers")) == {}
-    message = await admin(discord_standin, "unhide", {"member": world.member})
+    message = await admin(discord_standin, "unhide", {"member": str(world.member.id)})
     assert "is listed in the directory again" in message.content
-    message = await admin(discord_standin, "remove", {"member": world.member, "platform": "lemon8"})
+    message = await admin(discord_standin, "remove", {"member": str(world.member.id), "platform": "lemon8"})
     assert message.content == "Removed Plain Member's Lemon8 handle alice\\_moves."
-    message = await admin(discord_standin, "remove", {"member": world.member, "platform": "lemon8"})
+    message = await admin(discord_standin, "remove", {"member": str(world.member.id), "platform": "lemon8"})
     assert message.content == "You have no Lemon8 handle in this directory."
-    message = await admin(discord_standin, "hide", {"member": world.owner})
+    message = await admin(discord_standin, "hide", {"member": str(world.owner.id)})
     assert message.content == "That member is not in the directory."
 
-    audit = await admin(discord_standin, "audit", {"member": world.member})
+    audit = await admin(discord_standin, "audit", {"member": str(world.member.id)})
     text = "\n".join(e.get("description", "") for e in audit.embeds)
     assert f"admin:discord:{world.admin.id}" in text and "Lemon8" in text
     entries = await ferry.app.directory.handles(
@@ -286,6 +286,6 @@ async def test_admin_platform_options_autocomplete(discord_standin: DiscordStand
     world = discord_standin.world
     for command in ("ferry remove", "ferry verify"):
         found = await discord_standin.invoke_autocomplete(
-            world.guild, world.admin, command, {"member": world.member, "platform": "bs"}, "platform"
+            world.guild, world.admin, command, {"member": str(world.member.id), "platform": "bs"}, "platform"
         )
         assert [c["value"] for c in found] == ["bluesky"]

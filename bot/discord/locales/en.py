@@ -14,6 +14,10 @@ EN: Mapping[str, str] = {
         "Someone else here already registered {platform} {handle}. If it is yours, ask an admin."
     ),
     "error.member_not_found": "That member is not in the directory.",
+    "error.member_target": (
+        "No member matches “{given}”. Pick one of the suggestions, or give a mention, a Discord user id"
+        " or a Bluesky DID."
+    ),
     "error.invalid_input": "Invalid {field}: {reason}.",
     "error.unknown_community": "This server's community is not set up correctly; tell an admin.",
     "error.unexpected": "Something went wrong on Ferry's side. Error id: `{error_id}` (tell an admin).",

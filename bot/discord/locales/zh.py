@@ -12,6 +12,9 @@ ZH: Mapping[str, str] = {
     "error.not_registered_any": "Ferry 在这里没有保存任何关于你的信息。",
     "error.handle_taken": "这里已有其他人登记了 {platform} {handle}。如果这是你的账号，请联系管理员。",
     "error.member_not_found": "该成员不在名录中。",
+    "error.member_target": (
+        "没有与“{given}”对应的成员。请从建议中选择，或填写提及、Discord 用户 ID 或 Bluesky DID。"
+    ),
     "error.invalid_input": "无效的 {field}：{reason}。",
     "error.unknown_community": "本服务器的社区设置有误，请告知管理员。",
     "error.unexpected": "Ferry 出了点问题。错误编号：`{error_id}`（请告知管理员）。",
@@ -278,7 +281,9 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
         "CSV、JSON、Mastodon 关注列表，或成员的 Bluesky DID"
     ),
     "Only public entries, or all (public and community-only)": "仅公开的账号，或全部（公开和仅本社区）",
-    "The member (a Discord user)": "成员（Discord 用户）",
+    "The member: pick a suggestion, or give a mention, a Discord user id or a Bluesky DID": (
+        "成员：从建议中选择，或填写提及、Discord 用户 ID 或 Bluesky DID"
+    ),
     "The platform of the handle": "账号所在的平台",
     "The CSV file, one handle per row": "CSV 文件，每行一个账号",
     "guild: this server only, at once; global: every server": (

@@ -1,4 +1,4 @@
-"""``ferry ban | unban | audit`` through the real entry point, and a banned member at the console."""
+"""``ferry ban | unban | hide | unhide | remove | verify | unverify | audit`` through the real entry point."""
 
 from pathlib import Path
 
@@ -70,3 +70,44 @@ def test_unban_and_audit_filters(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
     bad = ferry(tmp_path, "audit", "--limit", "0")
     assert bad.returncode == 2 and "between 1 and 100" in bad.stderr
+
+
+def test_hide_verify_and_remove_members_who_never_used_discord(tmp_path: Path) -> None:
+    sheet = tmp_path / "sky.csv"
+    sheet.write_text(
+        f"name,platform,handle,bluesky_did\nSky,bluesky,sky.bsky.social,{DID}\n", encoding="utf-8"
+    )
+    assert ferry(tmp_path, "import", "--community", "demo", str(sheet)).returncode == 0
+    ferry(tmp_path, "console", "--community", "demo", "--as", "zed", stdin="add lemon8 zed_moves\n")
+
+    hidden = ferry(tmp_path, "hide", "--community", "demo", "--did", DID)
+    assert hidden.returncode == 0, hidden.stderr
+    assert hidden.stdout == f"bluesky:{DID} in 'demo' is hidden from the directory (data kept)\n"
+    listed = ferry(tmp_path, "directory", "--community", "demo").stdout
+    assert "sky.bsky.social" not in listed and "zed_moves" in listed
+    shown = ferry(tmp_path, "unhide", "--community", "demo", "--did", DID)
+    assert shown.returncode == 0 and "listed in the directory again" in shown.stdout
+    assert "sky.bsky.social" in ferry(tmp_path, "directory", "--community", "demo").stdout
+
+    verified = ferry(tmp_path, "verify", "bsky", "--community", "demo", "--did", DID)
+    assert (
+        verified.stdout == f"bluesky:{DID}'s bluesky handle sky.bsky.social in 'demo' is now admin-verified\n"
+    )
+    unverified = ferry(tmp_path, "unverify", "lemon8", "--community", "demo", "--console-name", "zed")
+    assert unverified.returncode == 0 and unverified.stdout.endswith("is now self-reported\n")
+
+    removed = ferry(tmp_path, "remove", "lemon8", "--community", "demo", "--console-name", "zed")
+    assert removed.stdout == "removed console:zed's lemon8 handle zed_moves in 'demo'\n"
+    again = ferry(tmp_path, "remove", "lemon8", "--community", "demo", "--console-name", "zed")
+    assert again.returncode == 2 and again.stderr.strip().endswith("not registered on Lemon8")
+
+    audit = ferry(tmp_path, "audit", "--community", "demo", "--action", "moderation").stdout
+    assert "operator" in audit and "member.hide" in audit
+
+    nobody = ferry(tmp_path, "hide", "--community", "demo", "--discord-id", "123456789012345678")
+    assert nobody.returncode == 1
+    assert nobody.stdout == "nobody with id discord:123456789012345678 in 'demo'; nothing changed\n"
+    missing = ferry(tmp_path, "verify", "lemon8", "--community", "demo")
+    assert (
+        missing.returncode == 2 and "one of the arguments --discord-id --did --console-name" in missing.stderr
+    )

@@ -195,3 +195,13 @@ async def test_registering_without_a_name_keeps_the_name(service: DirectoryServi
     await add(service, ALICE, "bluesky", "alice.bsky.social", name="")
     member = await service.member(community="demo", identity=ALICE)
     assert member is not None and member.display_name == "Alice"
+
+
+async def test_member_by_id_only_within_its_own_community(service: DirectoryService) -> None:
+    registration = await add(service, BOB, "bluesky", "bob.bsky.social", name="Bob")
+    member_id = registration.entry.member_id
+    member = await service.member_by_id(community="demo", member_id=member_id)
+    assert member is not None and member.display_name == "Bob" and member.identities == (BOB,)
+    # An id picked in one community names nobody in another, and an unknown id names nobody.
+    assert await service.member_by_id(community="open", member_id=member_id) is None
+    assert await service.member_by_id(community="demo", member_id=member_id + 1000) is None
