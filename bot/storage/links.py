@@ -19,7 +19,7 @@ from bot.errors import MemberNotFoundError
 from bot.models import Entry, IdentityKind, Member, Visibility
 from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, record_audit
 from bot.storage._merge import Absorbed, absorb, evict_unverified_claim, prove_bluesky_entry
-from bot.storage.tables import audit_log, kv_state, link_codes, member_identities
+from bot.storage.tables import audit_log, kv_state, link_codes, member_identities, members
 
 REFUSED = "link.refused"
 LINKED = "member.link"
@@ -246,6 +246,11 @@ async def _did_member(conn: AsyncConnection, community: str, did: str) -> int | 
     ).scalar_one_or_none()
 
 
+async def _any_banned(conn: AsyncConnection, member_ids: set[int]) -> bool:
+    found = await conn.execute(select(members.c.id).where(members.c.id.in_(member_ids), members.c.banned))
+    return found.first() is not None
+
+
 async def _redeem(
     conn: AsyncConnection,
     code_hash: str,
@@ -296,6 +301,9 @@ async def _redeem(
     ).scalar_one_or_none()
     if locked != "open" or await _did_member(conn, community, account.did) != other_id:
         raise _RaceError
+    # Checked under the locks: a ban landing meanwhile must not be slipped past by a link.
+    if await _any_banned(conn, {target_id} if other_id is None else {target_id, other_id}):
+        return await _refuse(conn, community, actor, "banned", target_id, now)
     absorbed: Absorbed | None = None
     if other_id is not None and other_id != target_id:
         absorbed = await absorb(

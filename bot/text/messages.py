@@ -132,6 +132,7 @@ EN: Mapping[str, str] = {
     "error.link_code.other_account": "That code belongs to another Bluesky account. Get your own on "
     "Discord with /handle verify-bluesky, naming this account's handle.",
     "error.link_code.too_many_attempts": "Too many wrong codes from this account. Try again in an hour.",
+    "error.link_code.banned": "This community's admins have barred this account from linking.",
 }
 
 ZH_HANS: Mapping[str, str] = {
@@ -253,6 +254,7 @@ ZH_HANS: Mapping[str, str] = {
     "error.link_code.other_account": "该代码属于另一个 Bluesky 账号。"
     "请在 Discord 用 /handle verify-bluesky 并填写本账号的用户名获取你自己的代码。",
     "error.link_code.too_many_attempts": "此账号输错代码次数过多。请一小时后再试。",
+    "error.link_code.banned": "本社区管理员已禁止此账号关联。",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-hans": ZH_HANS}

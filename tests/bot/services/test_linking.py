@@ -9,10 +9,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot.config import FerryConfig
-from bot.errors import HandleTakenError, LinkCodeError, RateLimitedError
+from bot.errors import BannedError, HandleTakenError, LinkCodeError, RateLimitedError
 from bot.models import AuditRecord, Identity, IdentityKind, Source, Verification
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
@@ -207,25 +207,48 @@ async def test_link_merges_an_existing_bluesky_member_keeping_newer_entries(
     assert count == 1
 
 
-async def test_hidden_and_banned_survive_a_merge(
-    linking: LinkingService, service: DirectoryService, repository: Repository, database: Database
+async def test_hidden_survives_a_merge(
+    linking: LinkingService, service: DirectoryService, repository: Repository
+) -> None:
+    await add(service, DISCORD, "lemon8", "cook")
+    await add(service, Identity(IdentityKind.BLUESKY, DID), "bluesky", HANDLE)
+    discord_member = await service.member(community="demo", identity=DISCORD)
+    assert discord_member is not None
+    await repository.set_hidden(
+        member_id=discord_member.id, hidden=True, now=discord_member.created_at, actor="t"
+    )
+    linked = await redeem(linking, await issue(linking))
+    assert linked.member.hidden
+
+
+async def ban(repository: Repository, service: DirectoryService, who: Identity) -> None:
+    member = await service.member(community="demo", identity=who)
+    assert member is not None
+    await repository.set_banned(member_id=member.id, banned=True, now=member.created_at, actor="t")
+
+
+async def test_a_banned_member_gets_no_code(
+    linking: LinkingService, service: DirectoryService, repository: Repository
+) -> None:
+    await add(service, DISCORD, "lemon8", "cook")
+    await ban(repository, service, DISCORD)
+    with pytest.raises(BannedError):
+        await issue(linking)
+
+
+@pytest.mark.parametrize("banned", ["discord", "bluesky"])
+async def test_a_link_involving_a_banned_member_is_refused_and_audited(
+    linking: LinkingService, service: DirectoryService, repository: Repository, banned: str
 ) -> None:
     bluesky = Identity(IdentityKind.BLUESKY, DID)
     await add(service, DISCORD, "lemon8", "cook")
     await add(service, bluesky, "bluesky", HANDLE)
-    discord_member = await service.member(community="demo", identity=DISCORD)
-    bluesky_member = await service.member(community="demo", identity=bluesky)
-    assert discord_member is not None and bluesky_member is not None
-    await repository.set_hidden(
-        member_id=discord_member.id, hidden=True, now=discord_member.created_at, actor="t"
-    )
-    async with database.transaction(write=True) as conn:
-        await conn.execute(update(members).where(members.c.id == bluesky_member.id).values(banned=True))
-    linked = await redeem(linking, await issue(linking))
-    assert linked.member.hidden
-    async with database.transaction() as conn:
-        banned = (await conn.execute(select(members.c.banned))).scalars().all()
-    assert banned == [True]
+    code = await issue(linking)  # banned after issuing: the redemption itself must check
+    await ban(repository, service, DISCORD if banned == "discord" else bluesky)
+    assert await refused(linking, code) == "banned"
+    assert [r.detail for r in await audit(repository, "link.refused")] == [{"reason": "banned"}]
+    still = await service.member(community="demo", identity=bluesky)
+    assert still is not None and [i.kind for i in still.identities] == [IdentityKind.BLUESKY]
 
 
 async def test_a_handle_an_admin_verified_for_a_third_member_changes_nothing(
