@@ -139,7 +139,7 @@ def import_summary(report: ImportReport) -> str:
     verb = "would be" if report.dry_run else "were"
     lines.append(
         f"{report.rows} rows: {report.added} {verb} added, {report.replaced} {verb} replaced, "
-        f"{report.unchanged} unchanged, {report.kept} kept (changed by the member), "
+        f"{report.unchanged} unchanged, {report.kept} kept (changed or withdrawn by the member), "
         f"{len(report.rejected)} rejected"
     )
     lines += [f"  {rejected.where}: {rejected.reason}" for rejected in report.rejected]

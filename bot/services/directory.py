@@ -158,6 +158,10 @@ class DirectoryService:
         except HandleTakenError:
             # The storage layer speaks in platform keys; people read display names.
             raise HandleTakenError(spec.display_name, normalised.handle) from None
+        if actor == MEMBER:  # what they add again themselves, a later import may update again
+            await self._repo.clear_withdrawn(
+                community=community, identities=member.identities, platform=spec.key
+            )
         if registration.created or registration.previous_handle is not None:
             await self.changes.publish(
                 DirectoryChange(
@@ -198,6 +202,10 @@ class DirectoryService:
             )
         if member is None or removed is None:
             raise NotRegisteredError(spec.display_name)
+        if actor == MEMBER:  # their choice, which a later import must respect
+            await self._repo.mark_withdrawn(
+                community=community, identities=member.identities, platform=spec.key, now=self._clock()
+            )
         log.info("handle removed", extra={"community": community, "member_id": member.id})
         await self.changes.publish(
             DirectoryChange(

@@ -16,6 +16,7 @@ from bot.storage._dialect import insert_ignoring_conflict, upsert
 from bot.storage.bluesky import scrub_finished
 from bot.storage.links import link_handle_state_key
 from bot.storage.tables import audit_log, entries, kv_state, link_codes, member_identities, members
+from bot.storage.withdrawn import EVERY_PLATFORM, mark_withdrawn
 
 FORGOTTEN_ACTOR = "forgotten"  # what the audit log says instead of a forgotten person's account id
 
@@ -227,6 +228,8 @@ class MemberStore(Store):
                 .where(audit_log.c.community == row.community, audit_log.c.actor.in_(names))
                 .values(actor=FORGOTTEN_ACTOR)
             )
+        # Whatever a sheet still says about them, a re-import must not bring them back.
+        await mark_withdrawn(conn, self._db.dialect, row.community, identities, EVERY_PLATFORM, now)
         if row.banned:
             for identity in identities:
                 await conn.execute(

@@ -120,12 +120,12 @@ EN: Mapping[str, str] = {
     "import.title": "Import check of {file}",
     "import.summary": (
         "{rows} rows: {added} to add, {replaced} to replace, {unchanged} unchanged, "
-        "{kept} kept (changed by the member), {rejected} rejected."
+        "{kept} kept (changed or withdrawn by the member), {rejected} rejected."
     ),
     "import.applied_title": "Imported {file}",
     "import.applied": (
         "{rows} rows: {added} added, {replaced} replaced, {unchanged} unchanged, "
-        "{kept} kept (changed by the member), {rejected} rejected."
+        "{kept} kept (changed or withdrawn by the member), {rejected} rejected."
     ),
     "import.banned": "this person is banned from registering here (see /ferry unban)",
     "import.rejected": "Line {line}: {reason}",

@@ -104,12 +104,12 @@ ZH: Mapping[str, str] = {
     "import.title": "导入检查：{file}",
     "import.summary": (
         "{rows} 行：将添加 {added}，将替换 {replaced}，未变 {unchanged}，"
-        "保留 {kept}（成员已自行修改），拒绝 {rejected}。"
+        "保留 {kept}（成员已自行修改或撤回），拒绝 {rejected}。"
     ),
     "import.applied_title": "已导入 {file}",
     "import.applied": (
         "{rows} 行：已添加 {added}，已替换 {replaced}，未变 {unchanged}，"
-        "保留 {kept}（成员已自行修改），拒绝 {rejected}。"
+        "保留 {kept}（成员已自行修改或撤回），拒绝 {rejected}。"
     ),
     "import.banned": "此人已被禁止在这里登记（见 /ferry unban）",
     "import.rejected": "第 {line} 行：{reason}",

@@ -24,7 +24,7 @@ def test_summary_of_a_dry_run_names_layout_columns_unknowns_and_rejections() -> 
         "unknown columns (ignored): Notes, #5",
         (
             "3 rows: 1 would be added, 0 would be replaced, 1 unchanged, "
-            "2 kept (changed by the member), 1 rejected"
+            "2 kept (changed or withdrawn by the member), 1 rejected"
         ),
         "  line 4, column Link: invalid row: duplicate of line 2",
         "dry run: nothing was changed. Run again without --dry-run to apply.",
