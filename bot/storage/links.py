@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -94,6 +94,7 @@ class LinkStore(Store):
         """
         async with self._db.transaction(write=True) as conn:
             await lock_member(conn, member_id)
+            await _drop_dead_codes(conn, member_id, now - window, now)
             recent = (
                 (
                     await conn.execute(
@@ -196,6 +197,28 @@ class LinkStore(Store):
         """How many redemptions by this Bluesky account were refused since ``since``."""
         async with self._db.transaction() as conn:
             return await _refusals(conn, community, _actor(did), since)
+
+
+async def _drop_dead_codes(conn: AsyncConnection, member_id: int, before: datetime, now: datetime) -> None:
+    # A code nobody can use any more is kept only while the rate limit still counts it (created
+    # after ``before``), then goes with the handle it was bound to.
+    dead = (
+        await conn.execute(
+            delete(link_codes)
+            .where(
+                link_codes.c.member_id == member_id,
+                link_codes.c.created_at <= before,
+                or_(
+                    link_codes.c.state == "revoked",
+                    and_(link_codes.c.state == "open", link_codes.c.expires_at <= now),
+                ),
+            )
+            .returning(link_codes.c.code_hash)
+        )
+    ).scalars()
+    keys = [link_handle_state_key(code) for code in dead]
+    if keys:
+        await conn.execute(delete(kv_state).where(kv_state.c.key.in_(keys)))
 
 
 def _actor(did: str) -> str:

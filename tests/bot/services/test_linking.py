@@ -19,7 +19,7 @@ from bot.services.events import ChangeKind, DirectoryChange
 from bot.services.linking import LinkingService, canonical_code
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.storage.tables import entries, link_codes, member_identities, members
+from bot.storage.tables import entries, kv_state, link_codes, member_identities, members
 from tests.support.services import FakeClock
 
 DISCORD = Identity(IdentityKind.DISCORD, "111111111111111111")
@@ -122,6 +122,20 @@ async def test_a_new_code_revokes_the_previous_one(linking: LinkingService) -> N
     second = await issue(linking)
     assert await refused(linking, first) == "expired"
     await redeem(linking, second)
+
+
+async def test_dead_codes_and_their_handles_go_once_the_rate_limit_no_longer_counts_them(
+    linking: LinkingService, clock: FakeClock, database: Database
+) -> None:
+    await issue(linking)
+    await issue(linking)  # revokes the first
+    clock.now += timedelta(hours=1)  # both are now past the issuing window; the second has expired
+    latest = await issue(linking)
+    async with database.transaction() as conn:
+        states = (await conn.execute(select(link_codes.c.state))).scalars().all()
+        bound = (await conn.execute(select(kv_state.c.key).where(kv_state.c.key.like("link-handle:%")))).all()
+    assert (states, len(bound)) == (["open"], 1)
+    await redeem(linking, latest)
 
 
 async def test_issuing_is_rate_limited_per_member(linking: LinkingService, clock: FakeClock) -> None:
