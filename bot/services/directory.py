@@ -18,6 +18,7 @@ from bot.models import (
     DirectoryPage,
     DirectoryQuery,
     Entry,
+    Erasure,
     Identity,
     Member,
     Registration,
@@ -327,17 +328,25 @@ class DirectoryService:
             return None  # a hidden or banned member is hidden from look-ups too, not only from listings
         return self.with_link(entry)
 
-    async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> int:
-        """Erase every personal row of the member; returns how many handles went with them.
+    async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> Erasure:
+        """Erase every personal row of the member, or, when the account has no member, the traces
+        it left (audit rows naming it, its Bluesky mentions' words).
 
-        Raises NotRegisteredError when the identity has no member (found in the erasing
+        Raises NotRegisteredError when there was neither (the member is found in the erasing
         transaction itself, so a concurrent merge cannot make this erase nothing and say it did).
         """
+        now = self._clock()
         forgotten = await self._repo.forget_identity(
-            community=community, identity=identity, now=self._clock(), actor=actor
+            community=community, identity=identity, now=now, actor=actor
         )
         if forgotten is None:
-            raise NotRegisteredError(None)
+            traces = await self._repo.scrub_identity(
+                community=community, identity=identity, now=now, actor=actor
+            )
+            if not traces:
+                raise NotRegisteredError(None)
+            log.info("account traces scrubbed", extra={"community": community, "rows": traces})
+            return Erasure(member=False, handles=0, traces=traces)
         member, erased = forgotten.member, forgotten.erased
         log.info(
             "member forgotten", extra={"community": community, "member_id": member.id, "entries": erased}
@@ -350,7 +359,7 @@ class DirectoryService:
                 identities=member.identities,
             )
         )
-        return erased
+        return Erasure(member=True, handles=erased, traces=0)
 
     # -- the directory -------------------------------------------------------------------------
 
