@@ -167,8 +167,8 @@ def test_messy_wide_sheet_then_scoped_exports(tmp_path: Path) -> None:
     assert ferry(tmp_path, "import", "--community", "demo", str(source)).returncode == 1
     again = ferry(tmp_path, "import", "--community", "demo", str(source))
     assert (
-        "10 rows: 0 were added, 0 were replaced, 8 unchanged, 0 kept (changed or withdrawn by the member), 6 rejected"
-        in again.stdout
+        "10 rows: 0 were added, 0 were replaced, 8 unchanged, "
+        "0 kept (changed or withdrawn by the member), 6 rejected" in again.stdout
     )
 
     exports = tmp_path / "exports"
