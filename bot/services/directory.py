@@ -329,12 +329,10 @@ class DirectoryService:
         return self.with_link(entry)
 
     async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> Erasure:
-        """Erase every personal row of the member, or, when the account has no member, the traces
-        it left (audit rows naming it, its Bluesky mentions' words).
-
-        Raises NotRegisteredError when there was neither (the member is found in the erasing
-        transaction itself, so a concurrent merge cannot make this erase nothing and say it did).
-        """
+        """Erase every personal row of the member, or, with no member, the account's traces (audit
+        rows naming it, its mentions' words). Raises NotRegisteredError when there was neither (the
+        member is found in the erasing transaction, so a concurrent merge cannot make this erase
+        nothing and say it did)."""
         now = self._clock()
         forgotten = await self._repo.forget_identity(
             community=community, identity=identity, now=now, actor=actor
