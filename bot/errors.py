@@ -101,5 +101,6 @@ class LinkCodeError(FerryError):
 
 
 # Why a linking code is refused: never found (a typo or a guess), past its 15 minutes, already used,
-# presented from a different Bluesky account than the one that used it, or too many failed tries.
-LINK_CODE_REASONS = ("unknown", "expired", "used", "other_account", "too_many_attempts")
+# presented from a different Bluesky account than the one that used it, too many failed tries, or
+# one of the two members is banned.
+LINK_CODE_REASONS = ("unknown", "expired", "used", "other_account", "too_many_attempts", "banned")

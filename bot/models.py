@@ -55,6 +55,15 @@ class Identity:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Erasure:
+    """What a forget erased: a member and their handles, or only traces of an account that had none."""
+
+    member: bool  # whether there was a member to erase
+    handles: int  # how many of their handles went with them
+    traces: int  # with no member: audit rows and Bluesky mentions that named the account, scrubbed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Member:
     """A person in one community's directory."""
 

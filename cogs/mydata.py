@@ -67,7 +67,7 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
 
         async def erase(confirmed: Interaction) -> None:
             await confirmed.response.defer()
-            count = await self.bot.app.directory.forget(community=community, identity=identity)
+            count = (await self.bot.app.directory.forget(community=community, identity=identity)).handles
             await confirmed.edit_original_response(
                 content=say(locale, "mydata.forgot", count=count), embeds=[], view=None
             )

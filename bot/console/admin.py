@@ -139,7 +139,7 @@ def import_summary(report: ImportReport) -> str:
     verb = "would be" if report.dry_run else "were"
     lines.append(
         f"{report.rows} rows: {report.added} {verb} added, {report.replaced} {verb} replaced, "
-        f"{report.unchanged} unchanged, {report.kept} kept (changed by the member), "
+        f"{report.unchanged} unchanged, {report.kept} kept (changed or withdrawn by the member), "
         f"{len(report.rejected)} rejected"
     )
     lines += [f"  {rejected.where}: {rejected.reason}" for rejected in report.rejected]
@@ -153,12 +153,19 @@ async def forget(
 ) -> int:
     """Process a deletion request for one member; exit status 1 when nobody matched."""
     try:
-        erased = await app.directory.forget(
+        erasure = await app.directory.forget(
             community=community, identity=Identity(kind, external_id), actor="operator"
         )
     except FerryError:
         out.write(f"nobody with {kind.value} id {external_id!r} in {community!r}; nothing to erase\n")
         return 1
-    noun = "handle" if erased == 1 else "handles"
-    out.write(f"erased member {kind.value}:{external_id} and {erased} {noun} from {community!r}\n")
+    if not erasure.member:
+        rows = "record" if erasure.traces == 1 else "records"
+        out.write(
+            f"no member with {kind.value} id {external_id!r} in {community!r}; "
+            f"scrubbed {erasure.traces} {rows} naming the account\n"
+        )
+        return 0
+    noun = "handle" if erasure.handles == 1 else "handles"
+    out.write(f"erased member {kind.value}:{external_id} and {erasure.handles} {noun} from {community!r}\n")
     return 0

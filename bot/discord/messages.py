@@ -98,7 +98,7 @@ def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: d
     if isinstance(error, UnknownCommunityError):
         return say(locale, "error.unknown_community")
     if isinstance(error, LinkCodeError):
-        return say(locale, "error.link_code")
+        return say(locale, "error.link_code_banned" if error.reason == "banned" else "error.link_code")
     return say(locale, "error.generic")
 
 

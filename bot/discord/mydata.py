@@ -47,7 +47,7 @@ async def write_export(
             community=community, identity=identity, limit=MAX_AUDIT_PAGE, before_id=before
         )
         for record in page:
-            out.write((b"" if first else b", ") + _dumps(_change(record)).encode("utf-8"))
+            out.write((b"" if first else b", ") + _dumps(_change(record, member)).encode("utf-8"))
             first = False
         if len(page) < MAX_AUDIT_PAGE:
             break
@@ -72,12 +72,27 @@ def _entry(e: Entry) -> dict[str, Any]:
     }
 
 
-def _change(r: AuditRecord) -> dict[str, Any]:
+# Actors that name nobody: the member's own commands, Ferry itself, the operator's console, an import.
+PLAIN_ACTORS = frozenset({"member", "system", "forgotten", "operator", "import"})
+SOMEONE_ELSE = "someone else"
+
+
+def _change(r: AuditRecord, member: Member) -> dict[str, Any]:
     return {
         "at": r.at.isoformat(),
         "action": r.action,
-        # Who acted, not which admin: an admin's account id is their personal data.
-        "actor": "admin" if r.actor.startswith("admin") else r.actor,
+        "actor": shown_actor(r.actor, member),
         "platform": r.platform,
         "detail": r.detail,
     }
+
+
+def shown_actor(actor: str, member: Member) -> str:
+    """The actor as the member may see it: another person's account id is that person's data, so
+    an admin is just "admin" and anyone else who acted on the member (say, the Bluesky account that
+    posted a copy of their link code) is "someone else"."""
+    if actor in PLAIN_ACTORS or actor in {str(i) for i in member.identities}:
+        return actor
+    if actor == "admin" or actor.startswith("admin:"):
+        return "admin"
+    return SOMEONE_ELSE

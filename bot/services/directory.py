@@ -18,6 +18,7 @@ from bot.models import (
     DirectoryPage,
     DirectoryQuery,
     Entry,
+    Erasure,
     Identity,
     Member,
     Registration,
@@ -158,6 +159,10 @@ class DirectoryService:
         except HandleTakenError:
             # The storage layer speaks in platform keys; people read display names.
             raise HandleTakenError(spec.display_name, normalised.handle) from None
+        if actor == MEMBER:  # what they add again themselves, a later import may update again
+            await self._repo.clear_withdrawn(
+                community=community, identities=member.identities, platform=spec.key
+            )
         if registration.created or registration.previous_handle is not None:
             await self.changes.publish(
                 DirectoryChange(
@@ -198,6 +203,10 @@ class DirectoryService:
             )
         if member is None or removed is None:
             raise NotRegisteredError(spec.display_name)
+        if actor == MEMBER:  # their choice, which a later import must respect
+            await self._repo.mark_withdrawn(
+                community=community, identities=member.identities, platform=spec.key, now=self._clock()
+            )
         log.info("handle removed", extra={"community": community, "member_id": member.id})
         await self.changes.publish(
             DirectoryChange(
@@ -319,17 +328,23 @@ class DirectoryService:
             return None  # a hidden or banned member is hidden from look-ups too, not only from listings
         return self.with_link(entry)
 
-    async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> int:
-        """Erase every personal row of the member; returns how many handles went with them.
-
-        Raises NotRegisteredError when the identity has no member (found in the erasing
-        transaction itself, so a concurrent merge cannot make this erase nothing and say it did).
-        """
+    async def forget(self, *, community: str, identity: Identity, actor: str = "member") -> Erasure:
+        """Erase every personal row of the member, or, with no member, the account's traces (audit
+        rows naming it, its mentions' words). Raises NotRegisteredError when there was neither (the
+        member is found in the erasing transaction, so a concurrent merge cannot make this erase
+        nothing and say it did)."""
+        now = self._clock()
         forgotten = await self._repo.forget_identity(
-            community=community, identity=identity, now=self._clock(), actor=actor
+            community=community, identity=identity, now=now, actor=actor
         )
         if forgotten is None:
-            raise NotRegisteredError(None)
+            traces = await self._repo.scrub_identity(
+                community=community, identity=identity, now=now, actor=actor
+            )
+            if not traces:
+                raise NotRegisteredError(None)
+            log.info("account traces scrubbed", extra={"community": community, "rows": traces})
+            return Erasure(member=False, handles=0, traces=traces)
         member, erased = forgotten.member, forgotten.erased
         log.info(
             "member forgotten", extra={"community": community, "member_id": member.id, "entries": erased}
@@ -342,7 +357,7 @@ class DirectoryService:
                 identities=member.identities,
             )
         )
-        return erased
+        return Erasure(member=True, handles=erased, traces=0)
 
     # -- the directory -------------------------------------------------------------------------
 

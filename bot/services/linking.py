@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import FerryConfig
-from bot.errors import LinkCodeError, RateLimitedError
+from bot.errors import BannedError, LinkCodeError, RateLimitedError
 from bot.models import Entry, Identity, IdentityKind, Member
 from bot.platforms import PlatformSpec, normalise
 from bot.services.directory import DirectoryService
@@ -123,8 +123,11 @@ class LinkingService:
         if identity.kind is IdentityKind.BLUESKY:
             raise ValueError("link codes are issued to the account being linked to Bluesky, not to one")
         bound = normalise(self._bluesky(), handle)
-        if await self._repo.find_member(community=community, identity=identity) is None:
+        existing = await self._repo.find_member(community=community, identity=identity)
+        if existing is None:
             await self._directory.refuse_tombstoned(community, identity)
+        elif existing.banned:
+            raise BannedError(str(identity))
         now = self._clock()
         member = await self._repo.ensure_member(
             community=community,

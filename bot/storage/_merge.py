@@ -130,7 +130,9 @@ async def evict_unverified_claim(
         actor=SYSTEM,
         member_id=holder.member_id,
         platform=platform,
-        detail={"handle": holder.handle, "reason": PROVEN_BY_OWNER},
+        # No handle: it is the proven owner's, and this row is the other member's, so it would
+        # outlive the owner's forget.
+        detail={"reason": PROVEN_BY_OWNER},
     )
     return holder
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,7 +19,7 @@ from bot.errors import MemberNotFoundError
 from bot.models import Entry, IdentityKind, Member, Visibility
 from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, record_audit
 from bot.storage._merge import Absorbed, absorb, evict_unverified_claim, prove_bluesky_entry
-from bot.storage.tables import audit_log, kv_state, link_codes, member_identities
+from bot.storage.tables import audit_log, kv_state, link_codes, member_identities, members
 
 REFUSED = "link.refused"
 LINKED = "member.link"
@@ -94,6 +94,7 @@ class LinkStore(Store):
         """
         async with self._db.transaction(write=True) as conn:
             await lock_member(conn, member_id)
+            await _drop_dead_codes(conn, member_id, now - window, now)
             recent = (
                 (
                     await conn.execute(
@@ -198,6 +199,28 @@ class LinkStore(Store):
             return await _refusals(conn, community, _actor(did), since)
 
 
+async def _drop_dead_codes(conn: AsyncConnection, member_id: int, before: datetime, now: datetime) -> None:
+    # A code nobody can use any more is kept only while the rate limit still counts it (created
+    # after ``before``), then goes with the handle it was bound to.
+    dead = (
+        await conn.execute(
+            delete(link_codes)
+            .where(
+                link_codes.c.member_id == member_id,
+                link_codes.c.created_at <= before,
+                or_(
+                    link_codes.c.state == "revoked",
+                    and_(link_codes.c.state == "open", link_codes.c.expires_at <= now),
+                ),
+            )
+            .returning(link_codes.c.code_hash)
+        )
+    ).scalars()
+    keys = [link_handle_state_key(code) for code in dead]
+    if keys:
+        await conn.execute(delete(kv_state).where(kv_state.c.key.in_(keys)))
+
+
 def _actor(did: str) -> str:
     return f"{IdentityKind.BLUESKY.value}:{did}"
 
@@ -244,6 +267,11 @@ async def _did_member(conn: AsyncConnection, community: str, did: str) -> int | 
             )
         )
     ).scalar_one_or_none()
+
+
+async def _any_banned(conn: AsyncConnection, member_ids: set[int]) -> bool:
+    found = await conn.execute(select(members.c.id).where(members.c.id.in_(member_ids), members.c.banned))
+    return found.first() is not None
 
 
 async def _redeem(
@@ -296,6 +324,9 @@ async def _redeem(
     ).scalar_one_or_none()
     if locked != "open" or await _did_member(conn, community, account.did) != other_id:
         raise _RaceError
+    # Checked under the locks: a ban landing meanwhile must not be slipped past by a link.
+    if await _any_banned(conn, {target_id} if other_id is None else {target_id, other_id}):
+        return await _refuse(conn, community, actor, "banned", target_id, now)
     absorbed: Absorbed | None = None
     if other_id is not None and other_id != target_id:
         absorbed = await absorb(

@@ -16,6 +16,7 @@ from bot.storage._dialect import insert_ignoring_conflict, upsert
 from bot.storage.bluesky import scrub_finished
 from bot.storage.links import link_handle_state_key
 from bot.storage.tables import audit_log, entries, kv_state, link_codes, member_identities, members
+from bot.storage.withdrawn import EVERY_PLATFORM, mark_withdrawn
 
 FORGOTTEN_ACTOR = "forgotten"  # what the audit log says instead of a forgotten person's account id
 
@@ -218,15 +219,9 @@ class MemberStore(Store):
         await conn.execute(update(audit_log).where(audit_log.c.member_id == member_id).values(detail=null()))
         if row is None:
             return erased
-        # Rows the person wrote under an account id (a link attempt, an admin action) keep what was
-        # done but no longer say by whom.
-        names = [name for i in identities for name in (f"{i.kind.value}:{i.external_id}", f"admin:{i}")]
-        if names:
-            await conn.execute(
-                update(audit_log)
-                .where(audit_log.c.community == row.community, audit_log.c.actor.in_(names))
-                .values(actor=FORGOTTEN_ACTOR)
-            )
+        await _scrub_actor_names(conn, row.community, identities)
+        # Whatever a sheet still says about them, a re-import must not bring them back.
+        await mark_withdrawn(conn, self._db.dialect, row.community, identities, EVERY_PLATFORM, now)
         if row.banned:
             for identity in identities:
                 await conn.execute(
@@ -241,6 +236,20 @@ class MemberStore(Store):
             conn, community=row.community, at=now, action="member.forget", actor=actor, member_id=member_id
         )
         return erased
+
+    async def scrub_identity(self, *, community: str, identity: Identity, now: datetime, actor: str) -> int:
+        """Erase the traces an account left without being a member: audit rows naming it as actor
+        (say, a refused link attempt) and the words of its finished Bluesky mentions. Returns how
+        many rows were scrubbed; when any were, ``member.forget`` is logged with no member."""
+        async with self._db.transaction(write=True) as conn:
+            scrubbed = await _scrub_actor_names(conn, community, [identity])
+            if identity.kind is IdentityKind.BLUESKY:
+                scrubbed += await scrub_finished(conn, author_dids=[identity.external_id])
+            if scrubbed:
+                await record_audit(
+                    conn, community=community, at=now, action="member.forget", actor=actor, member_id=None
+                )
+        return scrubbed
 
     async def is_ban_tombstoned(self, *, community: str, identity: Identity) -> bool:
         """Whether a banned member forgotten earlier held this account."""
@@ -268,6 +277,20 @@ def ban_tombstone(community: str, identity: Identity) -> str:
     """The ``kv_state`` key that keeps a forgotten banned account banned: a one-way hash of its id."""
     raw = f"ban:{community}:{identity.kind.value}:{identity.external_id}"
     return f"ban:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+async def _scrub_actor_names(conn: AsyncConnection, community: str, identities: list[Identity]) -> int:
+    # Rows the person wrote under an account id (a link attempt, an admin action) keep what was
+    # done but no longer say by whom.
+    names = [name for i in identities for name in (str(i), f"admin:{i}")]
+    if not names:
+        return 0
+    result = await conn.execute(
+        update(audit_log)
+        .where(audit_log.c.community == community, audit_log.c.actor.in_(names))
+        .values(actor=FORGOTTEN_ACTOR)
+    )
+    return int(result.rowcount)
 
 
 async def _member_id_for(conn: AsyncConnection, community: str, identity: Identity) -> int | None:

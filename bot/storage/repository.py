@@ -9,6 +9,7 @@ from bot.storage.directory import DirectoryStore
 from bot.storage.entries import EntryStore
 from bot.storage.links import LinkStore
 from bot.storage.members import MemberStore
+from bot.storage.withdrawn import WithdrawnStore
 
 
 class Repository(
@@ -20,6 +21,7 @@ class Repository(
     BlueskyStore,
     LinkStore,
     AnnouncementRunStore,
+    WithdrawnStore,
 ):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 

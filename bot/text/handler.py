@@ -152,12 +152,14 @@ class TextCommands:
         if command.verb is Verb.MYDATA:
             return await self._privacy.mydata(ctx)
         if command.verb is Verb.FORGET:
-            erased = await self._directory.forget(community=ctx.community, identity=ctx.identity)
+            erasure = await self._directory.forget(community=ctx.community, identity=ctx.identity)
+            if not erasure.member:  # never registered, but what it left (a link attempt, mentions) went
+                return say(ctx.locale, "forgot.traces", community=self._community_name(ctx))
             return say(
                 ctx.locale,
                 "forgot",
                 community=self._community_name(ctx),
-                count=count_of(ctx.locale, "handles", erased),
+                count=count_of(ctx.locale, "handles", erasure.handles),
             )
         return self._help(ctx)
 

@@ -45,6 +45,8 @@ EN: Mapping[str, str] = {
     "links.too_long": "the link is too long for this post; ask on Discord or the web page",
     "links.more": "More links than fit here: ask on Discord or the web page.",
     "forgot": "Done: Ferry erased everything about you in {community} ({count}).",
+    "forgot.traces": "You had no entries in {community}; Ferry erased what it still kept of your messages "
+    "and link attempts.",
     "count.handles.one": "1 handle",
     "count.handles.other": "{n} handles",
     "error.not_registered": "You have no {platform} handle here.",
@@ -132,6 +134,7 @@ EN: Mapping[str, str] = {
     "error.link_code.other_account": "That code belongs to another Bluesky account. Get your own on "
     "Discord with /handle verify-bluesky, naming this account's handle.",
     "error.link_code.too_many_attempts": "Too many wrong codes from this account. Try again in an hour.",
+    "error.link_code.banned": "This community's admins have barred this account from linking.",
 }
 
 ZH_HANS: Mapping[str, str] = {
@@ -169,6 +172,7 @@ ZH_HANS: Mapping[str, str] = {
     "links.too_long": "链接太长，无法在此显示；请在 Discord 或网页上查看",
     "links.more": "链接太多，未能全部显示：请在 Discord 或网页上查看。",
     "forgot": "完成：Ferry 已删除你在 {community} 的全部信息（{count}）。",
+    "forgot.traces": "你在 {community} 没有登记；Ferry 已删除它仍保存的你的消息和关联尝试记录。",
     "count.handles.one": "1 个账号",
     "count.handles.other": "{n} 个账号",
     "error.not_registered": "你在这里没有 {platform} 账号。",
@@ -253,6 +257,7 @@ ZH_HANS: Mapping[str, str] = {
     "error.link_code.other_account": "该代码属于另一个 Bluesky 账号。"
     "请在 Discord 用 /handle verify-bluesky 并填写本账号的用户名获取你自己的代码。",
     "error.link_code.too_many_attempts": "此账号输错代码次数过多。请一小时后再试。",
+    "error.link_code.banned": "本社区管理员已禁止此账号关联。",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-hans": ZH_HANS}

@@ -160,15 +160,15 @@ def test_messy_wide_sheet_then_scoped_exports(tmp_path: Path) -> None:
         "unknown columns (ignored): Instagram, Notes",  # config/ferry.toml's demo has no Instagram
         (
             "10 rows: 8 would be added, 0 would be replaced, 0 unchanged, "
-            "0 kept (changed by the member), 6 rejected"
+            "0 kept (changed or withdrawn by the member), 6 rejected"
         ),
     ]
     assert "  line 12: invalid row: no handle in this row" in dry.stdout
     assert ferry(tmp_path, "import", "--community", "demo", str(source)).returncode == 1
     again = ferry(tmp_path, "import", "--community", "demo", str(source))
     assert (
-        "10 rows: 0 were added, 0 were replaced, 8 unchanged, 0 kept (changed by the member), 6 rejected"
-        in again.stdout
+        "10 rows: 0 were added, 0 were replaced, 8 unchanged, "
+        "0 kept (changed or withdrawn by the member), 6 rejected" in again.stdout
     )
 
     exports = tmp_path / "exports"

@@ -102,7 +102,10 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     assert embed["description"].splitlines()[:3] == [
         "Layout: long (a platform and a handle column, one row per handle).",
         "Columns: platform → platform, handle → handle, name → name, discord\\_id → discord\\_id",
-        "7 rows: 5 to add, 0 to replace, 0 unchanged, 0 kept (changed by the member), 2 rejected.",
+        (
+            "7 rows: 5 to add, 0 to replace, 0 unchanged, "
+            "0 kept (changed or withdrawn by the member), 2 rejected."
+        ),
     ]
     assert "Line 7, column platform: I don't know the platform “myspace”" in embed["description"]
     assert "<@&" not in embed["description"] and not message.pings.anyone
@@ -130,7 +133,7 @@ async def test_import_names_a_banned_persons_rows_as_banned_to_the_admin(
     [embed] = message.embeds
     assert "this person is banned from registering here (see /ferry unban)" in embed["description"]
     assert (
-        "0 to add, 0 to replace, 0 unchanged, 0 kept (changed by the member), 1 rejected."
+        "0 to add, 0 to replace, 0 unchanged, 0 kept (changed or withdrawn by the member), 1 rejected."
         in embed["description"]
     )
 
@@ -149,7 +152,10 @@ async def test_import_of_a_wide_sheet_shows_the_mapping_and_unknown_columns(
         "Layout: wide (one column per platform, one row per person).",
         "Columns: Name → name, Discord ID → discord\\_id, RedNote → rednote, Bluesky handle → bluesky",
         "Not recognised, so ignored: \\*\\*Notes\\*\\* <\u200b@&1>",  # a header is user text: escaped
-        "2 rows: 3 to add, 0 to replace, 0 unchanged, 0 kept (changed by the member), 0 rejected.",
+        (
+            "2 rows: 3 to add, 0 to replace, 0 unchanged, "
+            "0 kept (changed or withdrawn by the member), 0 rejected."
+        ),
     ]
     assert not message.pings.anyone
 

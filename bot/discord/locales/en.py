@@ -68,6 +68,7 @@ EN: Mapping[str, str] = {
     ),
     "link.unavailable": "Linking a Bluesky account is not available: this Ferry has no Bluesky account.",
     "error.link_code": "That linking code can't be used. Get a new one with /handle verify-bluesky.",
+    "error.link_code_banned": "This community's admins have barred that account from linking.",
     "error.link_code_rate": (
         "You've asked for several linking codes lately. Your latest code still works until it "
         "expires; you can ask for a new one {when}."
@@ -123,12 +124,12 @@ EN: Mapping[str, str] = {
     "import.title": "Import check of {file}",
     "import.summary": (
         "{rows} rows: {added} to add, {replaced} to replace, {unchanged} unchanged, "
-        "{kept} kept (changed by the member), {rejected} rejected."
+        "{kept} kept (changed or withdrawn by the member), {rejected} rejected."
     ),
     "import.applied_title": "Imported {file}",
     "import.applied": (
         "{rows} rows: {added} added, {replaced} replaced, {unchanged} unchanged, "
-        "{kept} kept (changed by the member), {rejected} rejected."
+        "{kept} kept (changed or withdrawn by the member), {rejected} rejected."
     ),
     "import.banned": "this person is banned from registering here (see /ferry unban)",
     "import.rejected": "Line {line}: {reason}",

@@ -62,6 +62,7 @@ ZH: Mapping[str, str] = {
     ),
     "link.unavailable": "无法关联 Bluesky 账号：此 Ferry 没有配置 Bluesky 账号。",
     "error.link_code": "这个关联代码无法使用。请用 /handle verify-bluesky 获取新代码。",
+    "error.link_code_banned": "本社区管理员已禁止该账号关联。",
     "error.link_code_rate": "你最近申请了多个关联代码。最新的代码在过期前仍然有效；{when}可以再申请。",
     "visibility.community": "本社区",
     "visibility.public": "所有人（可能出现在 Bluesky 和公开导出中）",
@@ -106,12 +107,12 @@ ZH: Mapping[str, str] = {
     "import.title": "导入检查：{file}",
     "import.summary": (
         "{rows} 行：将添加 {added}，将替换 {replaced}，未变 {unchanged}，"
-        "保留 {kept}（成员已自行修改），拒绝 {rejected}。"
+        "保留 {kept}（成员已自行修改或撤回），拒绝 {rejected}。"
     ),
     "import.applied_title": "已导入 {file}",
     "import.applied": (
         "{rows} 行：已添加 {added}，已替换 {replaced}，未变 {unchanged}，"
-        "保留 {kept}（成员已自行修改），拒绝 {rejected}。"
+        "保留 {kept}（成员已自行修改或撤回），拒绝 {rejected}。"
     ),
     "import.banned": "此人已被禁止在这里登记（见 /ferry unban）",
     "import.rejected": "第 {line} 行：{reason}",

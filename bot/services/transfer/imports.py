@@ -8,7 +8,8 @@ interruption picks up where it stopped: handles already in are reported as uncha
 An import never overrides a member's own choices. A sheet's visibility applies only to an entry it
 creates. An existing entry the member wrote themselves (any source but an import) is kept as it is
 and reported as kept; one an earlier import wrote may take the sheet's new handle, keeping its
-visibility, which the member may have changed since.
+visibility, which the member may have changed since. Nor does it bring back a handle the member
+removed themselves or anyone forgotten (``bot.storage.withdrawn``): such a row is reported as kept.
 
 Whose row is it? A ``discord_id`` wins, then a ``bluesky_did``; a row with neither is keyed by its
 name as a console identity (``console:<name>``, spaces trimmed and runs of spaces made one), the
@@ -246,6 +247,8 @@ class Importer:
             member = await self._repo.find_member(community=community, identity=identity)
             if member is not None and member.banned:  # the dry run says what the real run will do
                 raise BannedError(str(identity))
+            if member is None:  # as register would, so the dry run matches the real run
+                await self._directory.refuse_tombstoned(community, identity)
             if holder is not None and (member is None or holder.member_id != member.id):
                 raise HandleTakenError(spec.display_name, normalised.handle)
             mine = await self._repo.list_entries(member.id) if member else []
@@ -255,6 +258,8 @@ class Importer:
                     return RowStatus.UNCHANGED  # the sheet's visibility is not an import's to re-apply
                 if current.source is not Source.IMPORT:
                     return RowStatus.KEPT  # the member wrote it: an import never overrides that
+            elif await self._repo.is_withdrawn(community=community, identity=identity, platform=spec.key):
+                return RowStatus.KEPT  # the member removed it, or was forgotten: it stays out
             if dry_run:
                 return RowStatus.ADDED if current is None else RowStatus.REPLACED
             # Checked just above rather than in the write's transaction: a member changing this very

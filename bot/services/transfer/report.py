@@ -15,7 +15,7 @@ class RowStatus(enum.StrEnum):
     ADDED = "added"
     REPLACED = "replaced"
     UNCHANGED = "unchanged"
-    KEPT = "kept"  # the member changed this entry themselves: an import leaves it as they made it
+    KEPT = "kept"  # the member changed or withdrew this entry themselves: an import leaves it so
     REJECTED = "rejected"
 
 
@@ -48,7 +48,7 @@ class ImportReport:
 
     ``rows`` counts the file's non-blank data rows; the other counts are handles, so a wide row with
     three platform columns can add three. ``kept`` counts handles the sheet would have changed but
-    whose entry the member wrote themselves (see ``bot.services.transfer.imports``).
+    whose entry the member wrote, removed or had forgotten themselves (see ``bot.services.transfer.imports``).
     """
 
     dry_run: bool

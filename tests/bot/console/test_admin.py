@@ -1,8 +1,19 @@
-"""The operator's import summary, as printed by ``ferry import``."""
+"""The operator's import summary, as printed by ``ferry import``, and ``ferry forget``'s report."""
 
-from bot.console.admin import import_summary
-from bot.errors import InvalidInputError
+import io
+from types import SimpleNamespace
+
+import pytest
+
+from bot.config import FerryConfig
+from bot.console.admin import forget, import_summary
+from bot.errors import InvalidInputError, LinkCodeError
+from bot.models import IdentityKind
+from bot.services.directory import DirectoryService
+from bot.services.linking import LinkingService
 from bot.services.transfer import Column, Field, ImportReport, Layout, LayoutKind, RejectedRow
+from bot.storage.repository import Repository
+from tests.support.services import FakeClock
 
 
 def test_summary_of_a_dry_run_names_layout_columns_unknowns_and_rejections() -> None:
@@ -24,7 +35,7 @@ def test_summary_of_a_dry_run_names_layout_columns_unknowns_and_rejections() -> 
         "unknown columns (ignored): Notes, #5",
         (
             "3 rows: 1 would be added, 0 would be replaced, 1 unchanged, "
-            "2 kept (changed by the member), 1 rejected"
+            "2 kept (changed or withdrawn by the member), 1 rejected"
         ),
         "  line 4, column Link: invalid row: duplicate of line 2",
         "dry run: nothing was changed. Run again without --dry-run to apply.",
@@ -41,3 +52,20 @@ def test_summary_of_an_applied_import_has_no_dry_run_line() -> None:
     text = import_summary(ImportReport(dry_run=False, layout=layout, rows=2, added=2))
     assert "2 rows: 2 were added, 0 were replaced" in text and "unknown columns" not in text
     assert "dry run" not in text
+
+
+async def test_forget_of_an_account_with_no_member_reports_the_traces_it_scrubbed(
+    service: DirectoryService, repository: Repository, config: FerryConfig, clock: FakeClock
+) -> None:
+    app = SimpleNamespace(directory=service)  # forget needs nothing else of the App
+    linking = LinkingService(repository=repository, directory=service, config=lambda: config, clock=clock)
+    did = "did:plc:neverjoined0000000000000"
+    out = io.StringIO()
+    assert await forget(app, community="demo", kind=IdentityKind.BLUESKY, external_id=did, out=out) == 1
+    with pytest.raises(LinkCodeError):
+        await linking.redeem(community="demo", code="AAAA-AAAA-AA", did=did, handle="x.bsky.social")
+    assert await forget(app, community="demo", kind=IdentityKind.BLUESKY, external_id=did, out=out) == 0
+    assert out.getvalue().splitlines() == [
+        f"nobody with bluesky id {did!r} in 'demo'; nothing to erase",
+        f"no member with bluesky id {did!r} in 'demo'; scrubbed 1 record naming the account",
+    ]

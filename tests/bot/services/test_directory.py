@@ -155,7 +155,7 @@ async def test_page_numbers_walk_the_keyset(service: DirectoryService) -> None:
 async def test_forget_erases_the_member(service: DirectoryService, repository: Repository) -> None:
     await add(service, ALICE, "lemon8", "cook")
     await add(service, ALICE, "bluesky", "alice.bsky.social")
-    assert await service.forget(community="demo", identity=ALICE) == 2
+    assert (await service.forget(community="demo", identity=ALICE)).handles == 2
     assert await service.member(community="demo", identity=ALICE) is None
     assert await service.handles(community="demo", identity=ALICE) == []
     with pytest.raises(NotRegisteredError):

@@ -93,6 +93,9 @@ async def test_forgetting_a_banned_member_keeps_the_ban_as_a_hash(
     expected = {
         "ban:" + hashlib.sha256(f"ban:demo:{kind}:{ext}".encode()).hexdigest()
         for kind, ext in (("discord", DISCORD_ID), ("bluesky", DID))
+    } | {  # and what a re-import must not bring back: the whole member, every platform
+        "withdrawn:" + hashlib.sha256(f"withdrawn:demo:{kind}:{ext}:*".encode()).hexdigest()
+        for kind, ext in (("discord", DISCORD_ID), ("bluesky", DID))
     }
     assert {key for key, _ in stored} == expected and {value for _, value in stored} == {"1"}
 
@@ -141,7 +144,9 @@ async def test_forgetting_a_member_never_banned_leaves_no_tombstone(
     )
     await service.forget(community="demo", identity=DISCORD)
     async with database.transaction() as conn:
-        assert (await conn.execute(select(kv_state.c.key))).all() == []
+        keys = (await conn.execute(select(kv_state.c.key))).scalars().all()
+    # Only the withdrawal marker that keeps re-imports from bringing them back; no ban.
+    assert [key.split(":")[0] for key in keys] == ["withdrawn"]
 
 
 async def test_a_merge_landing_mid_forget_does_not_make_forget_erase_nothing(
@@ -183,8 +188,21 @@ async def test_a_merge_landing_mid_forget_does_not_make_forget_erase_nothing(
     monkeypatch.setattr(repository, "forget_identity", merge_then_forget)
     erased = await service.forget(community="demo", identity=BLUESKY)
     monkeypatch.undo()
-    assert merged and erased == 2  # lemon8 and the proven Bluesky handle
+    assert merged and erased.handles == 2  # lemon8 and the proven Bluesky handle
     assert await service.member(community="demo", identity=BLUESKY) is None
     assert await service.member(community="demo", identity=DISCORD) is None
     with pytest.raises(NotRegisteredError):
         await service.forget(community="demo", identity=BLUESKY)
+
+
+async def test_an_account_that_never_registered_can_still_forget_its_link_attempts(
+    linking: LinkingService, service: DirectoryService, database: Database
+) -> None:
+    with pytest.raises(NotRegisteredError):
+        await service.forget(community="demo", identity=BLUESKY)  # nothing kept, nothing scrubbed
+    with pytest.raises(LinkCodeError):
+        await linking.redeem(community="demo", code="AAAA-AAAA-AA", did=DID, handle=HANDLE)
+    assert DID in await every_audit_value(database)
+    erasure = await service.forget(community="demo", identity=BLUESKY)
+    assert (erasure.member, erasure.handles, erasure.traces) == (False, 0, 1)
+    assert DID not in await every_audit_value(database)

@@ -9,17 +9,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot.config import FerryConfig
-from bot.errors import HandleTakenError, LinkCodeError, RateLimitedError
+from bot.errors import BannedError, HandleTakenError, LinkCodeError, RateLimitedError
 from bot.models import AuditRecord, Identity, IdentityKind, Source, Verification
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
 from bot.services.linking import LinkingService, canonical_code
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.storage.tables import entries, link_codes, member_identities, members
+from bot.storage.tables import entries, kv_state, link_codes, member_identities, members
 from tests.support.services import FakeClock
 
 DISCORD = Identity(IdentityKind.DISCORD, "111111111111111111")
@@ -124,6 +124,20 @@ async def test_a_new_code_revokes_the_previous_one(linking: LinkingService) -> N
     await redeem(linking, second)
 
 
+async def test_dead_codes_and_their_handles_go_once_the_rate_limit_no_longer_counts_them(
+    linking: LinkingService, clock: FakeClock, database: Database
+) -> None:
+    await issue(linking)
+    await issue(linking)  # revokes the first
+    clock.now += timedelta(hours=1)  # both are now past the issuing window; the second has expired
+    latest = await issue(linking)
+    async with database.transaction() as conn:
+        states = (await conn.execute(select(link_codes.c.state))).scalars().all()
+        bound = (await conn.execute(select(kv_state.c.key).where(kv_state.c.key.like("link-handle:%")))).all()
+    assert (states, len(bound)) == (["open"], 1)
+    await redeem(linking, latest)
+
+
 async def test_issuing_is_rate_limited_per_member(linking: LinkingService, clock: FakeClock) -> None:
     for _ in range(5):
         await issue(linking)
@@ -207,25 +221,48 @@ async def test_link_merges_an_existing_bluesky_member_keeping_newer_entries(
     assert count == 1
 
 
-async def test_hidden_and_banned_survive_a_merge(
-    linking: LinkingService, service: DirectoryService, repository: Repository, database: Database
+async def test_hidden_survives_a_merge(
+    linking: LinkingService, service: DirectoryService, repository: Repository
+) -> None:
+    await add(service, DISCORD, "lemon8", "cook")
+    await add(service, Identity(IdentityKind.BLUESKY, DID), "bluesky", HANDLE)
+    discord_member = await service.member(community="demo", identity=DISCORD)
+    assert discord_member is not None
+    await repository.set_hidden(
+        member_id=discord_member.id, hidden=True, now=discord_member.created_at, actor="t"
+    )
+    linked = await redeem(linking, await issue(linking))
+    assert linked.member.hidden
+
+
+async def ban(repository: Repository, service: DirectoryService, who: Identity) -> None:
+    member = await service.member(community="demo", identity=who)
+    assert member is not None
+    await repository.set_banned(member_id=member.id, banned=True, now=member.created_at, actor="t")
+
+
+async def test_a_banned_member_gets_no_code(
+    linking: LinkingService, service: DirectoryService, repository: Repository
+) -> None:
+    await add(service, DISCORD, "lemon8", "cook")
+    await ban(repository, service, DISCORD)
+    with pytest.raises(BannedError):
+        await issue(linking)
+
+
+@pytest.mark.parametrize("banned", ["discord", "bluesky"])
+async def test_a_link_involving_a_banned_member_is_refused_and_audited(
+    linking: LinkingService, service: DirectoryService, repository: Repository, banned: str
 ) -> None:
     bluesky = Identity(IdentityKind.BLUESKY, DID)
     await add(service, DISCORD, "lemon8", "cook")
     await add(service, bluesky, "bluesky", HANDLE)
-    discord_member = await service.member(community="demo", identity=DISCORD)
-    bluesky_member = await service.member(community="demo", identity=bluesky)
-    assert discord_member is not None and bluesky_member is not None
-    await repository.set_hidden(
-        member_id=discord_member.id, hidden=True, now=discord_member.created_at, actor="t"
-    )
-    async with database.transaction(write=True) as conn:
-        await conn.execute(update(members).where(members.c.id == bluesky_member.id).values(banned=True))
-    linked = await redeem(linking, await issue(linking))
-    assert linked.member.hidden
-    async with database.transaction() as conn:
-        banned = (await conn.execute(select(members.c.banned))).scalars().all()
-    assert banned == [True]
+    code = await issue(linking)  # banned after issuing: the redemption itself must check
+    await ban(repository, service, DISCORD if banned == "discord" else bluesky)
+    assert await refused(linking, code) == "banned"
+    assert [r.detail for r in await audit(repository, "link.refused")] == [{"reason": "banned"}]
+    still = await service.member(community="demo", identity=bluesky)
+    assert still is not None and [i.kind for i in still.identities] == [IdentityKind.BLUESKY]
 
 
 async def test_a_handle_an_admin_verified_for_a_third_member_changes_nothing(

@@ -139,7 +139,7 @@ async def test_a_banned_member_may_still_remove_and_forget(
     await add(service, ALICE, "bluesky", "alice.bsky.social")
     await moderation.ban(community="demo", identity=ALICE, actor="operator")
     await service.remove(community="demo", identity=ALICE, platform="lemon8")
-    assert await service.forget(community="demo", identity=ALICE) == 1
+    assert (await service.forget(community="demo", identity=ALICE)).handles == 1
     assert await service.member(community="demo", identity=ALICE) is None
 
 

@@ -136,3 +136,32 @@ async def test_refusals_are_worded_per_reason_in_both_languages(
         answer == "该代码属于另一个 Bluesky 账号。"
         "请在 Discord 用 /handle verify-bluesky 并填写本账号的用户名获取你自己的代码。"
     )
+
+
+async def test_forget_after_a_refused_attempt_says_what_it_erased(
+    service: DirectoryService, moderation: ModerationService, linking: LinkingService
+) -> None:
+    commands = TextCommands(service, moderation, linking)
+    ctx = context(Source.BLUESKY, Identity(IdentityKind.BLUESKY, "did:plc:carol"), "carol.test")
+    nothing = await commands.answer("forget", ctx)  # nothing kept, nothing scrubbed: said so
+    assert nothing == "Ferry keeps nothing about you in Demo Community."
+    await commands.answer("verify AAAA-AAAA-AA", ctx)  # never a member, but refused under its DID
+    answer = await commands.answer("forget", ctx)
+    assert answer == (
+        "You had no entries in Demo Community; "
+        "Ferry erased what it still kept of your messages and link attempts."
+    )
+
+
+async def test_a_banned_members_link_attempt_is_refused_in_both_languages(
+    service: DirectoryService, moderation: ModerationService, linking: LinkingService
+) -> None:
+    commands = TextCommands(service, moderation, linking)
+    code = (
+        await linking.issue_code(community="demo", identity=DISCORD, display_name="A", handle="alice.test")
+    ).code
+    await moderation.ban(community="demo", identity=DISCORD, actor="operator")
+    ctx = context(Source.BLUESKY, Identity(IdentityKind.BLUESKY, DID), "alice.test")
+    assert await commands.answer(f"verify {code}", ctx) == (
+        "This community's admins have barred this account from linking."
+    )

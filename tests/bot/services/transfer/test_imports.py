@@ -3,13 +3,16 @@
 import io
 
 import pytest
+from sqlalchemy import select
 
 from bot.errors import BannedError, InvalidInputError
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.transfer import ImportReport, LayoutKind, TransferService
+from bot.storage.database import Database
 from bot.storage.repository import Repository
+from bot.storage.tables import kv_state
 from tests.bot.services.transfer.messy_sheet import SHEET
 
 DISCORD = Identity(IdentityKind.DISCORD, "111111111111111111")
@@ -246,3 +249,70 @@ async def test_an_imported_public_did_is_not_put_on_the_bluesky_list(
     assert (report.added, report.rejected) == (1, [])
     # Eve never posted to Ferry: only the sheet says the account is hers, so she is not listed.
     assert await repository.public_bluesky_members("demo") == set()
+
+
+SHEET_ONE = (
+    "discord_id,platform,handle\n111111111111111111,lemon8,cook\n111111111111111111,instagram,cook.ig\n"
+)
+
+
+async def reimport(transfer: TransferService, sheet: str) -> list[tuple[int, int, int, int]]:
+    reports = [
+        await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=dry_run)
+        for dry_run in (True, False)
+    ]
+    return [(r.added, r.replaced, r.unchanged, r.kept) for r in reports]
+
+
+async def test_a_handle_the_member_removed_stays_out_until_they_add_it_again(
+    service: DirectoryService, transfer: TransferService
+) -> None:
+    await transfer.import_csv(io.StringIO(SHEET_ONE), community="demo", dry_run=False)
+    await service.remove(community="demo", identity=DISCORD, platform="lemon8")
+    assert await reimport(transfer, SHEET_ONE) == [(0, 0, 1, 1)] * 2
+    assert [e.platform for e in await service.handles(community="demo", identity=DISCORD)] == ["instagram"]
+    # Once they add it again themselves, a later sheet may update it like any imported handle.
+    await service.register(
+        community="demo",
+        identity=DISCORD,
+        display_name="A",
+        platform="lemon8",
+        handle="cook",
+        source=Source.IMPORT,
+    )
+    assert await reimport(transfer, SHEET_ONE) == [(0, 0, 2, 0)] * 2
+
+
+async def test_an_admins_removal_does_not_stop_a_reimport(
+    service: DirectoryService, transfer: TransferService
+) -> None:
+    await transfer.import_csv(io.StringIO(SHEET_ONE), community="demo", dry_run=False)
+    await service.remove(community="demo", identity=DISCORD, platform="lemon8", actor="admin:1")
+    assert await reimport(transfer, SHEET_ONE) == [(1, 0, 1, 0), (1, 0, 1, 0)]
+
+
+async def test_a_forgotten_member_is_not_brought_back_by_a_reimport(
+    service: DirectoryService, transfer: TransferService, database: Database
+) -> None:
+    await transfer.import_csv(io.StringIO(SHEET_ONE), community="demo", dry_run=False)
+    await service.forget(community="demo", identity=DISCORD)
+    assert await reimport(transfer, SHEET_ONE) == [(0, 0, 0, 2)] * 2
+    assert await service.member(community="demo", identity=DISCORD) is None
+    # What stops it is a one-way hash: nothing stored names the account.
+    async with database.transaction() as conn:
+        keys = (await conn.execute(select(kv_state.c.key))).scalars().all()
+    assert [k for k in keys if k.startswith("withdrawn:")] and not [
+        k for k in keys if DISCORD.external_id in k
+    ]
+
+
+async def test_a_forgotten_banned_persons_rows_are_refused_in_the_dry_run_too(
+    transfer: TransferService, moderation: ModerationService, service: DirectoryService
+) -> None:
+    await moderation.ban(community="demo", identity=DISCORD, actor="operator")
+    await service.forget(community="demo", identity=DISCORD, actor="operator")
+    sheet = f"discord_id,platform,handle\r\n{DISCORD.external_id},lemon8,sunny.bakes\r\n"
+    for dry_run in (True, False):
+        report = await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=dry_run)
+        [row] = report.rejected
+        assert (report.added, isinstance(row.error, BannedError)) == (0, True)
