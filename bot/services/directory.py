@@ -29,7 +29,7 @@ from bot.models import (
 from bot.platforms import NormalisedHandle, PlatformSpec, normalise, profile_url
 from bot.services.events import ChangeFeed, ChangeKind, DirectoryChange
 from bot.services.names import clean_display_name, clean_search
-from bot.services.ratelimit import Limit, RateLimiter
+from bot.services.ratelimit import RateLimiter, count_member_command
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -223,20 +223,17 @@ class DirectoryService:
     def limit(
         self, community: str, identity: Identity, member: Member | None, actor: str, action: str
     ) -> None:
-        """Count one ``action`` command of a member; raises RateLimitedError past the limits.
-
-        Counted per member once there is one, so linked accounts share one allowance rather than
-        getting one per front; and per identity as well, because the command that creates the
-        member is counted before the member exists.
-        """
+        """Count one ``action`` command of a member (see ``count_member_command``)."""
         if actor != MEMBER:
             return  # admins, imports and the operator act for others, often in bulk
-        limits = self._config().limits
-        windows = (Limit(limits.registrations_per_minute, 60.0), Limit(limits.registrations_per_hour, 3600.0))
-        keys: list[object] = [(community, identity, action)]
-        if member is not None:
-            keys.append((community, ("member", member.id), action))
-        self._limiter.acquire_all(keys, action, windows)
+        count_member_command(
+            self._limiter,
+            self._config().limits,
+            community=community,
+            identity=identity,
+            member_id=member.id if member is not None else None,
+            action=action,
+        )
 
     async def refuse_tombstoned(self, community: str, identity: Identity) -> None:
         """Raise BannedError when a banned member who held this account was forgotten: erasure

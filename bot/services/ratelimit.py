@@ -14,7 +14,9 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
+from bot.config.models import Limits
 from bot.errors import RateLimitedError
+from bot.models import Identity
 
 MonotonicClock = Callable[[], float]
 DEFAULT_MAX_KEYS = 10_000  # members acting within one window; each costs at most a few hundred bytes
@@ -80,6 +82,28 @@ class RateLimiter:
             if times and now - times[-1] < longest:
                 return
             del self._log[key]
+
+
+def count_member_command(
+    limiter: RateLimiter,
+    limits: Limits,
+    *,
+    community: str,
+    identity: Identity,
+    member_id: int | None,
+    action: str,
+) -> None:
+    """Count one ``action`` command of a member; raises RateLimitedError past the limits.
+
+    Counted per member once there is one, so linked accounts share one allowance rather than
+    getting one per front; and per identity as well, because the command that creates the member
+    is counted before the member exists.
+    """
+    windows = (Limit(limits.registrations_per_minute, 60.0), Limit(limits.registrations_per_hour, 3600.0))
+    keys: list[Hashable] = [(community, identity, action)]
+    if member_id is not None:
+        keys.append((community, ("member", member_id), action))
+    limiter.acquire_all(keys, action, windows)
 
 
 def _wait(times: deque[float], limit: Limit, now: float) -> float:
