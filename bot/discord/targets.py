@@ -20,7 +20,7 @@ from bot.discord.client import FerryBot
 from bot.discord.messages import Raw
 from bot.discord.render import OPTION_LABEL_LIMIT, fit, visible
 from bot.errors import MemberNotFoundError
-from bot.models import DirectoryQuery, Identity, IdentityKind
+from bot.models import Identity, IdentityKind
 
 log = logging.getLogger(__name__)
 
@@ -107,23 +107,23 @@ class MemberOption(app_commands.Transformer[FerryBot]):
     async def autocomplete(
         self, interaction: discord.Interaction[FerryBot], value: int | float | str
     ) -> list[app_commands.Choice[int | float | str]]:
-        """Directory members whose name or handle matches, as "Name — Platform: handle"."""
+        """Members whose name or handle matches, as "Name — Platform: handle"."""
         if interaction.guild_id is None:
             return []
         bot = interaction.client
-        query = DirectoryQuery(
-            community=bot.community(interaction.guild_id).slug,
-            search=str(value).strip() or None,
-            limit=MAX_CHOICES,
-        )
         try:
-            page = await bot.app.directory.directory(query)
+            # Hidden and banned members too: they are whom an admin unhides or unbans.
+            found = await bot.app.moderation.candidates(
+                community=bot.community(interaction.guild_id).slug,
+                search=str(value).strip() or None,
+                limit=MAX_CHOICES,
+            )
         except Exception:  # a failed suggestion must not become "The application did not respond"
             log.exception("member autocomplete failed", extra={"guild_id": interaction.guild_id})
             return []
         catalogue = bot.app.config().catalogue
         choices: dict[int, app_commands.Choice[int | float | str]] = {}
-        for entry in page.entries:
+        for entry in found:
             if entry.member_id in choices:
                 continue
             spec = catalogue.get(entry.platform)

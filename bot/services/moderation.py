@@ -15,7 +15,7 @@ from bot.errors import InvalidInputError, MemberNotFoundError, NotRegisteredErro
 from bot.models import AuditRecord, Entry, Identity, IdentityKind, Member, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
-from bot.services.names import clean_note
+from bot.services.names import clean_note, clean_search
 from bot.storage.repository import Repository
 
 MAX_AUDIT_PAGE = 100  # rows per request
@@ -193,6 +193,15 @@ class ModerationService:
                 entry=entry,
             )
         )
+
+    async def candidates(self, *, community: str, search: str | None, limit: int) -> list[Entry]:
+        """Entries whose member name or handle contains ``search``, of every member including hidden
+        and banned ones (whom an admin may want to unhide or unban), for picking who to act on."""
+        if not 1 <= limit <= MAX_AUDIT_PAGE:
+            raise InvalidInputError("limit", f"must be between 1 and {MAX_AUDIT_PAGE}")
+        term = clean_search(search) if search else None
+        found = await self._repo.find_entries(community=community, search=term, limit=limit)
+        return [self._directory.with_link(entry) for entry in found]
 
     async def audit(
         self,

@@ -175,20 +175,32 @@ class DirectoryStore(Store):
             not_(members.c.banned),
         ]
         if query.search:
-            # Lower-cased in SQL by the same function as the columns (Python's str.lower and
-            # PostgreSQL's lower() disagree on a few letters, e.g. a final sigma), hence the hand-made
-            # LIKE escaping instead of SQLAlchemy's autoescape, which needs a Python string.
-            dialect = self._db.dialect
-            term = _dialect.lower(dialect, literal(_escape_like(query.search), Text()))
-            where.append(
-                or_(
-                    *(
-                        _dialect.lower(dialect, column).contains(term, escape=_LIKE_ESCAPE)
-                        for column in (members.c.display_name, entries.c.handle)
-                    )
-                )
-            )
+            where.append(self._matching(query.search))
         return where
+
+    def _matching(self, search: str) -> ColumnElement[bool]:
+        """A member's name or an entry's handle contains ``search``, case-insensitively."""
+        # Lower-cased in SQL by the same function as the columns (Python's str.lower and PostgreSQL's
+        # lower() disagree on a few letters, e.g. a final sigma), hence the hand-made LIKE escaping
+        # instead of SQLAlchemy's autoescape, which needs a Python string.
+        dialect = self._db.dialect
+        term = _dialect.lower(dialect, literal(_escape_like(search), Text()))
+        return or_(
+            *(
+                _dialect.lower(dialect, column).contains(term, escape=_LIKE_ESCAPE)
+                for column in (members.c.display_name, entries.c.handle)
+            )
+        )
+
+    async def find_entries(self, *, community: str, search: str | None, limit: int) -> list[Entry]:
+        """Entries of every member, hidden and banned ones too, whose name or handle contains
+        ``search``, in directory order: how an admin finds someone to act on."""
+        where = [entries.c.community == community]
+        if search:
+            where.append(self._matching(search))
+        statement = entry_select(*where).order_by(entries.c.handle_key, entries.c.id).limit(limit)
+        async with self._db.transaction() as conn:
+            return [entry_from_row(row) for row in await conn.execute(statement)]
 
 
 def _entry_filters(visibilities: Iterable[Visibility], platform: str | None) -> list[ColumnElement[bool]]:

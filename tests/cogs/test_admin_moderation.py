@@ -163,6 +163,11 @@ async def test_a_bluesky_only_member_is_hidden_and_verified_by_suggestion_or_did
 
     message = await admin(discord_standin, "hide", {"member": choice["value"]})
     assert message.content.startswith("Sky Walker is hidden from the directory")
+    # Hidden now, and still suggested: the admin finds them again to unhide them.
+    [again] = await discord_standin.invoke_autocomplete(
+        world.guild, world.admin, "ferry unhide", {"member": "sky w"}, "member"
+    )
+    assert again == choice
     assert await ferry.app.directory.counts(community="movers") == {}
     message = await admin(discord_standin, "unhide", {"member": did.external_id})
     assert message.content.startswith("Sky Walker is listed in the directory again")

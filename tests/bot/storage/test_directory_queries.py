@@ -175,3 +175,14 @@ async def test_cursor_at_finds_any_position_in_one_query(repository: Repository)
     assert [c.sort_key if c else None for c in keys] == ["h0", "h1", "h2", "h3", None]
     after = await repository.directory_page(replace(query, after=keys[1], limit=10))
     assert [e.handle for e in after.entries] == ["h2", "h3"]
+
+
+async def test_find_entries_includes_hidden_and_banned_members(
+    repository: Repository, seeded: Seeded
+) -> None:
+    found = await repository.find_entries(community=COMMUNITY, search="hidden-handle", limit=5)
+    assert [e.handle for e in found] == ["hidden-handle"]
+    listed = await repository.directory_page(query(search="hidden-handle"))
+    assert listed.entries == ()  # the directory itself never lists them
+    assert len(await repository.find_entries(community=COMMUNITY, search=None, limit=3)) == 3
+    assert await repository.find_entries(community="elsewhere", search=None, limit=5) == []
