@@ -9,6 +9,7 @@ import pytest
 from bot.config import FerryConfig, load_config
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
+from bot.services.ratelimit import RateLimiter
 from bot.services.transfer import TransferService
 from bot.storage.repository import Repository
 
@@ -45,6 +46,16 @@ class FakeClock:
         return self.now
 
 
+class Ticker:
+    """A monotonic clock (seconds) moved by hand, for rate limiters."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> FerryConfig:
     path = tmp_path / "ferry.toml"
@@ -60,6 +71,21 @@ def clock() -> FakeClock:
 @pytest.fixture
 def service(repository: Repository, config: FerryConfig, clock: Callable[[], datetime]) -> DirectoryService:
     return DirectoryService(repository=repository, config=lambda: config, clock=clock)
+
+
+@pytest.fixture
+def ticker() -> Ticker:
+    return Ticker()
+
+
+@pytest.fixture
+def limited(
+    repository: Repository, config: FerryConfig, clock: Callable[[], datetime], ticker: Ticker
+) -> DirectoryService:
+    """The directory service with its rate limiter on ``ticker``'s time."""
+    return DirectoryService(
+        repository=repository, config=lambda: config, clock=clock, limiter=RateLimiter(clock=ticker)
+    )
 
 
 @pytest.fixture

@@ -15,31 +15,10 @@ from bot.services.moderation import ModerationService
 from bot.services.privacy import change_visibility
 from bot.services.ratelimit import RateLimiter
 from bot.storage.repository import Repository
+from tests.support.services import Ticker
 
 ALICE = Identity(IdentityKind.DISCORD, "111111111111111111")
 BOB = Identity(IdentityKind.BLUESKY, "did:plc:bobbobbobbobbobbobbobbob")
-
-
-class Ticker:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def ticker() -> Ticker:
-    return Ticker()
-
-
-@pytest.fixture
-def limited(
-    repository: Repository, config: FerryConfig, clock: Callable[[], datetime], ticker: Ticker
-) -> DirectoryService:
-    return DirectoryService(
-        repository=repository, config=lambda: config, clock=clock, limiter=RateLimiter(clock=ticker)
-    )
 
 
 async def add(service: DirectoryService, who: Identity, handle: str, actor: str = "member") -> None:

@@ -4,23 +4,13 @@ import pytest
 
 from bot.errors import RateLimitedError
 from bot.services.ratelimit import Limit, RateLimiter
-
-
-class Ticker:
-    """A monotonic clock moved by hand."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
+from tests.support.services import Ticker
 
 PER_MINUTE = (Limit(3, 60.0),)
 
 
 def test_the_window_slides() -> None:
-    clock = Ticker()
+    clock = Ticker(1000.0)
     limiter = RateLimiter(clock=clock)
     for step in (0.0, 10.0, 20.0):
         clock.t += step
@@ -38,7 +28,7 @@ def test_the_window_slides() -> None:
 
 
 def test_a_refused_attempt_is_not_counted_and_keys_are_separate() -> None:
-    clock = Ticker()
+    clock = Ticker(1000.0)
     limiter = RateLimiter(clock=clock)
     for _ in range(3):
         limiter.acquire("alice", "registration", PER_MINUTE)
@@ -51,7 +41,7 @@ def test_a_refused_attempt_is_not_counted_and_keys_are_separate() -> None:
 
 
 def test_the_longer_window_decides_when_it_is_fuller() -> None:
-    clock = Ticker()
+    clock = Ticker(1000.0)
     limiter = RateLimiter(clock=clock)
     limits = (Limit(2, 60.0), Limit(3, 3600.0))
     for _ in range(2):
@@ -65,14 +55,14 @@ def test_the_longer_window_decides_when_it_is_fuller() -> None:
 
 
 def test_a_zero_count_turns_a_window_off() -> None:
-    limiter = RateLimiter(clock=Ticker())
+    limiter = RateLimiter(clock=Ticker(1000.0))
     for _ in range(50):
         limiter.acquire("alice", "registration", (Limit(0, 60.0),))
     assert len(limiter) == 0
 
 
 def test_idle_keys_are_evicted_and_the_key_count_is_capped() -> None:
-    clock = Ticker()
+    clock = Ticker(1000.0)
     limiter = RateLimiter(clock=clock, max_keys=3)
     for name in ("a", "b", "c", "d"):
         limiter.acquire(name, "registration", PER_MINUTE)

@@ -13,31 +13,16 @@ from bot.services.moderation import ModerationService
 from bot.services.ratelimit import RateLimiter
 from bot.storage.repository import Repository
 from bot.text.handler import TextCommands, TextContext
+from tests.support.services import Ticker
 
 RED_ID = "5e8f1a2b3c4d5e6f7a8b9c0d"
 DID = "did:plc:alicealicealicealice1"
 
 
-class Ticker:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 @pytest.fixture
-def ticker() -> Ticker:
-    return Ticker()
-
-
-@pytest.fixture
-def directory(
-    repository: Repository, config: FerryConfig, clock: Callable[[], datetime], ticker: Ticker
-) -> DirectoryService:
-    return DirectoryService(
-        repository=repository, config=lambda: config, clock=clock, limiter=RateLimiter(clock=ticker)
-    )
+def directory(limited: DirectoryService) -> DirectoryService:
+    """Every test here runs against the rate-limited service."""
+    return limited
 
 
 @pytest.fixture
