@@ -140,9 +140,6 @@ class DirectoryService:
         member = await self._repo.ensure_member(
             community=community, identity=identity, display_name=name, now=now
         )
-        existing = {e.platform: e for e in await self._repo.list_entries(member.id)}
-        if visibility is None and spec.key not in existing:
-            visibility = self.community(community).default_visibility
         try:
             registration = await self._repo.upsert_entry(
                 member_id=member.id,
@@ -155,11 +152,16 @@ class DirectoryService:
                 source=source,
                 now=now,
                 actor=actor,
+                # Decided in the write's own transaction: a new entry takes the community's default,
+                # a replaced one keeps its visibility.
+                new_visibility=self.community(community).default_visibility,
             )
         except HandleTakenError:
             # The storage layer speaks in platform keys; people read display names.
             raise HandleTakenError(spec.display_name, normalised.handle) from None
-        if actor == MEMBER:  # what they add again themselves, a later import may update again
+        if actor == MEMBER and registration.created:
+            # A marker can only stand where the member had removed their entry: what they add again
+            # themselves, a later import may update again.
             await self._repo.clear_withdrawn(
                 community=community, identities=member.identities, platform=spec.key
             )

@@ -33,6 +33,7 @@ class _Wanted:
     source: Source
     now: datetime
     actor: str
+    new_visibility: Visibility  # for an inserted entry when ``visibility`` is None
 
 
 class EntryStore(Store):
@@ -51,10 +52,12 @@ class EntryStore(Store):
         source: Source,
         now: datetime,
         actor: str,
+        new_visibility: Visibility = Visibility.COMMUNITY,
     ) -> Registration:
         """Add the member's handle on ``platform``, or replace the one there, atomically.
 
-        - No entry yet: insert (``visibility`` None means COMMUNITY); audit ``entry.add``;
+        - No entry yet: insert (``visibility`` None means ``new_visibility``, the community's
+          default); audit ``entry.add``;
           ``created=True``.
         - Another handle: replace it in place (id and created_at kept; ``visibility`` None keeps the
           old one; verification and source are the new ones, since the new handle is unproven);
@@ -69,7 +72,17 @@ class EntryStore(Store):
         win. Raises :class:`~bot.errors.MemberNotFoundError` for an unknown member.
         """
         wanted = _Wanted(
-            member_id, community, platform, handle, handle_key, visibility, verification, source, now, actor
+            member_id,
+            community,
+            platform,
+            handle,
+            handle_key,
+            visibility,
+            verification,
+            source,
+            now,
+            actor,
+            new_visibility,
         )
         attempt = 0
         while True:
@@ -104,7 +117,7 @@ class EntryStore(Store):
                         platform=w.platform,
                         handle=w.handle,
                         handle_key=w.handle_key,
-                        visibility=(w.visibility or Visibility.COMMUNITY).value,
+                        visibility=(w.visibility or w.new_visibility).value,
                         verification=w.verification.value,
                         source=w.source.value,
                         created_at=w.now,

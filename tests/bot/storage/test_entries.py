@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.errors import HandleTakenError, MemberNotFoundError, NotRegisteredError
-from bot.models import Source, Verification, Visibility
+from bot.models import Registration, Source, Verification, Visibility
 from bot.storage.database import Database
 from bot.storage.repository import Repository
 from tests.bot.storage._helpers import COMMUNITY, T0, add_member, at, register
@@ -348,3 +348,28 @@ async def test_set_verification(repository: Repository) -> None:
         await repository.set_verification(
             member_id=ana.id, platform="tiktok", verification=Verification.ADMIN_VERIFIED, now=T0, actor="x"
         )
+
+
+async def test_a_new_entry_takes_the_default_visibility_a_replaced_one_keeps_its_own(
+    repository: Repository,
+) -> None:
+    member = await add_member(repository, "dana")
+
+    async def upsert(handle: str, default: Visibility) -> Registration:
+        return await repository.upsert_entry(
+            member_id=member.id,
+            community=member.community,
+            platform="lemon8",
+            handle=handle,
+            handle_key=handle,
+            visibility=None,
+            verification=Verification.SELF_REPORTED,
+            source=Source.DISCORD,
+            now=T0,
+            actor="member",
+            new_visibility=default,
+        )
+
+    assert (await upsert("first", Visibility.PUBLIC)).entry.visibility is Visibility.PUBLIC
+    replaced = await upsert("second", Visibility.COMMUNITY)
+    assert (replaced.previous_handle, replaced.entry.visibility) == ("first", Visibility.PUBLIC)
