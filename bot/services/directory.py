@@ -155,16 +155,12 @@ class DirectoryService:
                 # Decided in the write's own transaction: a new entry takes the community's default,
                 # a replaced one keeps its visibility.
                 new_visibility=self.community(community).default_visibility,
+                # What a member adds back themselves, a later import may update again.
+                withdrawn_by=member.identities if actor == MEMBER else (),
             )
         except HandleTakenError:
             # The storage layer speaks in platform keys; people read display names.
             raise HandleTakenError(spec.display_name, normalised.handle) from None
-        if actor == MEMBER and registration.created:
-            # A marker can only stand where the member had removed their entry: what they add again
-            # themselves, a later import may update again.
-            await self._repo.clear_withdrawn(
-                community=community, identities=member.identities, platform=spec.key
-            )
         if registration.created or registration.previous_handle is not None:
             await self.changes.publish(
                 DirectoryChange(

@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import HandleTakenError, NotRegisteredError
-from bot.models import Entry, Registration, Source, Verification, Visibility
+from bot.models import Entry, Identity, Registration, Source, Verification, Visibility
 from bot.storage._common import RACE_RETRIES, Store, entry_from_row, entry_select, load_entry, lock_member
 from bot.storage._common import record_audit as audit
 from bot.storage.tables import entries
+from bot.storage.withdrawn import clear_withdrawn
 
 _RANK = {level: rank for rank, level in enumerate(Verification)}  # the enum lists the lowest first
 
@@ -34,6 +35,7 @@ class _Wanted:
     now: datetime
     actor: str
     new_visibility: Visibility  # for an inserted entry when ``visibility`` is None
+    withdrawn_by: tuple[Identity, ...]  # accounts whose withdrawal marker an inserted entry clears
 
 
 class EntryStore(Store):
@@ -53,11 +55,13 @@ class EntryStore(Store):
         now: datetime,
         actor: str,
         new_visibility: Visibility = Visibility.COMMUNITY,
+        withdrawn_by: tuple[Identity, ...] = (),
     ) -> Registration:
         """Add the member's handle on ``platform``, or replace the one there, atomically.
 
         - No entry yet: insert (``visibility`` None means ``new_visibility``, the community's
-          default); audit ``entry.add``;
+          default); audit ``entry.add``; the platform's withdrawal markers of ``withdrawn_by`` go
+          (the member added back what they had removed, in the same transaction);
           ``created=True``.
         - Another handle: replace it in place (id and created_at kept; ``visibility`` None keeps the
           old one; verification and source are the new ones, since the new handle is unproven);
@@ -83,6 +87,7 @@ class EntryStore(Store):
             now,
             actor,
             new_visibility,
+            withdrawn_by,
         )
         attempt = 0
         while True:
@@ -124,6 +129,7 @@ class EntryStore(Store):
                         updated_at=w.now,
                     )
                 )
+                await clear_withdrawn(conn, w.community, w.withdrawn_by, w.platform)
                 action, detail = "entry.add", {"handle": w.handle}
             elif old.handle_key != w.handle_key:
                 await conn.execute(

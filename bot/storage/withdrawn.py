@@ -43,6 +43,15 @@ async def mark_withdrawn(
         )
 
 
+async def clear_withdrawn(
+    conn: AsyncConnection, community: str, identities: Iterable[Identity], platform: str
+) -> None:
+    """Drop the platform's markers of these accounts: the member added a handle there again."""
+    keys = [withdrawn_key(community, identity, platform) for identity in identities]
+    if keys:
+        await conn.execute(delete(kv_state).where(kv_state.c.key.in_(keys)))
+
+
 class WithdrawnStore(Store):
     """Withdrawal markers: set when a member removes a handle, checked by imports."""
 
@@ -51,14 +60,6 @@ class WithdrawnStore(Store):
     ) -> None:
         async with self._db.transaction(write=True) as conn:
             await mark_withdrawn(conn, self._db.dialect, community, identities, platform, now)
-
-    async def clear_withdrawn(self, *, community: str, identities: Iterable[Identity], platform: str) -> None:
-        """Forget the platform's marker: the member added a handle there again themselves."""
-        keys = [withdrawn_key(community, identity, platform) for identity in identities]
-        if not keys:
-            return
-        async with self._db.transaction(write=True) as conn:
-            await conn.execute(delete(kv_state).where(kv_state.c.key.in_(keys)))
 
     async def is_withdrawn(self, *, community: str, identity: Identity, platform: str) -> bool:
         """Whether the account's member withdrew this platform's handle, or was forgotten."""
