@@ -3,6 +3,11 @@
 Fronts run as sibling tasks in a TaskGroup so a crash in one is seen at once and stops the others
 rather than leaving a half-alive bot; SIGTERM (``docker stop``) and SIGINT cancel the group, and the
 database closes after every front has let go of it.
+
+Of several processes on one PostgreSQL database, only the elected leader runs the singleton work
+(the Bluesky front with its mention loop, list sync and sweeps, and the scheduler); the others serve
+Discord and the web page and stand by (``bot.cluster``, docs/scale-out.md). On SQLite the one
+process allowed is always the leader.
 """
 
 from __future__ import annotations
@@ -11,9 +16,15 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from typing import Protocol
 
 from bot.app import App, open_app, utc_now
+from bot.cluster.election import AlwaysLeader, Leadership
+from bot.cluster.fence import FencedAnnouncer, FencedGateway
+from bot.cluster.gate import run_while_leader
+from bot.cluster.node import open_node
+from bot.cluster.single import single_process
 from bot.config.watch import ConfigWatcher, reload_on_sighup
 from bot.services.scheduler import Scheduler
 from bot.settings import Settings
@@ -35,13 +46,26 @@ class NoFrontError(Exception):
     """``ferry run`` has nothing to run; the message tells the operator what to set."""
 
 
-def build_fronts(app: App) -> list[Front]:
-    """The fronts whose credentials are set.
+class LeaderOnly:
+    """A front that runs only while this process leads: a fresh one per term, fenced writes."""
+
+    def __init__(self, name: str, leadership: Leadership, build: Callable[[], Front]) -> None:
+        self.name = name
+        self._leadership = leadership
+        self._build = build
+
+    async def run(self) -> None:
+        await run_while_leader(self._leadership, lambda: self._build().run(), name=self.name)
+
+
+def build_fronts(app: App, leadership: Leadership | None = None) -> list[Front]:
+    """The fronts whose credentials are set; singleton ones run only while ``leadership`` holds.
 
     Front modules are imported here, not at the top, so that a console-only install never loads
     discord.py or atproto at start-up.
     """
     settings = app.settings
+    lead = leadership or AlwaysLeader()
     fronts: list[Front] = []
     if settings.discord_enabled:
         from bot.discord.front import DiscordFront
@@ -50,7 +74,10 @@ def build_fronts(app: App) -> list[Front]:
     if settings.bluesky_enabled:
         from bot.bluesky.front import BlueskyFront
 
-        fronts.append(BlueskyFront(app))
+        def bluesky() -> Front:
+            return BlueskyFront(app, wrap=lambda gateway: FencedGateway(gateway, lead))
+
+        fronts.append(LeaderOnly("bluesky", lead, bluesky))
     web = app.config().web
     if web.enabled:
         from bot.web.front import WebFront
@@ -59,7 +86,7 @@ def build_fronts(app: App) -> list[Front]:
     return fronts
 
 
-def build_scheduler(app: App) -> Scheduler | None:
+def build_scheduler(app: App, leadership: Leadership | None = None) -> Scheduler | None:
     """The scheduled-announcement loop, whenever a front that can post runs.
 
     It runs even while no community has a schedule (a pass costs one config read every 30 s), so a
@@ -67,13 +94,19 @@ def build_scheduler(app: App) -> Scheduler | None:
     """
     if not (app.settings.discord_enabled or app.settings.bluesky_enabled):
         return None
-    return Scheduler(runs=app.repository, announcer=app.announcements, config=app.config, clock=utc_now)
+    announcer = FencedAnnouncer(app.announcements, leadership or AlwaysLeader())
+    return Scheduler(runs=app.repository, announcer=announcer, config=app.config, clock=utc_now)
 
 
 async def run_fronts(settings: Settings) -> int:
     """Run until every front stops or a signal arrives; returns the exit status."""
-    async with open_app(settings) as app:
-        fronts = build_fronts(app)
+    with single_process(settings):
+        return await _run(settings)
+
+
+async def _run(settings: Settings) -> int:
+    async with open_app(settings) as app, open_node(app, role="run") as node:
+        fronts = build_fronts(app, node.leadership)
         if not fronts:
             raise NoFrontError(
                 "No front to run: set DISCORD_TOKEN, or BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, in the "
@@ -93,9 +126,13 @@ async def run_fronts(settings: Settings) -> int:
                 for front in fronts:
                     group.create_task(front.run(), name=f"front:{front.name}")
                     log.info("front started", extra={"front": front.name})
-                scheduler = build_scheduler(app)
+                for name, work in node.tasks():
+                    group.create_task(work, name=name)
+                scheduler = build_scheduler(app, node.leadership)
                 if scheduler is not None:
-                    group.create_task(scheduler.run(), name="scheduler")
+                    group.create_task(
+                        run_while_leader(node.leadership, scheduler.run, name="scheduler"), name="scheduler"
+                    )
         except asyncio.CancelledError:
             log.info("stopped by signal; fronts closed")
         finally:

@@ -41,6 +41,7 @@ class BlueskyFront:
         app: App,
         *,
         gateway: Gateway | None = None,
+        wrap: Callable[[Gateway], Gateway] | None = None,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         poll: PollSettings | None = None,
@@ -51,6 +52,8 @@ class BlueskyFront:
         self._clock = clock
         self._sleep = sleep
         self.gateway = gateway or self._real_gateway()
+        if wrap is not None:  # e.g. bot.cluster's fence, checking leadership before each write
+            self.gateway = wrap(self.gateway)
         section = app.config().bluesky
         self.budget = BudgetKeeper(
             WriteBudget(per_hour=section.write_points_per_hour, per_day=section.write_points_per_day),

@@ -13,6 +13,7 @@ from typing import Any, Self
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -33,6 +34,12 @@ _SQLITE_PRAGMAS = (
 )
 
 _WRITE_OPTION = "ferry_write"  # execution option that asks for BEGIN IMMEDIATE on SQLite
+# pg_advisory_xact_lock key that serialises migrations between processes (ASCII "FERRYMIG").
+MIGRATION_LOCK_KEY = 0x46455252594D4947
+
+
+class SchemaTooNewError(Exception):
+    """The database was migrated by a newer Ferry than this one; running on it could corrupt data."""
 
 
 class Database:
@@ -90,8 +97,17 @@ class Database:
                 yield conn
 
     async def upgrade(self) -> None:
-        """Apply every pending Alembic migration, in one transaction."""
+        """Apply every pending Alembic migration, in one transaction, exactly once across processes.
+
+        On PostgreSQL the transaction first takes a transaction-level advisory lock, so of several
+        processes started together one migrates and the others wait, then find nothing to do (each
+        statement after the lock sees what the first committed). SQLite's ``BEGIN IMMEDIATE`` is the
+        same guarantee. Raises :class:`SchemaTooNewError`, changing nothing, when the database is at a
+        revision this code does not know.
+        """
         async with self.transaction(write=True) as conn:
+            if self.dialect == "postgresql":
+                await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
             await conn.run_sync(_run_upgrade)
         log.info("database schema at revision %s", await self.current_revision())
 
@@ -125,8 +141,22 @@ def alembic_config() -> Config:
 
 def _run_upgrade(connection: Connection) -> None:
     config = alembic_config()
+    check_known_revision(_current_revision(connection), ScriptDirectory.from_config(config))
     config.attributes["connection"] = connection  # read by migrations/env.py
     command.upgrade(config, "head")
+
+
+def check_known_revision(current: str | None, scripts: ScriptDirectory) -> None:
+    """Raise :class:`SchemaTooNewError` when ``current`` is no revision of ``scripts``."""
+    if current is None:
+        return
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current not in known:
+        raise SchemaTooNewError(
+            f"the database schema is at revision {current}, which this Ferry does not know: it was "
+            "upgraded by a newer version. Run that version (or newer), or restore a backup; "
+            "nothing was changed."
+        )
 
 
 def _current_revision(connection: Connection) -> str | None:

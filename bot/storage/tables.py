@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -215,3 +216,31 @@ announcement_runs = Table(
 
 # The audit log filtered by action ("every ban", "every refused link code") without a full scan.
 Index(None, audit_log.c.community, audit_log.c.action, audit_log.c.id)
+
+# Scale-out (bot/cluster): the elected leader of the singleton work, and every live process.
+# A lease is a row per singleton name; ``token`` grows by one at every change of holder, so a write
+# carrying an older token is recognisably a superseded leader's.
+cluster_leases = Table(
+    "cluster_leases",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("token", BigInteger, nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+cluster_processes = Table(
+    "cluster_processes",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("shards", Text, nullable=True),
+    Column("version", Text, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
+    Column("leader", Boolean, nullable=False, server_default=false()),
+)
+Index(None, cluster_processes.c.heartbeat_at)

@@ -76,7 +76,7 @@ async def test_sigterm_stops_every_front_and_closes_the_database(
     fronts = [SleepyFront(), SleepyFront()]
     closed: list[bool] = []
 
-    def build(app: App) -> list[SleepyFront]:
+    def build(app: App, *_: object) -> list[SleepyFront]:
         original = app.database.close
 
         async def close() -> None:
@@ -125,7 +125,7 @@ async def test_config_watch_runs_beside_the_fronts_and_sighup_reloads(
             os.kill(os.getpid(), signal.SIGTERM)
             await super().run()
 
-    monkeypatch.setattr(runner, "build_fronts", lambda app: [ReloadingFront(app)])
+    monkeypatch.setattr(runner, "build_fronts", lambda app, *_: [ReloadingFront(app)])
     # An hour between looks: only SIGHUP can have reloaded within this test.
     ready = settings(tmp_path, discord_token="token", config_path=config, config_watch_seconds=3600)
     assert await asyncio.wait_for(runner.run_fronts(ready), timeout=10) == 0
@@ -142,7 +142,7 @@ async def test_a_zero_interval_turns_the_watch_off(tmp_path: Path, monkeypatch: 
             os.kill(os.getpid(), signal.SIGTERM)
             await super().run()
 
-    monkeypatch.setattr(runner, "build_fronts", lambda app: [LookingFront()])
+    monkeypatch.setattr(runner, "build_fronts", lambda app, *_: [LookingFront()])
     quiet = settings(tmp_path, discord_token="token", config_watch_seconds=0)
     assert await asyncio.wait_for(runner.run_fronts(quiet), timeout=10) == 0
     assert "config:watch" not in names and "front:sleepy" in names

@@ -1,0 +1,54 @@
+"""Scale-out: the leader's lease and the registry of live processes (``bot/cluster``).
+
+Revision ID: 0004_cluster
+Revises: 0003
+Create Date: 2026-12-07
+
+Self-contained like 0001: it imports nothing from the bot.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_cluster"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(32), "sqlite")
+
+
+def upgrade() -> None:
+    """Create ``cluster_leases`` and ``cluster_processes``."""
+    op.create_table(
+        "cluster_leases",
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("holder", sa.Text, nullable=False),
+        sa.Column("token", sa.BigInteger, nullable=False),
+        sa.Column("acquired_at", TIMESTAMP, nullable=False),
+        sa.Column("expires_at", TIMESTAMP, nullable=False),
+        sa.PrimaryKeyConstraint("name", name="pk_cluster_leases"),
+    )
+    op.create_table(
+        "cluster_processes",
+        sa.Column("id", sa.Text, nullable=False),
+        sa.Column("host", sa.Text, nullable=False),
+        sa.Column("pid", sa.Integer, nullable=False),
+        sa.Column("role", sa.Text, nullable=False),
+        sa.Column("shards", sa.Text, nullable=True),
+        sa.Column("version", sa.Text, nullable=False),
+        sa.Column("started_at", TIMESTAMP, nullable=False),
+        sa.Column("heartbeat_at", TIMESTAMP, nullable=False),
+        sa.Column("leader", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.PrimaryKeyConstraint("id", name="pk_cluster_processes"),
+    )
+    op.create_index("ix_cluster_processes_heartbeat_at", "cluster_processes", ["heartbeat_at"])
+
+
+def downgrade() -> None:
+    """Drop what upgrade made."""
+    op.drop_index("ix_cluster_processes_heartbeat_at", table_name="cluster_processes")
+    op.drop_table("cluster_processes")
+    op.drop_table("cluster_leases")
