@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import App, open_app
+from bot.cluster import commands as cluster
+from bot.cluster.single import SingleProcessError
 from bot.config import ConfigError, check_config, format_problems
 from bot.console import admin, moderation
 from bot.console.front import ConsoleFront
@@ -23,7 +25,7 @@ from bot.models import IdentityKind
 from bot.runner import NoFrontError, run_fronts
 from bot.services.transfer import ExportFormat, ExportScope
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.database import Database
+from bot.storage.database import Database, SchemaTooNewError
 from bot.text.handler import TextCommands
 from bot.text.messages import locale_for
 
@@ -32,7 +34,17 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ferry", description="Ferry: help a community move house together.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("run", help="run every front whose credentials are set (Discord, Bluesky)")
+    run = sub.add_parser("run", help="run every front whose credentials are set (Discord, Bluesky)")
+    run.add_argument(
+        "--no-web", action="store_true", help="leave the web page to a `ferry web` process of its own"
+    )
+
+    sub.add_parser("status", help="the processes, who leads, the Bluesky backlog and the next schedule runs")
+    health = sub.add_parser("health", help="exit 0 if a Ferry process on this host is alive (healthcheck)")
+    health.add_argument("--host", help="the host (container) name to look for (default: this one)")
+    web = sub.add_parser("web", help="serve only the public web page ([web] in the config)")
+    web.add_argument("--host", help="address to bind, overriding [web] host (0.0.0.0 inside a container)")
+    web.add_argument("--port", type=int, help="port to bind, overriding [web] port")
 
     console = sub.add_parser("console", help="talk to Ferry locally as one member (no tokens needed)")
     console.add_argument("--community", default=None, help="community slug (default: from the config)")
@@ -218,7 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         if args.command == "run":
-            return asyncio.run(run_fronts(settings))
+            return asyncio.run(run_fronts(settings, serve_web=not args.no_web))
+        if args.command == "status":
+            return asyncio.run(cluster.status(settings))
+        if args.command == "health":
+            return asyncio.run(cluster.health(settings, args.host))
+        if args.command == "web":
+            return asyncio.run(cluster.web(settings, args.host, args.port))
         if args.command == "db":
             return asyncio.run(_db(settings, args.db_command))
         if args.command == "sync-commands":
@@ -231,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except NoFrontError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except (SingleProcessError, SchemaTooNewError, cluster.ClusterCommandError) as exc:
+        # Start-up refused for a reason the operator must fix: one clear paragraph, no traceback.
+        print(f"ferry: {exc}", file=sys.stderr)
         return 2
     except FerryError as exc:
         # Bad input to an operator command (an unknown platform, a malformed CSV header): one

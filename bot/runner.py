@@ -98,15 +98,18 @@ def build_scheduler(app: App, leadership: Leadership | None = None) -> Scheduler
     return Scheduler(runs=app.repository, announcer=announcer, config=app.config, clock=utc_now)
 
 
-async def run_fronts(settings: Settings) -> int:
-    """Run until every front stops or a signal arrives; returns the exit status."""
+async def run_fronts(settings: Settings, *, serve_web: bool = True) -> int:
+    """Run until every front stops or a signal arrives; returns the exit status.
+
+    ``serve_web=False`` leaves the page to a ``ferry web`` process of its own (docker-compose.yml).
+    """
     with single_process(settings):
-        return await _run(settings)
+        return await _run(settings, serve_web=serve_web)
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, *, serve_web: bool) -> int:
     async with open_app(settings) as app, open_node(app, role="run") as node:
-        fronts = build_fronts(app, node.leadership)
+        fronts = [f for f in build_fronts(app, node.leadership) if serve_web or f.name != "web"]
         if not fronts:
             raise NoFrontError(
                 "No front to run: set DISCORD_TOKEN, or BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, in the "

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage._common import Store
-from bot.storage.tables import cluster_leases, cluster_processes
+from bot.storage.tables import bsky_inbox, cluster_leases, cluster_processes
 
 # One statement, so two contenders cannot both win: the row is taken when it is free or expired, or
 # renewed by its holder. A change of holder bumps the token (the fencing token), a renewal keeps it.
@@ -72,6 +72,10 @@ class ProcessRow:
 
 class ClusterStore(Store):
     """Leases and process heartbeats. Leases exist on PostgreSQL only (SQLite has one process)."""
+
+    @property
+    def dialect(self) -> str:
+        return self._db.dialect
 
     async def try_acquire(self, name: str, holder: str, ttl: float) -> int | None:
         """Take or renew the lease ``name`` for ``ttl`` seconds; its token, or None if another holds it."""
@@ -142,6 +146,14 @@ class ClusterStore(Store):
         """Every registered process, freshest heartbeat first."""
         async with self._db.transaction() as conn:
             return await _processes(conn, now, postgres=self._db.dialect == "postgresql")
+
+    async def inbox_backlog(self) -> int:
+        """Bluesky mentions recorded and not yet answered (pending or mid-reply)."""
+        async with self._db.transaction() as conn:
+            count = await conn.scalar(
+                select(func.count()).where(bsky_inbox.c.state.in_(("pending", "replying")))
+            )
+        return int(count or 0)
 
     async def forget_processes(self, silent_for: timedelta, now: datetime) -> int:
         """Delete rows whose heartbeat is older than ``silent_for`` (processes killed without a goodbye)."""
