@@ -75,7 +75,7 @@ class Registry:
             await self._store.forget_processes(FORGET_AFTER, self._clock())
 
     async def run(self) -> None:
-        log.info("process registered", extra={"process": self.process.id, "shards": self.process.shards})
+        log.info("process registered", extra={"process_id": self.process.id, "shards": self.process.shards})
         try:
             while True:
                 try:
