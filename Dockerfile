@@ -1,4 +1,5 @@
-# Ferry: one image, one process (Discord + Bluesky fronts), data in a volume at /app/data.
+# Ferry: one image for every process (`ferry run`, `ferry web`, `ferry db upgrade`); SQLite data in a
+# volume at /app/data, or PostgreSQL (docker-compose.yml's "postgres" profile).
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
@@ -17,6 +18,8 @@ USER ferry
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 FERRY_CONFIG=/app/config \
     DATABASE_URL=sqlite+aiosqlite:////app/data/ferry.db LOG_FORMAT=json
 VOLUME ["/app/data"]
+# The web page, when [web] is enabled and bound to 0.0.0.0 (`ferry run --web-host 0.0.0.0`, `ferry web`).
+EXPOSE 8080
 # `ferry run` applies migrations, then starts every front whose credentials are set; it stops
 # cleanly on SIGTERM, well inside docker stop's 10 second grace period.
 STOPSIGNAL SIGTERM

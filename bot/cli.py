@@ -22,7 +22,7 @@ from bot.console.schedule import print_schedules
 from bot.errors import FerryError, UnknownCommunityError
 from bot.log import setup_logging
 from bot.models import IdentityKind
-from bot.runner import NoFrontError, run_fronts
+from bot.runner import NoFrontError, WebBind, run_fronts
 from bot.services.transfer import ExportFormat, ExportScope
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.database import Database, SchemaTooNewError
@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-web", action="store_true", help="leave the web page to a `ferry web` process of its own"
     )
+    run.add_argument(
+        "--web-host", help="address the web page binds, overriding [web] host (0.0.0.0 in a container)"
+    )
+    run.add_argument("--web-port", type=int, help="port the web page binds, overriding [web] port")
 
     sub.add_parser("status", help="the processes, who leads, the Bluesky backlog and the next schedule runs")
     health = sub.add_parser("health", help="exit 0 if a Ferry process on this host is alive (healthcheck)")
@@ -230,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         if args.command == "run":
-            return asyncio.run(run_fronts(settings, serve_web=not args.no_web))
+            bind = WebBind(args.web_host, args.web_port)
+            return asyncio.run(run_fronts(settings, serve_web=not args.no_web, bind=bind))
         if args.command == "status":
             return asyncio.run(cluster.status(settings))
         if args.command == "health":

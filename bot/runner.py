@@ -17,6 +17,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.app import App, open_app, utc_now
@@ -28,6 +29,7 @@ from bot.cluster.single import single_process
 from bot.config.watch import ConfigWatcher, reload_on_sighup
 from bot.services.scheduler import Scheduler
 from bot.settings import Settings
+from bot.web.settings import WebConfig
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,20 @@ class NoFrontError(Exception):
     """``ferry run`` has nothing to run; the message tells the operator what to set."""
 
 
+@dataclass(frozen=True, slots=True)
+class WebBind:
+    """Where to listen instead of ``[web]`` host/port; None keeps the config's value."""
+
+    host: str | None = None
+    port: int | None = None
+
+    def apply(self, web: WebConfig) -> WebConfig:
+        changes = {
+            key: value for key, value in (("host", self.host), ("port", self.port)) if value is not None
+        }
+        return web.model_copy(update=changes)
+
+
 class LeaderOnly:
     """A front that runs only while this process leads: a fresh one per term, fenced writes."""
 
@@ -58,8 +74,10 @@ class LeaderOnly:
         await run_while_leader(self._leadership, lambda: self._build().run(), name=self.name)
 
 
-def build_fronts(app: App, leadership: Leadership | None = None) -> list[Front]:
+def build_fronts(app: App, leadership: Leadership | None = None, bind: WebBind | None = None) -> list[Front]:
     """The fronts whose credentials are set; singleton ones run only while ``leadership`` holds.
+
+    ``bind`` overrides ``[web]`` host and port (``ferry run --web-host 0.0.0.0`` in a container).
 
     Front modules are imported here, not at the top, so that a console-only install never loads
     discord.py or atproto at start-up.
@@ -82,7 +100,7 @@ def build_fronts(app: App, leadership: Leadership | None = None) -> list[Front]:
     if web.enabled:
         from bot.web.front import WebFront
 
-        fronts.append(WebFront.from_app(app, web))
+        fronts.append(WebFront.from_app(app, bind.apply(web) if bind else web))
     return fronts
 
 
@@ -98,18 +116,18 @@ def build_scheduler(app: App, leadership: Leadership | None = None) -> Scheduler
     return Scheduler(runs=app.repository, announcer=announcer, config=app.config, clock=utc_now)
 
 
-async def run_fronts(settings: Settings, *, serve_web: bool = True) -> int:
+async def run_fronts(settings: Settings, *, serve_web: bool = True, bind: WebBind | None = None) -> int:
     """Run until every front stops or a signal arrives; returns the exit status.
 
     ``serve_web=False`` leaves the page to a ``ferry web`` process of its own (docker-compose.yml).
     """
     with single_process(settings):
-        return await _run(settings, serve_web=serve_web)
+        return await _run(settings, serve_web=serve_web, bind=bind)
 
 
-async def _run(settings: Settings, *, serve_web: bool) -> int:
+async def _run(settings: Settings, *, serve_web: bool, bind: WebBind | None) -> int:
     async with open_app(settings) as app, open_node(app, role="run") as node:
-        fronts = [f for f in build_fronts(app, node.leadership) if serve_web or f.name != "web"]
+        fronts = [f for f in build_fronts(app, node.leadership, bind) if serve_web or f.name != "web"]
         if not fronts:
             raise NoFrontError(
                 "No front to run: set DISCORD_TOKEN, or BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, in the "

@@ -11,6 +11,7 @@ def test_compose_file_has_the_bot_a_data_volume_and_a_postgres_profile() -> None
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     bot = compose["services"]["ferry"]
     assert bot["env_file"] == ".env"
+    assert bot["profiles"] == ["sqlite"]
     assert "ferry-data:/app/data" in bot["volumes"]
     assert "./config:/app/config:ro" in bot["volumes"]
     assert "ferry-data" in compose["volumes"]
@@ -29,7 +30,13 @@ def test_dockerfile_keeps_data_in_the_volume_the_compose_file_mounts() -> None:
 def test_env_example_names_every_secret_without_a_value() -> None:
     lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
     values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
-    assert values == {"DISCORD_TOKEN": "", "BLUESKY_HANDLE": "", "BLUESKY_APP_PASSWORD": ""}
+    # COMPOSE_PROFILES is no secret: it picks the compose set-up, SQLite unless changed.
+    assert values == {
+        "DISCORD_TOKEN": "",
+        "BLUESKY_HANDLE": "",
+        "BLUESKY_APP_PASSWORD": "",
+        "COMPOSE_PROFILES": "sqlite",
+    }
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -12,6 +12,7 @@ from bot.app import open_app, utc_now
 from bot.cluster.node import open_node
 from bot.cluster.status import gather, healthy, render
 from bot.console.schedule import print_schedules
+from bot.runner import WebBind
 from bot.settings import Settings
 from bot.storage.cluster import ClusterStore
 
@@ -50,8 +51,7 @@ async def web(settings: Settings, host: str | None, port: int | None) -> int:
         section = app.config().web
         if not section.enabled:
             raise ClusterCommandError("`ferry web` serves the page of [web]: set enabled = true there first")
-        changes = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
-        front = WebFront.from_app(app, section.model_copy(update=changes))
+        front = WebFront.from_app(app, WebBind(host, port).apply(section))
         main = asyncio.current_task()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
