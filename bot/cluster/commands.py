@@ -23,8 +23,9 @@ class ClusterCommandError(Exception):
     """The command cannot do what was asked; the message says what to change."""
 
 
-async def status(settings: Settings, out: TextIO = sys.stdout) -> int:
+async def status(settings: Settings, out: TextIO | None = None) -> int:
     """Print the processes, the leader, the Bluesky backlog and budget, and the schedules' next runs."""
+    out = out or sys.stdout  # looked up now, not at import: tests and redirections replace it
     async with open_app(settings, migrate=False) as app:
         found = await gather(ClusterStore(app.database), app.repository, app.config(), utc_now())
         out.write("\n".join(render(found)) + "\n\n")
