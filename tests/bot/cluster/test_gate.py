@@ -18,7 +18,18 @@ class Switch:
     """Leadership a test turns on and off."""
 
     def __init__(self) -> None:
-        self.is_leader = False
+        self._leads = asyncio.Event()
+        self._follows = asyncio.Event()
+        self._follows.set()
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leads.is_set()
+
+    @is_leader.setter
+    def is_leader(self, value: bool) -> None:
+        (self._leads.set if value else self._leads.clear)()
+        (self._follows.clear if value else self._follows.set)()
 
     def check(self) -> int:
         if not self.is_leader:
@@ -26,12 +37,10 @@ class Switch:
         return 7
 
     async def wait_leader(self) -> None:
-        while not self.is_leader:
-            await asyncio.sleep(0.01)
+        await self._leads.wait()
 
     async def wait_lost(self) -> None:
-        while self.is_leader:
-            await asyncio.sleep(0.01)
+        await self._follows.wait()
 
 
 async def test_work_starts_with_each_term_and_is_cancelled_when_leadership_goes() -> None:
