@@ -25,6 +25,7 @@ from bot.models import IdentityKind
 from bot.runner import NoFrontError, WebBind, run_fronts
 from bot.services.transfer import ExportFormat, ExportScope
 from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.copy import CopyRefusedError, copy_database
 from bot.storage.database import Database, SchemaTooNewError
 from bot.text.handler import TextCommands
 from bot.text.messages import locale_for
@@ -102,6 +103,13 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations up to the newest")
     db_sub.add_parser("current", help="print the applied migration")
+    copy = db_sub.add_parser(
+        "copy",
+        help="copy every table (audit log included) into another, empty database: SQLite <-> PostgreSQL",
+    )
+    copy.add_argument(
+        "--to", required=True, metavar="URL", help="the target's DATABASE_URL (migrated if needed)"
+    )
     return parser
 
 
@@ -186,11 +194,29 @@ async def _dispatch(app: App, args: argparse.Namespace, community: str) -> int:
     raise AssertionError(f"unhandled command {args.command}")
 
 
-async def _db(settings: Settings, action: str) -> int:
+async def _db(settings: Settings, args: argparse.Namespace) -> int:
     async with await Database.open(settings.database_url) as database:
-        if action == "upgrade":
+        if args.db_command == "copy":
+            return await _db_copy(database, args.to)
+        if args.db_command == "upgrade":
             await database.upgrade()
         print(f"database at revision {await database.current_revision() or 'none'}")
+    return 0
+
+
+async def _db_copy(source: Database, to: str) -> int:
+    # Stop every `ferry run` first: rows written during the copy would not be in it.
+    async with await Database.open(to) as target:
+        await source.upgrade()
+        await target.upgrade()
+        try:
+            copied = await copy_database(
+                source, target, progress=lambda t: print(f"{t.name}: {t.rows} row(s)")
+            )
+        except CopyRefusedError as exc:
+            print(f"ferry: nothing copied: {exc}", file=sys.stderr)
+            return 2
+    print(f"copied {sum(t.rows for t in copied)} row(s) in {len(copied)} tables")
     return 0
 
 
@@ -243,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "web":
             return asyncio.run(cluster.web(settings, args.host, args.port))
         if args.command == "db":
-            return asyncio.run(_db(settings, args.db_command))
+            return asyncio.run(_db(settings, args))
         if args.command == "sync-commands":
             return asyncio.run(_sync_commands(settings, args.guild))
         if args.command == "schedule":

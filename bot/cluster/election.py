@@ -50,7 +50,7 @@ class ElectionTiming:
 
     ttl: float = 10.0
     renew_every: float = 2.0
-    retry_every: float = 2.0
+    retry_every: float = 1.0  # a follower's query a second is cheap, and bounds the takeover
     margin: float = 2.0  # local deadline = renewal sent + ttl - margin
     call_timeout: float = 3.0  # a renewal that takes longer counts as failed
 
