@@ -18,6 +18,7 @@ from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.storage.tables import kv_state
 from tests.bot.storage._helpers import COMMUNITY, T0, add_member, register
+from tests.bot.storage.test_migrations import HEAD
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -73,7 +74,7 @@ async def test_sqlite_in_memory_is_one_shared_database() -> None:
         member = await add_member(repo, "Ana")
         await register(repo, member, "instagram", "ana")
         assert [e.handle for e in await repo.list_entries(member.id)] == ["ana"]
-        assert await db.current_revision() == "0003"
+        assert await db.current_revision() == HEAD
 
 
 async def test_sqlite_in_memory_takes_concurrent_callers_in_turn() -> None:
