@@ -60,3 +60,21 @@ def test_only_a_sqlite_file_has_a_file_to_lock() -> None:
     assert sqlite_file("sqlite+aiosqlite:///data/ferry.db") == Path("data/ferry.db")
     assert sqlite_file("sqlite+aiosqlite:///:memory:") is None
     assert sqlite_file("postgresql+asyncpg://postgres@127.0.0.1/ferry") is None
+
+
+def test_ferry_run_on_a_locked_sqlite_file_exits_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    settings = sqlite_settings(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FERRY_CONFIG", str(tmp_path / "none"))
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    # flock locks belong to an open file, so this process's own second open is refused like another's.
+    with single_process(settings):
+        assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "already using the SQLite database" in err and "PostgreSQL" in err
+    assert "Traceback" not in err
