@@ -126,7 +126,6 @@ class Elector:
         self._sleep = sleep
         self._deadline: float | None = None  # local end of leadership, monotonic seconds
         self.token: int | None = None
-        self.changes = 0  # leadership gained or lost, for tests and status
 
     @property
     def is_leader(self) -> bool:
@@ -160,7 +159,7 @@ class Elector:
                 await self._sleep(self.timing.renew_every if self.is_leader else self.timing.retry_every)
         finally:
             if self._deadline is not None:
-                self._step_down("stopping")
+                self._step_down("stopping", level=logging.INFO)
                 await asyncio.shield(self._release())
 
     async def campaign_once(self) -> None:
@@ -177,17 +176,15 @@ class Elector:
             self._step_down("lease held by another process")
             return
         if self.token != token or self._deadline is None:
-            self.changes += 1
             log.info("leadership acquired", extra={"holder": self.holder, "lease": self.name, "token": token})
         self.token = token
         self._deadline = sent + self.timing.ttl - self.timing.margin
 
-    def _step_down(self, why: str) -> None:
+    def _step_down(self, why: str, *, level: int = logging.WARNING) -> None:
         if self._deadline is None:
             return
         self._deadline = None
-        self.changes += 1
-        log.warning("leadership lost", extra={"holder": self.holder, "lease": self.name, "reason": why})
+        log.log(level, "leadership lost", extra={"holder": self.holder, "lease": self.name, "reason": why})
 
     async def _release(self) -> None:
         try:
