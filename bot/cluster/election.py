@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 log = logging.getLogger(__name__)
 
 SINGLETON = "singleton"  # the one lease: Bluesky front, scheduler, sweeps
+FAILURE_LOG_EVERY = 60  # attempts without an answer between two warnings
 
 
 class LeadershipLostError(Exception):
@@ -126,6 +127,7 @@ class Elector:
         self._sleep = sleep
         self._deadline: float | None = None  # local end of leadership, monotonic seconds
         self.token: int | None = None
+        self.failures = 0  # attempts in a row that got no answer
 
     @property
     def is_leader(self) -> bool:
@@ -170,8 +172,16 @@ class Elector:
                 token = await self._store.try_acquire(self.name, self.holder, self.timing.ttl)
         except (TimeoutError, SQLAlchemyError, OSError) as exc:
             # Unknown outcome: keep the local deadline of the last success and let it run out.
-            log.warning("leader lease renewal failed", extra={"error": str(exc) or type(exc).__name__})
+            self.failures += 1
+            if self.failures == 1 or self.failures % FAILURE_LOG_EVERY == 0:  # once a minute, not a second
+                log.warning(
+                    "leader lease unreachable",
+                    extra={"error": str(exc) or type(exc).__name__, "attempts": self.failures},
+                )
             return
+        if self.failures:
+            log.info("leader lease reachable again", extra={"attempts": self.failures})
+            self.failures = 0
         if token is None:
             self._step_down("lease held by another process")
             return
