@@ -16,8 +16,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from bot.app import App, open_app, utc_now
@@ -25,10 +27,12 @@ from bot.cluster.election import AlwaysLeader, Leadership
 from bot.cluster.fence import FencedAnnouncer, FencedGateway
 from bot.cluster.gate import run_while_leader
 from bot.cluster.node import open_node
+from bot.cluster.relay import RelayPublisher, RelayWorker
 from bot.cluster.single import single_process
 from bot.config.watch import ConfigWatcher, reload_on_sighup
 from bot.services.scheduler import Scheduler
 from bot.settings import Settings
+from bot.storage.relay import RelayStore
 from bot.web.settings import WebConfig
 
 log = logging.getLogger(__name__)
@@ -63,15 +67,47 @@ class WebBind:
 
 
 class LeaderOnly:
-    """A front that runs only while this process leads: a fresh one per term, fenced writes."""
+    """A front that runs only while this process leads: a fresh one per term, fenced writes.
 
-    def __init__(self, name: str, leadership: Leadership, build: Callable[[], Front]) -> None:
+    ``stand_in`` (registering a relay publisher, returning its unregister function) is kept
+    registered while this process follows, so what the front would publish reaches the leader's.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        leadership: Leadership,
+        build: Callable[[], Front],
+        stand_in: Callable[[], Callable[[], None]] | None = None,
+    ) -> None:
         self.name = name
         self._leadership = leadership
         self._build = build
+        self._stand_in = stand_in
+        self._unregister: Callable[[], None] | None = None
+
+    def _follow(self) -> None:
+        if self._stand_in is not None and self._unregister is None:
+            self._unregister = self._stand_in()
+
+    def _lead(self) -> None:
+        if self._unregister is not None:
+            self._unregister()
+            self._unregister = None
+
+    async def _term(self) -> None:
+        self._lead()
+        try:
+            await self._build().run()
+        finally:
+            self._follow()
 
     async def run(self) -> None:
-        await run_while_leader(self._leadership, lambda: self._build().run(), name=self.name)
+        self._follow()
+        try:
+            await run_while_leader(self._leadership, self._term, name=self.name)
+        finally:
+            self._lead()
 
 
 def build_fronts(app: App, leadership: Leadership | None = None, bind: WebBind | None = None) -> list[Front]:
@@ -95,13 +131,26 @@ def build_fronts(app: App, leadership: Leadership | None = None, bind: WebBind |
         def bluesky() -> Front:
             return BlueskyFront(app, wrap=lambda gateway: FencedGateway(gateway, lead))
 
-        fronts.append(LeaderOnly("bluesky", lead, bluesky))
+        # One process (SQLite) always leads and needs no stand-in for its own Bluesky front.
+        stand_in = None if isinstance(lead, AlwaysLeader) else partial(relay_bluesky, app)
+        fronts.append(LeaderOnly("bluesky", lead, bluesky, stand_in))
     web = app.config().web
     if web.enabled:
         from bot.web.front import WebFront
 
         fronts.append(WebFront.from_app(app, bind.apply(web) if bind else web))
     return fronts
+
+
+def relay_bluesky(app: App) -> Callable[[], None]:
+    """Register the follower's stand-in for the leader's Bluesky publisher; returns its unregister."""
+    from bot.bluesky.announcer import MAX_POSTS, NAME, thread_parts
+
+    def parts_needed(text: str) -> tuple[int, int]:
+        return len(thread_parts(text, most=sys.maxsize)), MAX_POSTS
+
+    publisher = RelayPublisher(NAME, RelayStore(app.database), parts_needed=parts_needed, clock=utc_now)
+    return app.announcements.register(publisher)
 
 
 def build_scheduler(app: App, leadership: Leadership | None = None) -> Scheduler | None:
@@ -149,6 +198,11 @@ async def _run(settings: Settings, *, serve_web: bool, bind: WebBind | None) -> 
                     log.info("front started", extra={"front": front.name})
                 for name, work in node.tasks():
                     group.create_task(work, name=name)
+                if settings.bluesky_enabled and node.elector is not None:
+                    worker = RelayWorker(RelayStore(app.database), app.announcements, clock=utc_now)
+                    group.create_task(
+                        run_while_leader(node.leadership, worker.run, name="relay"), name="cluster:relay"
+                    )
                 scheduler = build_scheduler(app, node.leadership)
                 if scheduler is not None:
                     group.create_task(

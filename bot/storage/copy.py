@@ -3,7 +3,8 @@
 For moving from one process on SQLite to several on PostgreSQL, or back. Rows are copied through the
 same typed tables the bot uses, so timestamps, JSON and booleans arrive as they left, ids included
 (links between tables, the audit log's references and exported files stay valid). The cluster's
-own tables (leases, live processes) describe running processes, not data, and are left out.
+own tables (leases, live processes, relayed announcements) describe running processes, not data,
+and are left out.
 
 The target must be empty: a copy never merges, so it can never half-overwrite anything.
 """
@@ -18,12 +19,12 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Database
-from bot.storage.tables import cluster_leases, cluster_processes, metadata
+from bot.storage.tables import cluster_leases, cluster_processes, cluster_relay, metadata
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000
-RUNTIME_TABLES = frozenset({cluster_leases.name, cluster_processes.name})
+RUNTIME_TABLES = frozenset({cluster_leases.name, cluster_processes.name, cluster_relay.name})
 
 
 class CopyRefusedError(Exception):

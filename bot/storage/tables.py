@@ -244,3 +244,23 @@ cluster_processes = Table(
     Column("leader", Boolean, nullable=False, server_default=false()),
 )
 Index(None, cluster_processes.c.heartbeat_at)
+
+# Announcements a follower hands to the leader for a publisher only the leader runs (Bluesky): one
+# row per announcement key and publisher, answered by the leader in ok/location/error.
+cluster_relay = Table(
+    "cluster_relay",
+    metadata,
+    Column("key", Text, nullable=False),
+    Column("publisher", Text, nullable=False),
+    Column("community", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("ok", Boolean, nullable=True),
+    Column("location", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("key", "publisher"),
+    CheckConstraint(column("state").in_(("pending", "done")), name="state"),
+)
+Index(None, cluster_relay.c.state, cluster_relay.c.created_at)
