@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.app import App, open_app
 from bot.cluster import commands as cluster
-from bot.cluster.single import SingleProcessError
+from bot.cluster.single import SingleProcessError, single_process
 from bot.config import ConfigError, check_config, format_problems
 from bot.console import admin, moderation
 from bot.console.front import ConsoleFront
@@ -195,9 +195,13 @@ async def _dispatch(app: App, args: argparse.Namespace, community: str) -> int:
 
 
 async def _db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.db_command == "copy":
+        # Rows written during the copy would be missing from it: a running `ferry run` on the SQLite
+        # source holds its lock, and the copy is refused with the reason.
+        with single_process(settings):
+            async with await Database.open(settings.database_url) as source:
+                return await _db_copy(source, args.to)
     async with await Database.open(settings.database_url) as database:
-        if args.db_command == "copy":
-            return await _db_copy(database, args.to)
         if args.db_command == "upgrade":
             await database.upgrade()
         print(f"database at revision {await database.current_revision() or 'none'}")
@@ -205,7 +209,6 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _db_copy(source: Database, to: str) -> int:
-    # Stop every `ferry run` first: rows written during the copy would not be in it.
     async with await Database.open(to) as target:
         await source.upgrade()
         await target.upgrade()

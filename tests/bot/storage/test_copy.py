@@ -79,3 +79,21 @@ async def test_ferry_db_copy_from_the_command_line(
     assert "audit_log:" in out and "members: 2 row(s)" in out
     assert await asyncio.to_thread(main, ["db", "copy", "--to", postgres_url]) == 2
     assert "nothing copied" in capsys.readouterr().err
+
+
+async def test_a_copy_from_sqlite_while_ferry_run_holds_it_is_refused(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from types import SimpleNamespace
+
+    from bot.cluster.single import single_process
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ferry.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("FERRY_CONFIG", str(tmp_path / "none"))
+    with single_process(SimpleNamespace(database_url=url)):  # type: ignore[arg-type]
+        assert await asyncio.to_thread(main, ["db", "copy", "--to", postgres_url]) == 2
+    assert "already using the SQLite database" in capsys.readouterr().err
+    async with await Database.open(postgres_url) as target:
+        assert await target.current_revision() is None, "nothing was touched"
