@@ -42,14 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--web-host", help="address the web page binds, overriding [web] host (0.0.0.0 in a container)"
     )
-    run.add_argument("--web-port", type=int, help="port the web page binds, overriding [web] port")
+    run.add_argument("--web-port", type=_port, help="port the web page binds, overriding [web] port")
 
     sub.add_parser("status", help="the processes, who leads, the Bluesky backlog and the next schedule runs")
     health = sub.add_parser("health", help="exit 0 if a Ferry process on this host is alive (healthcheck)")
     health.add_argument("--host", help="the host (container) name to look for (default: this one)")
     web = sub.add_parser("web", help="serve only the public web page ([web] in the config)")
     web.add_argument("--host", help="address to bind, overriding [web] host (0.0.0.0 inside a container)")
-    web.add_argument("--port", type=int, help="port to bind, overriding [web] port")
+    web.add_argument("--port", type=_port, help="port to bind, overriding [web] port")
 
     console = sub.add_parser("console", help="talk to Ferry locally as one member (no tokens needed)")
     console.add_argument("--community", default=None, help="community slug (default: from the config)")
@@ -111,6 +111,13 @@ def _parser() -> argparse.ArgumentParser:
         "--to", required=True, metavar="URL", help="the target's DATABASE_URL (migrated if needed)"
     )
     return parser
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 0 to 65535")
+    return port
 
 
 def _schedule_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -60,10 +60,10 @@ class WebBind:
     port: int | None = None
 
     def apply(self, web: WebConfig) -> WebConfig:
-        changes = {
-            key: value for key, value in (("host", self.host), ("port", self.port)) if value is not None
-        }
-        return web.model_copy(update=changes)
+        """``web`` with the overrides, validated like the config file's own values."""
+        fields = web.model_dump()
+        fields.update((k, v) for k, v in (("host", self.host), ("port", self.port)) if v is not None)
+        return WebConfig.model_validate(fields)
 
 
 class LeaderOnly:
