@@ -90,6 +90,22 @@ def script_problem(text: str, *, ascii_only: bool) -> Reason | None:
     return None
 
 
+def is_lookalike(label: str) -> bool:
+    """Whether a non-ASCII domain label imitates ASCII or mixes alphabets (UTS #39, per label).
+
+    A label written wholly in look-alikes of Latin letters ("apple" spelt in Cyrillic) is a
+    whole-script confusable even though it uses one script; a label mixing Latin with Cyrillic
+    ("paypal" with a Cyrillic "a") is a mixed-script one. Real words in one script ("пример",
+    "bücher") pass: most of their letters have no ASCII twin.
+    """
+    if label.isascii():
+        return False
+    scripts = _scripts(label)
+    if len(scripts) > 1 and not any(scripts <= allowed for allowed in _ALLOWED_MIXES):
+        return True
+    return all(ch.isascii() or _imitates_ascii(ch) for ch in label)
+
+
 def skeleton(text: str) -> str:
     """A look-alike key in the spirit of UTS #39: handles with equal skeletons are easy to confuse.
 

@@ -76,12 +76,31 @@ REJECTED = [
     ("https://go.bsky.app/AbCdEf", Reason.SHORT_LINK),
     ("https://staging.bsky.app/profile/alice.bsky.social", Reason.UNSUPPORTED_HOST),
     ("https://bsky.app@evil.com/", Reason.BAD_URL),
+    # Punycode is judged by the letters it stands for: "аррӏе.com", all Cyrillic look-alikes of Latin letters
+    ("xn--80ak6aa92e.com", Reason.LOOKALIKE_DOMAIN),
+    ("alice.xn--80ak6aa92e.com", Reason.LOOKALIKE_DOMAIN),
+    ("XN--80AK6AA92E.COM", Reason.LOOKALIKE_DOMAIN),
+    ("https://bsky.app/profile/xn--80ak6aa92e.com", Reason.LOOKALIKE_DOMAIN),
+    ("xn--pypal-4ve.com", Reason.LOOKALIKE_DOMAIN),  # "pаypal", Latin with one Cyrillic letter
+    ("xn--zz.com", Reason.INVALID_FORMAT),  # not punycode at all
 ]
 
 
 @pytest.mark.parametrize(("raw", "reason"), REJECTED)
 def test_rejected(raw: str, reason: Reason) -> None:
     rejects("bluesky", raw, reason)
+
+
+@pytest.mark.parametrize(
+    "idn",
+    [
+        "xn--bcher-kva.de",  # "bücher": a real word whose one accented letter imitates nothing
+        "alice.xn--e1afmkfd.com",  # "пример": Cyrillic, but mostly letters without a Latin twin
+        "xn--fiqs8s.com",  # "中国"
+    ],
+)
+def test_real_internationalised_domains_still_pass(idn: str) -> None:
+    accepts("bluesky", idn, idn, f"https://bsky.app/profile/{idn}")
 
 
 def test_missing_domain_points_at_the_full_handle() -> None:
