@@ -15,6 +15,7 @@ from bot.bluesky.posts import POST_GRAPHEMES
 from bot.config import FerryConfig
 from bot.config.web import WebServing
 from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.services.names import clean_display_name
 from bot.storage.bluesky import InboxItem
 from bot.storage.repository import Repository
 from bot.text.handler import TextCommands, TextContext
@@ -132,7 +133,11 @@ class Answerer:
         ctx = TextContext(
             community=community,
             identity=Identity(IdentityKind.BLUESKY, item.author_did),
-            display_name=str(data.get("author_name") or handle or item.author_did),
+            # The profile name, else the handle; never the DID, which is no name to show.
+            display_name=clean_display_name(
+                str(data.get("author_name") or ""),
+                fallback=handle if handle != INVALID_HANDLE else None,
+            ),
             source=Source.BLUESKY,
             locale=locale,
             budget=POST_GRAPHEMES,

@@ -21,6 +21,10 @@ _INVISIBLE = r"[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Variation_Selector}]"
 # Stacked marks are decoration ("zalgo"). Scripts that really stack marks (Devanagari, Thai,
 # Arabic harakat) stack at most three, and their marks carry script extensions; after NFC, two
 # generic (script-extension Inherited) marks in a row occur in no real word.
+# What renders as nothing yet is a letter or a joiner rather than a format character: Hangul fillers
+# (U+3164, U+FFA0, U+115F/1160, the classic "invisible name"), U+034F and kin. Variation selectors
+# stay out of it: free text keeps them, since an emoji's presentation depends on them.
+_BLANK_LETTERS = r"(?V1)[\p{Default_Ignorable_Code_Point}--\p{Variation_Selector}]"
 _MARK_RUN = r"\p{M}{4,}|\p{Script_Extensions=Inherited}{2,}"
 
 # Fullwidth ASCII (U+FF01-FF5E) and the ideographic space come from CJK input methods, where
@@ -44,6 +48,11 @@ _SEQUENCE_LOOKALIKES = (("rn", "m"), ("vv", "w"), ("cl", "d"))
 def fold_fullwidth(text: str) -> str:
     """Turn fullwidth ASCII forms and the ideographic space into plain ASCII."""
     return text.translate(_FULLWIDTH)
+
+
+def drop_blank_letters(text: str) -> str:
+    """``text`` without the default-ignorable characters that are not variation selectors."""
+    return compile_pattern(_BLANK_LETTERS).sub("", text)
 
 
 def character_problem(text: str) -> Reason | None:
