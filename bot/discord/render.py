@@ -40,6 +40,13 @@ ELLIPSIS = "…"
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})  # invisible, bidi, controls, unpaired surrogates
 # Mention-like sequences escape_mentions does not cover: channels, slash commands, short user ids.
 _MENTION_LIKE = re.compile(r"<(?=[@#/:]|a:|t:)")
+# Discord links any "scheme://..." in the text it receives (its autolink rule wants the colon and
+# the slashes side by side), embeds included, so a name like "Prize https://evil.example" would be a
+# live link in Ferry's own message. "\:" is Discord markdown's escape for a literal colon: the name
+# reads the same and links nowhere. Wrapping in <...> would not do: that only drops the preview.
+_SCHEME_COLON = re.compile(r":(?=//)")
+# escape_markdown escapes "[" only inside a whole "[text](url)", which the split above can cut in two.
+_OPEN_BRACKET = re.compile(r"(?<!\\)\[")
 _SAFE_URL = re.compile(r"^https://[^\s()<>\[\]]{1,500}$")
 MARKS = {
     Verification.SELF_REPORTED: "",
@@ -64,8 +71,13 @@ def visible(text: str, *, single_line: bool = True) -> str:
 
 
 def escape(text: str) -> str:
-    """Markdown escaped and mentions neutralised; the text itself must already be visible()."""
-    escaped = escape_mentions(escape_markdown(text))
+    """Markdown escaped, mentions and links neutralised; the text itself must already be visible().
+
+    Each piece between "scheme" and "//" is escaped on its own: escape_markdown leaves whatever it
+    takes for a URL untouched, and once the colon is escaped that text is markdown again.
+    """
+    pieces = (escape_mentions(escape_markdown(piece)) for piece in _SCHEME_COLON.split(text))
+    escaped = _OPEN_BRACKET.sub(r"\\[", "\\:".join(pieces))
     return _MENTION_LIKE.sub("<\u200b", escaped)
 
 
