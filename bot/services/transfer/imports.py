@@ -34,6 +34,7 @@ from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.platforms.spec import PlatformSpec
 from bot.services.directory import DirectoryService
 from bot.services.names import name_key
+from bot.services.transfer.cells import unguard_cell
 from bot.services.transfer.layout import Field, Layout, LayoutKind, detect_layout
 from bot.services.transfer.report import ImportReport, RejectedRow, RowStatus
 from bot.storage.repository import Repository
@@ -86,7 +87,8 @@ class _Row:
         self.layout = layout
 
     def cell(self, position: int) -> str:
-        return self._cells[position].strip() if position < len(self._cells) else ""
+        # A sheet exported by Ferry guards "@name" as "'@name" against formulas: undo exactly that.
+        return unguard_cell(self._cells[position]).strip() if position < len(self._cells) else ""
 
     def __getitem__(self, field: Field) -> str:
         column = self.layout.fields.get(field)
