@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.bluesky.gateway import Notice
+from bot.bluesky.own_links import is_own_link
 from bot.bluesky.posts import POST_GRAPHEMES
 from bot.config import FerryConfig
 from bot.config.web import WebServing
@@ -95,6 +96,10 @@ class Answerer:
         self._repo = repository
         self._config = config
         self._web = web or WebServing()  # the public page this process serves, if any
+
+    def is_own_link(self, url: str) -> bool:
+        """Whether an answer may make ``url`` a link: only the links Ferry builds (see own_links)."""
+        return is_own_link(url, config=self._config(), web=self._web)
 
     def default_community(self) -> str:
         config = self._config()
