@@ -1,9 +1,9 @@
 """Text and embeds that stay inside Discord's limits by construction.
 
 Every string a user typed (handles, names, search terms, file names) goes through :func:`clean`:
-invisible and direction-changing characters are dropped, markdown is escaped and mentions are
-neutralised, and lengths are counted *after* escaping, because escaping can double a string and
-Discord counts what it receives.
+invisible and direction-changing characters are dropped, markdown is escaped, mentions are
+neutralised and links made plain text, and lengths are counted *after* escaping, because escaping
+can double a string and Discord counts what it receives.
 """
 
 from __future__ import annotations
@@ -71,7 +71,16 @@ def visible(text: str, *, single_line: bool = True) -> str:
 
 
 def escape(text: str) -> str:
-    """Markdown escaped, mentions and links neutralised; the text itself must already be visible().
+    """Markdown escaped and mentions neutralised; the text itself must already be visible().
+
+    For text an admin wrote (announcements), whose links are meant: see :func:`clean` for people's.
+    """
+    escaped = escape_mentions(escape_markdown(text))
+    return _MENTION_LIKE.sub("<\u200b", escaped)
+
+
+def escape_inert(text: str) -> str:
+    """As :func:`escape`, and no link either: for what members typed (names, handles, searches).
 
     Each piece between "scheme" and "//" is escaped on its own: escape_markdown leaves whatever it
     takes for a URL untouched, and once the colon is escaped that text is markdown again.
@@ -87,17 +96,17 @@ def clean(text: str, limit: int | None = None, *, single_line: bool = True) -> s
     Shortening works on the raw text and re-escapes, so an escape sequence is never cut in half.
     """
     raw = visible(text, single_line=single_line)
-    escaped = escape(raw)
+    escaped = escape_inert(raw)
     if limit is None or len(escaped) <= limit:
         return escaped
     low, high = 0, len(raw)
     while low < high:  # the longest prefix whose escaped form plus the ellipsis fits
         mid = (low + high + 1) // 2
-        if len(escape(raw[:mid].rstrip())) + len(ELLIPSIS) <= limit:
+        if len(escape_inert(raw[:mid].rstrip())) + len(ELLIPSIS) <= limit:
             low = mid
         else:
             high = mid - 1
-    return escape(raw[:low].rstrip()) + ELLIPSIS
+    return escape_inert(raw[:low].rstrip()) + ELLIPSIS
 
 
 def fit(text: str, limit: int) -> str:
