@@ -16,6 +16,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.models import Entry, Verification
+from bot.services.names import clean_display_name
 
 # Discord's limits (discord.md §1.2).
 CONTENT_LIMIT = 2000
@@ -53,6 +54,12 @@ MARKS = {
     Verification.BLUESKY_PROVEN: " ✓",
     Verification.ADMIN_VERIFIED: " ✓✓",
 }
+
+
+def display_name_of(user: discord.abc.User) -> str:
+    """The name Ferry keeps for a Discord user: their server or global name, cleaned as every front's
+    names are, else their username (always visible), never their id."""
+    return clean_display_name(user.display_name, fallback=user.name)
 
 
 def visible(text: str, *, single_line: bool = True) -> str:

@@ -160,11 +160,11 @@ async def test_a_url_in_a_name_is_never_a_live_link(discord_standin: DiscordStan
 
 
 @pytest.mark.parametrize("invisible", ["\u3164", "\u200b\u200d", "\u2800"])
-async def test_a_name_with_nothing_visible_shows_a_neutral_label_not_the_user_id(
+async def test_a_name_with_nothing_visible_falls_back_to_the_username_never_the_id(
     discord_standin: DiscordStandin, ferry: FerryBot, invisible: str
 ) -> None:
     world = discord_standin.world
-    user = discord_standin.add_user("blank", global_name=invisible)
+    user = discord_standin.add_user("blank_user", global_name=invisible)
     discord_standin.add_member(world.guild, user)
     h = await discord_standin.invoke_slash(
         world.guild, user, "handle add", {"platform": "bluesky", "handle": "blank.bsky.social"}
@@ -173,5 +173,5 @@ async def test_a_name_with_nothing_visible_shows_a_neutral_label_not_the_user_id
     h = await discord_standin.invoke_slash(world.guild, world.member, "directory")
     [message] = await h.followups()
     [embed] = message.embeds
-    assert f"— {NEUTRAL_NAME}" in embed["description"]
-    assert str(user.id) not in embed["description"]
+    assert "— blank\\_user" in embed["description"]
+    assert str(user.id) not in embed["description"] and NEUTRAL_NAME not in embed["description"]

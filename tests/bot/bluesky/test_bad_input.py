@@ -93,3 +93,14 @@ async def test_a_profile_name_with_nothing_visible_is_never_replaced_by_the_did(
     await front.poller.poll_once()
     member = await app.directory.member(community="movers", identity=Identity(IdentityKind.BLUESKY, did))
     assert member is not None and member.display_name == shown
+
+
+async def test_a_nul_in_a_profile_name_or_post_is_answered_not_a_crash(
+    front: BlueskyFront, gateway: FakeGateway, app: App
+) -> None:
+    # PostgreSQL refuses a NUL in text and in JSON alike; the mention must still be recorded and answered.
+    did = "did:plc:nulnulnulnulnulnulnulnuln"
+    gateway.mention(1, "add lemon8 nully\x00", author=did, author_handle="nul.test", author_name="Nu\x00ll")
+    await front.poller.poll_once()
+    [post] = gateway.posts()
+    assert "valid Lemon8 handle" in post.value["text"]
