@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.platforms import Reason
+from bot.platforms.domains import domain_problem
 from tests.bot.platforms.helpers import accepts, rejects
 
 PLC = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -106,3 +109,18 @@ def test_real_internationalised_domains_still_pass(idn: str) -> None:
 def test_missing_domain_points_at_the_full_handle() -> None:
     error = rejects("bluesky", "alice", Reason.MISSING_DOMAIN)
     assert error.example == "alice.bsky.social"
+
+
+_LABEL_CHARS = st.one_of(st.characters(min_codepoint=0x80), st.sampled_from("abcxyz019-"))
+
+
+@given(st.text(alphabet=_LABEL_CHARS, min_size=1, max_size=20))
+def test_any_punycode_label_is_judged_without_error(label: str) -> None:
+    # Raw punycode, valid IDNA or not: whatever an xn-- label decodes to, the check answers calmly.
+    ace = "xn--" + label.encode("punycode").decode("ascii").lower()
+    assert domain_problem(f"{ace}.com") in {
+        None,
+        Reason.LOOKALIKE_DOMAIN,
+        Reason.INVALID_FORMAT,
+        Reason.TOO_LONG,
+    }
