@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
     console = sub.add_parser("console", help="talk to Ferry locally as one member (no tokens needed)")
     console.add_argument("--community", default=None, help="community slug (default: from the config)")
-    console.add_argument("--as", dest="member", default="console", help="the member you speak as")
+    console.add_argument(
+        "--as", dest="member", default="console", type=moderation.console_name, help="the member you speak as"
+    )
     console.add_argument("--locale", default="en", help="answer language, e.g. en or zh-CN")
 
     check = sub.add_parser("check-config", help="validate the config files and list every problem")
@@ -90,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     who = forget.add_mutually_exclusive_group(required=True)
     who.add_argument("--discord-id")
     who.add_argument("--did")
-    who.add_argument("--console-name")
+    who.add_argument("--console-name", type=moderation.console_name)
 
     moderation.add_parsers(sub)
 

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.urls import check_endpoint_url
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/ferry.db"
 _SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
@@ -64,6 +66,12 @@ class Settings(BaseSettings):
             # Never echo the URL itself: it may carry a password.
             raise ValueError(f"must start with one of {', '.join(d + '://' for d in _SUPPORTED_DRIVERS)}")
         return value
+
+    @field_validator("bluesky_service_url")
+    @classmethod
+    def _secure_service(cls, value: str) -> str:
+        # The app password is sent here at login: never in clear text beyond this machine.
+        return check_endpoint_url(value, name="the Bluesky service URL")
 
     @field_validator("discord_dev_guild_ids", "discord_owner_ids", mode="before")
     @classmethod

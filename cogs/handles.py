@@ -17,6 +17,7 @@ from bot.discord.render import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TITLE_LIMIT,
     FOOTER_LIMIT,
+    display_name_of,
     entry_line,
     fit,
     lines_block,
@@ -61,7 +62,7 @@ class Handles(
         registration = await self.bot.app.directory.register(
             community=community,
             identity=identity_of(interaction.user),
-            display_name=interaction.user.display_name,
+            display_name=display_name_of(interaction.user),
             platform=platform,
             handle=handle,
             source=Source.DISCORD,
@@ -213,7 +214,7 @@ class Handles(
         issued = await self.bot.app.linking.issue_code(
             community=self.bot.community_of(interaction),
             identity=identity_of(interaction.user),
-            display_name=interaction.user.display_name,
+            display_name=display_name_of(interaction.user),
             handle=handle,
         )
         text = link_code_text(interaction.locale, issued, settings.bluesky_handle)

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.bluesky.gateway import Notice
+from bot.bluesky.own_links import is_own_link
 from bot.bluesky.posts import POST_GRAPHEMES
 from bot.config import FerryConfig
 from bot.config.web import WebServing
 from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.services.names import clean_display_name
 from bot.storage.bluesky import InboxItem
 from bot.storage.repository import Repository
 from bot.text.handler import TextCommands, TextContext
@@ -95,6 +97,10 @@ class Answerer:
         self._config = config
         self._web = web or WebServing()  # the public page this process serves, if any
 
+    def is_own_link(self, url: str) -> bool:
+        """Whether an answer may make ``url`` a link: only the links Ferry builds (see own_links)."""
+        return is_own_link(url, config=self._config(), web=self._web)
+
     def default_community(self) -> str:
         config = self._config()
         return config.bluesky.community or config.default_community_slug
@@ -132,7 +138,11 @@ class Answerer:
         ctx = TextContext(
             community=community,
             identity=Identity(IdentityKind.BLUESKY, item.author_did),
-            display_name=str(data.get("author_name") or handle or item.author_did),
+            # The profile name, else the handle; never the DID, which is no name to show.
+            display_name=clean_display_name(
+                str(data.get("author_name") or ""),
+                fallback=handle if handle != INVALID_HANDLE else None,
+            ),
             source=Source.BLUESKY,
             locale=locale,
             budget=POST_GRAPHEMES,

@@ -276,6 +276,7 @@ class MentionPoller:
                     reply=ReplyRefs(root, parent),
                     locale=part.lang,
                     mentions=mentions,
+                    links=self._answerer.is_own_link,  # a URL in a member's name is no link
                     now=self._clock(),
                 )
                 await self._budget.spend(CREATE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -61,15 +61,20 @@ def _byte_range(text: str, start: int, end: int) -> dict[str, int]:
     return {"byteStart": len(text[:start].encode()), "byteEnd": len(text[:end].encode())}
 
 
-def facets(text: str, mentions: Mapping[str, str] = {}) -> list[dict[str, Any]]:
-    """Link facets for every https URL and mention facets for ``@handle`` of the given handle → DID.
+def facets(
+    text: str, mentions: Mapping[str, str] = {}, *, links: Callable[[str], bool] | None = None
+) -> list[dict[str, Any]]:
+    """Link facets for https URLs and mention facets for ``@handle`` of the given handle → DID.
 
-    Only https links are faceted (other schemes stay plain text), and only handles whose DID the
-    caller knows are mentioned: a mention facet must carry a DID.
+    Only https links are faceted (other schemes stay plain text), and with ``links`` only those it
+    accepts: text that carries what people typed passes Ferry's own links there, so a URL inside a
+    name stays text (Bluesky shows no link without a facet). Only handles whose DID the caller
+    knows are mentioned: a mention facet must carry a DID.
     """
     found: list[tuple[int, int, dict[str, str]]] = []
     for start, end, url in find_links(text):
-        found.append((start, end, {"$type": "app.bsky.richtext.facet#link", "uri": url}))
+        if links is None or links(url):
+            found.append((start, end, {"$type": "app.bsky.richtext.facet#link", "uri": url}))
     for handle, did in mentions.items():
         for match in re.finditer(rf"@{re.escape(handle)}(?![\w.-])", text):
             found.append(
@@ -103,9 +108,14 @@ def post_record(
     reply: ReplyRefs | None,
     locale: str,
     mentions: Mapping[str, str] = {},
+    links: Callable[[str], bool] | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """An ``app.bsky.feed.post`` record within both limits, with facets, reply refs and language."""
+    """An ``app.bsky.feed.post`` record within both limits, with facets, reply refs and language.
+
+    ``links`` chooses which URLs become link facets (see :func:`facets`); None: every https URL,
+    for text written wholly by Ferry or its admins.
+    """
     text = fit(text)
     created = (now or datetime.now(UTC)).astimezone(UTC)
     record: dict[str, Any] = {
@@ -114,7 +124,7 @@ def post_record(
         "createdAt": created.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "langs": [LANGS.get(locale, "en")],
     }
-    found = facets(text, mentions)
+    found = facets(text, mentions, links=links)
     if found:
         record["facets"] = found
     if reply is not None:

@@ -7,17 +7,15 @@ section it forbids unknown keys (a typo must not be silently ignored) and is fro
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.config.fields import SLUG_RE
+from bot.urls import check_endpoint_url
 
 # The directory service's own cap (bot.services.directory.MAX_PAGE_SIZE, checked by a test); not
 # imported from there because the services import the config, and the config must not import them.
 MAX_PAGE_SIZE = 50
-
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class WebConfig(BaseModel):
@@ -38,20 +36,7 @@ class WebConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str) -> str:
-        value = value.strip()
-        try:
-            parts = urlsplit(value)
-            _ = parts.port  # raises ValueError on a malformed port
-        except ValueError:
-            raise ValueError("base_url is not a valid URL") from None
-        loopback = parts.hostname in _LOOPBACK_HOSTS
-        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-            raise ValueError("base_url must start with https:// (http:// only for 127.0.0.1 or localhost)")
-        if not parts.hostname or parts.username is not None or parts.password is not None:
-            raise ValueError("base_url needs a host name and no user name or password")
-        if parts.query or parts.fragment:
-            raise ValueError("base_url must not have a query (?) or fragment (#)")
-        return value.rstrip("/")
+        return check_endpoint_url(value, name="base_url")
 
     @field_validator("communities")
     @classmethod

@@ -11,6 +11,7 @@ import sys
 from typing import TextIO
 
 from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.services.names import name_key
 from bot.text.handler import TextCommands, TextContext
 
 CONSOLE_BUDGET = 4000  # graphemes; a terminal has no hard limit, this only keeps answers readable
@@ -24,7 +25,7 @@ class ConsoleFront:
         self._commands = commands
         self._ctx = TextContext(
             community=community,
-            identity=Identity(IdentityKind.CONSOLE, member),
+            identity=Identity(IdentityKind.CONSOLE, name_key(member)),
             display_name=member,
             source=Source.CONSOLE,
             locale=locale,

@@ -16,6 +16,7 @@ from bot.console.table import render_table
 from bot.errors import FerryError, MemberNotFoundError
 from bot.models import AuditRecord, Entry, Identity, IdentityKind
 from bot.services.moderation import AUDIT_GROUPS, MAX_AUDIT_PAGE, MAX_BAN_REASON
+from bot.services.names import name_key
 
 OPERATOR = "operator"  # the audit log's name for whoever runs the CLI on the server
 HELP_UNHIDE = "list a hidden member in the directory again"
@@ -62,7 +63,15 @@ def _who(parser: argparse.ArgumentParser, *, required: bool) -> None:
     who = parser.add_mutually_exclusive_group(required=required)
     who.add_argument("--discord-id", help="the member's Discord user id")
     who.add_argument("--did", help="the member's Bluesky DID")
-    who.add_argument("--console-name", help="the member's console name")
+    who.add_argument("--console-name", type=console_name, help="the member's console name")
+
+
+def console_name(text: str) -> str:
+    """A console name as it keys a member (the key an import and ``--as`` use too)."""
+    key = name_key(text)
+    if not key:
+        raise argparse.ArgumentTypeError("needs a visible name")
+    return key
 
 
 def _limit(text: str) -> int:

@@ -1,9 +1,9 @@
 """Text and embeds that stay inside Discord's limits by construction.
 
 Every string a user typed (handles, names, search terms, file names) goes through :func:`clean`:
-invisible and direction-changing characters are dropped, markdown is escaped and mentions are
-neutralised, and lengths are counted *after* escaping, because escaping can double a string and
-Discord counts what it receives.
+invisible and direction-changing characters are dropped, markdown is escaped, mentions are
+neutralised and links made plain text, and lengths are counted *after* escaping, because escaping
+can double a string and Discord counts what it receives.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.models import Entry, Verification
+from bot.services.names import clean_display_name
 
 # Discord's limits (discord.md §1.2).
 CONTENT_LIMIT = 2000
@@ -40,12 +41,25 @@ ELLIPSIS = "…"
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})  # invisible, bidi, controls, unpaired surrogates
 # Mention-like sequences escape_mentions does not cover: channels, slash commands, short user ids.
 _MENTION_LIKE = re.compile(r"<(?=[@#/:]|a:|t:)")
+# Discord links any "scheme://..." in the text it receives (its autolink rule wants the colon and
+# the slashes side by side), embeds included, so a name like "Prize https://evil.example" would be a
+# live link in Ferry's own message. "\:" is Discord markdown's escape for a literal colon: the name
+# reads the same and links nowhere. Wrapping in <...> would not do: that only drops the preview.
+_SCHEME_COLON = re.compile(r":(?=//)")
+# escape_markdown escapes "[" only inside a whole "[text](url)", which the split above can cut in two.
+_OPEN_BRACKET = re.compile(r"(?<!\\)\[")
 _SAFE_URL = re.compile(r"^https://[^\s()<>\[\]]{1,500}$")
 MARKS = {
     Verification.SELF_REPORTED: "",
     Verification.BLUESKY_PROVEN: " ✓",
     Verification.ADMIN_VERIFIED: " ✓✓",
 }
+
+
+def display_name_of(user: discord.abc.User) -> str:
+    """The name Ferry keeps for a Discord user: their server or global name, cleaned as every front's
+    names are, else their username (always visible), never their id."""
+    return clean_display_name(user.display_name, fallback=user.name)
 
 
 def visible(text: str, *, single_line: bool = True) -> str:
@@ -64,8 +78,22 @@ def visible(text: str, *, single_line: bool = True) -> str:
 
 
 def escape(text: str) -> str:
-    """Markdown escaped and mentions neutralised; the text itself must already be visible()."""
+    """Markdown escaped and mentions neutralised; the text itself must already be visible().
+
+    For text an admin wrote (announcements), whose links are meant: see :func:`clean` for people's.
+    """
     escaped = escape_mentions(escape_markdown(text))
+    return _MENTION_LIKE.sub("<\u200b", escaped)
+
+
+def escape_inert(text: str) -> str:
+    """As :func:`escape`, and no link either: for what members typed (names, handles, searches).
+
+    Each piece between "scheme" and "//" is escaped on its own: escape_markdown leaves whatever it
+    takes for a URL untouched, and once the colon is escaped that text is markdown again.
+    """
+    pieces = (escape_mentions(escape_markdown(piece)) for piece in _SCHEME_COLON.split(text))
+    escaped = _OPEN_BRACKET.sub(r"\\[", "\\:".join(pieces))
     return _MENTION_LIKE.sub("<\u200b", escaped)
 
 
@@ -75,17 +103,17 @@ def clean(text: str, limit: int | None = None, *, single_line: bool = True) -> s
     Shortening works on the raw text and re-escapes, so an escape sequence is never cut in half.
     """
     raw = visible(text, single_line=single_line)
-    escaped = escape(raw)
+    escaped = escape_inert(raw)
     if limit is None or len(escaped) <= limit:
         return escaped
     low, high = 0, len(raw)
     while low < high:  # the longest prefix whose escaped form plus the ellipsis fits
         mid = (low + high + 1) // 2
-        if len(escape(raw[:mid].rstrip())) + len(ELLIPSIS) <= limit:
+        if len(escape_inert(raw[:mid].rstrip())) + len(ELLIPSIS) <= limit:
             low = mid
         else:
             high = mid - 1
-    return escape(raw[:low].rstrip()) + ELLIPSIS
+    return escape_inert(raw[:low].rstrip()) + ELLIPSIS
 
 
 def fit(text: str, limit: int) -> str:

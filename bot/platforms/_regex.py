@@ -38,6 +38,10 @@ class Pattern(Protocol):
         """Find the first match anywhere in ``text``."""
         ...
 
+    def sub(self, repl: str, text: str) -> str:
+        """``text`` with every match replaced by ``repl``."""
+        ...
+
 
 class PatternError(ValueError):
     """The pattern does not compile."""

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import ipaddress
 
+import idna
+
 from bot.platforms._regex import fullmatch
 from bot.platforms.reasons import Reason
+from bot.platforms.unicode_safety import character_problem, is_lookalike
 
 MAX_DOMAIN = 253
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # At least two labels, the last one not starting with a digit (atproto handle syntax; RFC 1123).
 DOMAIN_PATTERN = rf"(?:{_LABEL}\.)+[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])?"
 LABEL_PATTERN = _LABEL
+
+_ACE_PREFIX = "xn--"  # an internationalised label, in its ASCII (punycode) form
 
 # Special-use names (RFC 6761, RFC 9476, ICANN .internal) that never reach a public account,
 # as listed by the atproto handle spec.
@@ -41,6 +46,25 @@ def domain_problem(domain: str) -> Reason | None:
         return Reason.MISSING_DOMAIN if fullmatch(_LABEL, domain) else Reason.INVALID_FORMAT
     if fullmatch(DOMAIN_PATTERN, domain) is None:
         return Reason.INVALID_FORMAT
+    return _punycode_problem(domain)
+
+
+def _punycode_problem(domain: str) -> Reason | None:
+    """Judge each ``xn--`` label by the letters it stands for, not by its ASCII spelling.
+
+    ``xn--80ak6aa92e.com`` is ASCII, so the script checks would wave it through, yet every browser
+    and app shows it in Cyrillic letters that look exactly like "apple.com".
+    """
+    for label in domain.split("."):
+        if not label.startswith(_ACE_PREFIX):
+            continue
+        try:
+            decoded = idna.decode(label)
+        except idna.IDNAError:
+            # Not valid punycode, or letters IDNA 2008 forbids: no registry issues such a name.
+            return Reason.INVALID_FORMAT
+        if character_problem(decoded) is not None or is_lookalike(decoded):
+            return Reason.LOOKALIKE_DOMAIN
     return None
 
 

@@ -40,6 +40,7 @@ class Reason(enum.StrEnum):
     # Platform specifics
     MISSING_DOMAIN = "missing_domain"  # "alice" where alice.bsky.social or alice@mastodon.social is needed
     RESERVED_DOMAIN = "reserved_domain"  # .local, .onion, localhost, handle.invalid
+    LOOKALIKE_DOMAIN = "lookalike_domain"  # an xn-- (punycode) label spelling look-alikes or mixing alphabets
     IP_ADDRESS = "ip_address"  # a server given by IP rather than by name
     PORT_NOT_ALLOWED = "port_not_allowed"  # host:8080
     BAD_DID = "bad_did"  # a malformed or unsupported did:plc / did:web

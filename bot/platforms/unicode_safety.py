@@ -21,6 +21,10 @@ _INVISIBLE = r"[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Variation_Selector}]"
 # Stacked marks are decoration ("zalgo"). Scripts that really stack marks (Devanagari, Thai,
 # Arabic harakat) stack at most three, and their marks carry script extensions; after NFC, two
 # generic (script-extension Inherited) marks in a row occur in no real word.
+# What renders as nothing yet is a letter or a joiner rather than a format character: Hangul fillers
+# (U+3164, U+FFA0, U+115F/1160, the classic "invisible name"), U+034F and kin. Variation selectors
+# stay out of it: free text keeps them, since an emoji's presentation depends on them.
+_BLANK_LETTERS = r"(?V1)[\p{Default_Ignorable_Code_Point}--\p{Variation_Selector}]"
 _MARK_RUN = r"\p{M}{4,}|\p{Script_Extensions=Inherited}{2,}"
 
 # Fullwidth ASCII (U+FF01-FF5E) and the ideographic space come from CJK input methods, where
@@ -44,6 +48,11 @@ _SEQUENCE_LOOKALIKES = (("rn", "m"), ("vv", "w"), ("cl", "d"))
 def fold_fullwidth(text: str) -> str:
     """Turn fullwidth ASCII forms and the ideographic space into plain ASCII."""
     return text.translate(_FULLWIDTH)
+
+
+def drop_blank_letters(text: str) -> str:
+    """``text`` without the default-ignorable characters that are not variation selectors."""
+    return compile_pattern(_BLANK_LETTERS).sub("", text)
 
 
 def character_problem(text: str) -> Reason | None:
@@ -88,6 +97,22 @@ def script_problem(text: str, *, ascii_only: bool) -> Reason | None:
     if len(scripts) > 1 and not any(scripts <= allowed for allowed in _ALLOWED_MIXES):
         return Reason.MIXED_SCRIPT
     return None
+
+
+def is_lookalike(label: str) -> bool:
+    """Whether a non-ASCII domain label imitates ASCII or mixes alphabets (UTS #39, per label).
+
+    A label written wholly in look-alikes of Latin letters ("apple" spelt in Cyrillic) is a
+    whole-script confusable even though it uses one script; a label mixing Latin with Cyrillic
+    ("paypal" with a Cyrillic "a") is a mixed-script one. Real words in one script ("пример",
+    "bücher") pass: most of their letters have no ASCII twin.
+    """
+    if label.isascii():
+        return False
+    scripts = _scripts(label)
+    if len(scripts) > 1 and not any(scripts <= allowed for allowed in _ALLOWED_MIXES):
+        return True
+    return all(ch.isascii() or _imitates_ascii(ch) for ch in label)
 
 
 def skeleton(text: str) -> str:

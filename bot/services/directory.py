@@ -127,7 +127,7 @@ class DirectoryService:
             community=community, platform=spec.key, handle_key=normalised.key
         )
         # No name given (an import without a name column) keeps the name a member already has.
-        fallback = existing_member.display_name if existing_member else identity.external_id
+        fallback = existing_member.display_name if existing_member else None
         name = clean_display_name(display_name, fallback=fallback)
         now = self._clock()
         if holder is not None and (existing_member is None or holder.member_id != existing_member.id):

@@ -132,7 +132,7 @@ class LinkingService:
         member = await self._repo.ensure_member(
             community=community,
             identity=identity,
-            display_name=clean_display_name(display_name, fallback=identity.external_id),
+            display_name=clean_display_name(display_name),
             now=now,
         )
         code = new_code()

@@ -3,7 +3,8 @@
 People type these into a post or a terminal, so the parser forgives what chat forgives: any case,
 extra spaces, a leading mention of the bot, trailing punctuation in either script. It only splits
 words; resolving platforms and validating handles is the service's job, so the same rules apply on
-every front.
+every front. In particular the parser never rewrites letters: a handle reaches the platform
+normaliser as typed, exactly as a Discord option or a spreadsheet cell does.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from bot.platforms.unicode_safety import fold_fullwidth
 
 MAX_COMMAND_CHARS = 1000  # a Bluesky post is 300 graphemes; anything longer is not a command
 MAX_CODE_WORDS = 3  # a link code is three groups
@@ -75,8 +77,8 @@ _VISIBILITY_WORDS: dict[str, str] = {
 _ALL_PLATFORMS = frozenset({"all", "everything", "全部", "所有"})
 
 # Sentence punctuation people end a chat line with; never part of a command word. Fullwidth marks
-# need no entry: NFKC has already turned them into their ASCII twins.
-_TRAILING = ".,;:!?\u3002\u3001"  # plus the ideographic full stop and comma, which NFKC keeps
+# need no entry: fold_fullwidth has already turned them into their ASCII twins.
+_TRAILING = ".,;:!?\u3002\u3001"  # plus the ideographic full stop and comma, which are not fullwidth ASCII
 _MENTION = re.compile(r"^(?:@\S+\s+)+")
 _PAGE = re.compile(r"^[0-9]{1,6}$")
 # A community slug may lead the command ("@ferry craft-circle directory") on an account that serves
@@ -107,7 +109,10 @@ class ParseError(Exception):
 
 
 def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text)  # fullwidth letters and spaces from CJK keyboards
+    # Only fullwidth ASCII and the ideographic space from CJK keyboards, the very folding the platform
+    # normaliser does itself. Full NFKC here would turn "ⓐⓛⓘⓒⓔ" or math-bold letters into "alice"
+    # before the normaliser could refuse them, so the text fronts would store what Discord refuses.
+    text = fold_fullwidth(text)
     text = _MENTION.sub("", text.strip() + " ").strip()
     return [w for w in (word.strip(_TRAILING) for word in text.split()) if w]
 

@@ -25,6 +25,7 @@ from bot.models import Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
 from bot.services.directory import MAX_PAGE_NUMBER, DirectoryService
 from bot.services.names import MAX_SEARCH_CHARS
 from bot.services.transfer import TransferService
+from bot.services.transfer.cells import guard_cell
 from bot.web import templates
 from bot.web.settings import WebConfig
 from bot.web.style import CSS
@@ -35,7 +36,6 @@ PUBLIC = frozenset({Visibility.PUBLIC})
 MAX_CURSOR_CHARS = 400  # an id plus a handle key; real ones are far shorter
 MAX_ENTRY_ID = 2**63 - 1  # a bigint column: a larger id would be a database error, not a 400
 CSV_COLUMNS = ("name", "platform", "handle", "profile_url", "verification")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs such a cell as a formula
 _CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -301,7 +301,8 @@ def _csv_rows(rows: Any, *, header: bool = False) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(row if header else ["'" + v if v.startswith(_FORMULA_START) else v for v in row])
+        # The admin export's guard, so that this file re-imports as that one does.
+        writer.writerow(row if header else [guard_cell(v) for v in row])
     return out.getvalue().encode("utf-8")
 
 

@@ -18,6 +18,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "LOG_LEVEL",
         "LOG_FORMAT",
         "FERRY_CONFIG_WATCH_SECONDS",
+        "BLUESKY_SERVICE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
@@ -102,3 +103,47 @@ def test_config_watch_interval(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FERRY_CONFIG_WATCH_SECONDS", "-1")
     with pytest.raises(SettingsError, match="FERRY_CONFIG_WATCH_SECONDS"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://pds.example.org",  # the app password would cross the network in clear text
+        "http://10.0.0.5:2583",
+        "javascript:alert(1)",
+        "data:text/plain,hi",
+        "file:///etc/passwd",
+        "ftp://pds.example.org",
+        "pds.example.org",
+        "https://user:hunter2@pds.example.org",
+        "https://pds.example.org/?next=x",
+        "https://pds.example.org:99999",
+        "https://",
+    ],
+)
+def test_the_bluesky_service_must_be_https_unless_on_this_machine(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("BLUESKY_SERVICE_URL", url)
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", "abcd-efgh-ijkl-mnop")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "BLUESKY_SERVICE_URL: Value error, the Bluesky service URL" in message
+    assert url not in message and "hunter2" not in message and "abcd-efgh" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://pds.example.org/", "https://pds.example.org"),
+        ("http://127.0.0.1:2583", "http://127.0.0.1:2583"),
+        ("http://localhost:2583/", "http://localhost:2583"),
+        ("http://[::1]:2583", "http://[::1]:2583"),
+    ],
+)
+def test_https_services_and_local_development_servers_pass(
+    monkeypatch: pytest.MonkeyPatch, url: str, kept: str
+) -> None:
+    monkeypatch.setenv("BLUESKY_SERVICE_URL", url)
+    assert load_settings().bluesky_service_url == kept

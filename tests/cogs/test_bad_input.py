@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot.discord.client import FerryBot
+from bot.services.names import NEUTRAL_NAME
 from tests.bot.discord.fixtures import seed_directory
 from tests.support.discord_standin import DiscordStandin
 
@@ -61,6 +62,9 @@ async def test_a_platform_name_full_of_mentions_and_markdown(
         "a\u0301\u0301\u0301\u0301\u0301\u0301lice.bsky.social",
         "alice\x00.bsky.social",
         "pаypal.bsky.social",  # Cyrillic а
+        "xn--80ak6aa92e.com",  # punycode for Cyrillic look-alikes of apple.com
+        "xn--pypal-4ve.bsky.social",
+        "ⓐⓛⓘⓒⓔ.bsky.social",  # circled letters: refused, not folded into "alice"
         "javascript:alert(1)",
         "data:text/html,hi",
         "file:///etc/passwd",
@@ -128,6 +132,46 @@ async def test_old_bad_rows_do_not_break_the_directory(
     [embed] = message.embeds
     # The text stays visible but is never a masked link (an unescaped "[text](url)").
     assert re.search(r"(?<!\\)\[[^\]]*\]\(https://evil", embed["description"]) is None
-    assert "\\[x](https://evil)" in embed["description"]
+    assert "\\[x](https\\://evil)" in embed["description"]
     assert "](https://bsky.app/profile/javascript" not in embed["description"]
     assert len(embed["description"]) <= 4096 and embed["description"].count("\n") == 2
+
+
+def _linkable(text: str) -> list[str]:
+    """What Discord would turn into a link: a scheme and "//" side by side (an escaped colon is no link)."""
+    return re.findall(r"(?<!\\)\b[a-z][a-z0-9+.-]*://\S+", text, flags=re.IGNORECASE)
+
+
+async def test_a_url_in_a_name_is_never_a_live_link(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
+    world = discord_standin.world
+    user = discord_standin.add_user("prize", global_name="Claim prize https://evil.example/__login__")
+    discord_standin.add_member(world.guild, user)
+    h = await discord_standin.invoke_slash(
+        world.guild, user, "handle add", {"platform": "bluesky", "handle": "prize.bsky.social"}
+    )
+    await h.followups()
+    h = await discord_standin.invoke_slash(world.guild, world.member, "directory")
+    [message] = await h.followups()
+    [embed] = message.embeds
+    description = embed["description"]
+    assert "Claim prize https\\://evil.example/\\_\\_login\\_\\_" in description
+    # The handle's own link, built from the platform's template, is the only link left.
+    assert _linkable(description) == ["https://bsky.app/profile/prize.bsky.social)"]
+
+
+@pytest.mark.parametrize("invisible", ["\u3164", "\u200b\u200d", "\u2800"])
+async def test_a_name_with_nothing_visible_falls_back_to_the_username_never_the_id(
+    discord_standin: DiscordStandin, ferry: FerryBot, invisible: str
+) -> None:
+    world = discord_standin.world
+    user = discord_standin.add_user("blank_user", global_name=invisible)
+    discord_standin.add_member(world.guild, user)
+    h = await discord_standin.invoke_slash(
+        world.guild, user, "handle add", {"platform": "bluesky", "handle": "blank.bsky.social"}
+    )
+    await h.followups()
+    h = await discord_standin.invoke_slash(world.guild, world.member, "directory")
+    [message] = await h.followups()
+    [embed] = message.embeds
+    assert "— blank\\_user" in embed["description"]
+    assert str(user.id) not in embed["description"] and NEUTRAL_NAME not in embed["description"]

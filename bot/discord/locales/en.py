@@ -43,6 +43,7 @@ EN: Mapping[str, str] = {
     "reason.control_character": "it contains control characters",
     "reason.confusable": "it contains look-alike letters",
     "reason.mixed_script": "it mixes alphabets",
+    "reason.lookalike_domain": "its domain (xn--…) spells look-alikes of other letters or mixes alphabets",
     "reason.not_ascii": "this platform only allows Latin letters, digits and a few symbols",
     "reason.unsupported_scheme": "only https links are accepted",
     "reason.unsupported_host": "that link is for another site",

@@ -38,6 +38,7 @@ ZH: Mapping[str, str] = {
     "reason.control_character": "包含控制字符",
     "reason.confusable": "包含形近字母",
     "reason.mixed_script": "混用了不同文字",
+    "reason.lookalike_domain": "其域名（xn--…）由形似其他字母的字符组成，或混用了不同文字",
     "reason.not_ascii": "此平台只允许拉丁字母、数字和少数符号",
     "reason.unsupported_scheme": "只接受 https 链接",
     "reason.unsupported_host": "这是其他网站的链接",

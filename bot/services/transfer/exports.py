@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.models import Entry, IdentityKind, Member, Visibility
 from bot.platforms.spec import HandleKind
 from bot.services.directory import DirectoryService
+from bot.services.transfer.cells import guard_cell
 from bot.storage.bluesky import OWN_ACCOUNT_LEVELS, OWN_ACCOUNT_SOURCE
 from bot.storage.repository import Repository
 
@@ -46,8 +47,6 @@ ACCOUNT_ID_COLUMNS = ("discord_id", "bluesky_did")
 # Mastodon's Preferences → Import and export → Import, type "Following list": this header, then one
 # account per row. Boosts shown and no notifications are Mastodon's own defaults for a new follow.
 MASTODON_COLUMNS = ("Account address", "Show boosts", "Notify on new posts", "Languages")
-# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportFormat(enum.StrEnum):
@@ -83,10 +82,6 @@ def export_filename(community: str, fmt: ExportFormat, scope: ExportScope) -> st
     """``movers-directory-public.csv``: the scope is in every export's name."""
     stem, extension = _FILES[fmt]
     return f"{community}-{stem}-{scope.value}.{extension}"
-
-
-def _safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 class Exporter:
@@ -185,7 +180,7 @@ async def _write_csv(out: TextIO, entries: Entries, columns: tuple[str, ...]) ->
     written = 0
     async for entry, member in entries:
         row = _row(entry, member)
-        writer.writerow({key: _safe_cell(row[key]) for key in columns})
+        writer.writerow({key: guard_cell(row[key]) for key in columns})
         written += 1
     return written
 

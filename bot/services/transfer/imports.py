@@ -12,11 +12,12 @@ visibility, which the member may have changed since. Nor does it bring back a ha
 removed themselves or anyone forgotten (``bot.storage.withdrawn``): such a row is reported as kept.
 
 Whose row is it? A ``discord_id`` wins, then a ``bluesky_did``; a row with neither is keyed by its
-name as a console identity (``console:<name>``, spaces trimmed and runs of spaces made one), the
-same key ``ferry console --as <name>`` and ``ferry forget --console-name <name>`` use. That key is
-stable across re-imports of the same sheet, unlike a handle, which its owner may change. Renaming a
-person in the sheet therefore makes a new member, whose handles are then refused as held by
-someone else: reported, never silently moved.
+name as a console identity (``console:<name>``, cleaned by ``bot.services.names.name_key``: no
+invisible or control characters, spaces trimmed and runs of spaces made one), the same key
+``ferry console --as <name>`` and ``ferry forget --console-name <name>`` use. That key is stable
+across re-imports of the same sheet, unlike a handle, which its owner may change. Renaming a person
+in the sheet therefore makes a new member, whose handles are then refused as held by someone else:
+reported, never silently moved.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from __future__ import annotations
 import csv
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -33,6 +33,8 @@ from bot.errors import BannedError, FerryError, HandleTakenError, InvalidInputEr
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.platforms.spec import PlatformSpec
 from bot.services.directory import DirectoryService
+from bot.services.names import name_key
+from bot.services.transfer.cells import unguard_cell
 from bot.services.transfer.layout import Field, Layout, LayoutKind, detect_layout
 from bot.services.transfer.report import ImportReport, RejectedRow, RowStatus
 from bot.storage.repository import Repository
@@ -85,7 +87,8 @@ class _Row:
         self.layout = layout
 
     def cell(self, position: int) -> str:
-        return self._cells[position].strip() if position < len(self._cells) else ""
+        # A sheet exported by Ferry guards "@name" as "'@name" against formulas: undo exactly that.
+        return unguard_cell(self._cells[position]).strip() if position < len(self._cells) else ""
 
     def __getitem__(self, field: Field) -> str:
         column = self.layout.fields.get(field)
@@ -277,11 +280,6 @@ class Importer:
         except FerryError as exc:
             raise _RefusedError(pair.handle_column, exc) from None
         return RowStatus.ADDED if registration.created else RowStatus.REPLACED
-
-
-def name_key(name: str) -> str:
-    """The form of a name that keys a member without an id: NFC, trimmed, inner spaces made one."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
 
 
 def _row_identity(row: _Row) -> tuple[Identity, str]:

@@ -41,7 +41,12 @@ def entry(handle: str, name: str = "Alice", url: str | None = None, **extra: obj
         ("</cmd:1>", "<\u200b/cmd:1>"),
         ("a\u202eb\u200bc\x00d", "abcd"),
         ("line\nbreak", "line break"),
-        ("[x](https://evil.example)", "\\[x](https://evil.example)"),
+        ("[x](https://evil.example)", "\\[x](https\\://evil.example)"),
+        # A URL in a name is text, not a link: the colon is escaped, and what follows is escaped too.
+        ("Claim prize https://evil.example/login", "Claim prize https\\://evil.example/login"),
+        ("https://x.example/__u__", "https\\://x.example/\\_\\_u\\_\\_"),
+        ("steam://run/1 http://a.example", "steam\\://run/1 http\\://a.example"),
+        ("10:30 a:b", "10:30 a:b"),  # a colon that starts no link stays as it is
     ],
 )
 def test_clean_neutralises(raw: str, expected: str) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.platforms import Reason
+from bot.platforms.domains import domain_problem
 from tests.bot.platforms.helpers import accepts, rejects
 
 PLC = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -76,6 +79,13 @@ REJECTED = [
     ("https://go.bsky.app/AbCdEf", Reason.SHORT_LINK),
     ("https://staging.bsky.app/profile/alice.bsky.social", Reason.UNSUPPORTED_HOST),
     ("https://bsky.app@evil.com/", Reason.BAD_URL),
+    # Punycode is judged by the letters it stands for: "аррӏе.com", all Cyrillic look-alikes of Latin letters
+    ("xn--80ak6aa92e.com", Reason.LOOKALIKE_DOMAIN),
+    ("alice.xn--80ak6aa92e.com", Reason.LOOKALIKE_DOMAIN),
+    ("XN--80AK6AA92E.COM", Reason.LOOKALIKE_DOMAIN),
+    ("https://bsky.app/profile/xn--80ak6aa92e.com", Reason.LOOKALIKE_DOMAIN),
+    ("xn--pypal-4ve.com", Reason.LOOKALIKE_DOMAIN),  # "pаypal", Latin with one Cyrillic letter
+    ("xn--zz.com", Reason.INVALID_FORMAT),  # not punycode at all
 ]
 
 
@@ -84,6 +94,33 @@ def test_rejected(raw: str, reason: Reason) -> None:
     rejects("bluesky", raw, reason)
 
 
+@pytest.mark.parametrize(
+    "idn",
+    [
+        "xn--bcher-kva.de",  # "bücher": a real word whose one accented letter imitates nothing
+        "alice.xn--e1afmkfd.com",  # "пример": Cyrillic, but mostly letters without a Latin twin
+        "xn--fiqs8s.com",  # "中国"
+    ],
+)
+def test_real_internationalised_domains_still_pass(idn: str) -> None:
+    accepts("bluesky", idn, idn, f"https://bsky.app/profile/{idn}")
+
+
 def test_missing_domain_points_at_the_full_handle() -> None:
     error = rejects("bluesky", "alice", Reason.MISSING_DOMAIN)
     assert error.example == "alice.bsky.social"
+
+
+_LABEL_CHARS = st.one_of(st.characters(min_codepoint=0x80), st.sampled_from("abcxyz019-"))
+
+
+@given(st.text(alphabet=_LABEL_CHARS, min_size=1, max_size=20))
+def test_any_punycode_label_is_judged_without_error(label: str) -> None:
+    # Raw punycode, valid IDNA or not: whatever an xn-- label decodes to, the check answers calmly.
+    ace = "xn--" + label.encode("punycode").decode("ascii").lower()
+    assert domain_problem(f"{ace}.com") in {
+        None,
+        Reason.LOOKALIKE_DOMAIN,
+        Reason.INVALID_FORMAT,
+        Reason.TOO_LONG,
+    }

@@ -19,7 +19,7 @@ ACCEPTED = [
     ("https://mastodon.social/@bob@fosstodon.org", "bob@fosstodon.org", "https://fosstodon.org/@bob"),
     ("first.last@example.social", "first.last@example.social", "https://example.social/@first.last"),
     ("a" * 30 + "@x.social", "a" * 30 + "@x.social", f"https://x.social/@{'a' * 30}"),
-    ("zoe@xn--80ak6aa92e.com", "zoe@xn--80ak6aa92e.com", "https://xn--80ak6aa92e.com/@zoe"),
+    ("zoe@xn--mnchen-3ya.de", "zoe@xn--mnchen-3ya.de", "https://xn--mnchen-3ya.de/@zoe"),  # "münchen"
 ]  # fmt: skip
 
 
@@ -58,6 +58,10 @@ REJECTED = [
     ("https://mastodon.social/about", Reason.NOT_PROFILE_URL),
     ("https://mastodon.social/@bob@localhost", Reason.RESERVED_DOMAIN),
     ("javascript:alert(1)", Reason.UNSUPPORTED_SCHEME),
+    ("a@xn--pypal-4ve.com", Reason.LOOKALIKE_DOMAIN),  # "pаypal.com" with a Cyrillic а
+    ("a@xn--80ak6aa92e.com", Reason.LOOKALIKE_DOMAIN),  # "аррӏе.com"
+    ("https://xn--80ak6aa92e.com/@alice", Reason.LOOKALIKE_DOMAIN),
+    ("https://mastodon.social/@bob@xn--pypal-4ve.com", Reason.LOOKALIKE_DOMAIN),
 ]
 
 

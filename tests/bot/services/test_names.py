@@ -5,7 +5,14 @@ import unicodedata
 import pytest
 
 from bot.errors import InvalidInputError
-from bot.services.names import MAX_NAME_GRAPHEMES, MAX_SEARCH_CHARS, clean_display_name, clean_search
+from bot.services.names import (
+    MAX_NAME_GRAPHEMES,
+    MAX_SEARCH_CHARS,
+    NEUTRAL_NAME,
+    clean_display_name,
+    clean_search,
+    name_key,
+)
 from bot.text.render import width
 
 
@@ -32,7 +39,33 @@ def test_long_names_are_cut_on_grapheme_boundaries() -> None:
 
 
 def test_empty_names_fall_back() -> None:
-    assert clean_display_name("\u200b\u202e ", fallback="111") == "111"
+    assert clean_display_name("\u200b\u202e ", fallback="alice.bsky.social") == "alice.bsky.social"
+    assert clean_display_name("\u200b\u202e ", fallback="\u3164") == NEUTRAL_NAME
+    assert clean_display_name("\u200b\u202e ") == NEUTRAL_NAME
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u3164",  # Hangul filler: a letter that draws nothing, the classic invisible Discord name
+        "\uffa0\u115f\u1160",
+        "\u2800\u2800",  # blank Braille patterns
+        "\u034f\u200b\u200d\u2060",
+        "\U000e0041\U000e007f",  # tag characters
+        "\x00\x07\x1b",
+        "\ud800",  # a lone surrogate, as JSON can carry
+    ],
+)
+def test_names_with_nothing_visible_get_the_neutral_label(invisible: str) -> None:
+    assert clean_display_name(invisible) == NEUTRAL_NAME
+    assert name_key(invisible) == ""
+
+
+def test_name_keys_drop_what_cannot_be_seen() -> None:
+    assert name_key("\u2066Ann\u200b  Lee\u3164\u2069 ") == "Ann Lee"
+    assert name_key("Ann\x00Lee") == "AnnLee"
+    assert name_key("A\u0301nn") == "\u00c1nn"  # NFC
+    assert name_key("x" * 500) == "x" * 500  # a key is never shortened: the caller refuses long ones
 
 
 def test_search_terms() -> None:

@@ -20,6 +20,9 @@ from bot.text.parser import MAX_COMMAND_CHARS, Command, ParseError, Verb, parse
         ),
         ("ａｄｄ　lemon8　ｃｏｏｋ", Command(Verb.ADD, "lemon8", "cook")),
         ("add 小红书 alice。", Command(Verb.ADD, "小红书", "alice")),
+        # Only fullwidth ASCII is folded; other look-alike letters reach the normaliser, which refuses them.
+        ("add lemon8 ⓐⓛⓘⓒⓔ", Command(Verb.ADD, "lemon8", "ⓐⓛⓘⓒⓔ")),
+        ("ａｄｄ lemon8 𝐚𝐥𝐢𝐜𝐞！", Command(Verb.ADD, "lemon8", "𝐚𝐥𝐢𝐜𝐞")),
         ("remove lemon8", Command(Verb.REMOVE, "lemon8")),
         ("Remove Lemon8?", Command(Verb.REMOVE, "Lemon8")),
         ("list", Command(Verb.LIST)),
