@@ -180,7 +180,9 @@ async def _db(settings: Settings, action: str) -> int:
 
 async def _sync_commands(settings: Settings, guild: int | None) -> int:
     if not settings.discord_enabled:
-        print("DISCORD_TOKEN is not set (environment or .env); see docs/discord.md", file=sys.stderr)
+        print(
+            "DISCORD_TOKEN is not set (environment or .env); see the README, section Discord", file=sys.stderr
+        )
         return 2
     # Imported here so the other commands never load discord.py.
     from bot.discord.front import sync_commands

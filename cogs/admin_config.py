@@ -45,7 +45,7 @@ class ConfigCommands(commands.Cog):
         if not await self.bot.is_owner(interaction.user):
             # The config is global, but one server's admins only need (and may only see) their own part.
             directory = reloader.path if reloader.path.is_dir() else reloader.path.parent
-            audience = Audience(self.bot.community_of(interaction), directory)
+            audience = Audience(self.bot.community_slug(interaction), directory)
         locale = interaction.locale
         lines = reload_lines(locale, outcome, earlier, reloader.applied, audience)
         if outcome.ok:  # the file, should the report not fit, has every name in full

@@ -178,7 +178,7 @@ class FerryBot(commands.Bot):
         """The community a server belongs to (configured, or a default one)."""
         return self.app.config().community_for_guild(guild_id)
 
-    def community_of(self, interaction: discord.Interaction[FerryBot]) -> str:
+    def community_slug(self, interaction: discord.Interaction[FerryBot]) -> str:
         """The slug of the community a guild-only command was used in."""
         assert interaction.guild_id is not None  # every command that calls this is guild_only
         return self.community(interaction.guild_id).slug

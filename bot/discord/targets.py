@@ -67,7 +67,7 @@ async def resolve(interaction: discord.Interaction[FerryBot], target: MemberTarg
     ban an account before it registers; the reply then names the account as best it can.
     """
     bot = interaction.client
-    community = bot.community_of(interaction)
+    community = bot.community_slug(interaction)
     directory = bot.app.directory
     if target.member_id is not None:
         member = await directory.member_by_id(community=community, member_id=target.member_id)
