@@ -19,6 +19,7 @@ from bot.discord.checks import NotBotOwner, NotFerryAdmin
 from bot.discord.messages import FerryTranslator, error_text, say
 from bot.errors import FerryError
 from bot.models import Identity, IdentityKind
+from bot.services.export_cache import ExportCache
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,9 @@ class FerryBot(commands.Bot):
         self.view_timeout = view_timeout
         self.orphan_reply_delay = orphan_reply_delay
         self._unregister_announcer: Callable[[], None] | None = None
+        # Members' CSV exports, kept per directory version (see bot.services.export_cache).
+        self.exports = ExportCache()
+        self._unfollow_exports: Callable[[], None] | None = None
 
     async def setup_hook(self) -> None:
         """Load the cogs and, in development only, sync commands to the dev guilds.
@@ -143,6 +147,7 @@ class FerryBot(commands.Bot):
         """
         await self.tree.set_translator(FerryTranslator())
         self._unregister_announcer = self.app.announcements.register(DiscordAnnouncer(self))
+        self._unfollow_exports = self.exports.listen(self.app.directory.changes)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         for guild_id in self.dev_guild_ids:
@@ -156,6 +161,9 @@ class FerryBot(commands.Bot):
         if self._unregister_announcer is not None:
             self._unregister_announcer()
             self._unregister_announcer = None
+        if self._unfollow_exports is not None:
+            self._unfollow_exports()
+            self._unfollow_exports = None
         await super().close()
 
     async def on_interaction(self, interaction: discord.Interaction[FerryBot]) -> None:

@@ -32,6 +32,7 @@ from bot.errors import (
     UnknownCommunityError,
     UnknownPlatformError,
 )
+from bot.services.export_cache import EXPORT
 
 EN_LOCALE, ZH_LOCALE = "en", "zh"
 
@@ -65,13 +66,16 @@ def say(locale: discord.Locale | str | None, key: str, **values: object) -> str:
     return template.format(**safe)
 
 
+_RATE_KEYS = {"link-code": "error.link_code_rate", EXPORT: "error.export_rate"}
+
+
 def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: datetime | None = None) -> str:
     """A specific, friendly sentence for a domain error. ``now`` anchors "try again in …" (tests)."""
     if isinstance(error, RateLimitedError):
         # A relative timestamp: each client renders "in 5 minutes" in its own language and counts down.
         # Rounded up, so the time shown is never a moment too early.
         when = (now or discord.utils.utcnow()) + timedelta(seconds=math.ceil(max(error.retry_after, 1.0)))
-        key = "error.link_code_rate" if error.action == "link-code" else "error.rate_limited"
+        key = _RATE_KEYS.get(error.action, "error.rate_limited")
         return say(locale, key, when=Raw(discord.utils.format_dt(when, "R")))
     if isinstance(error, BannedError):
         return say(locale, "error.banned")

@@ -69,6 +69,7 @@ EN: Mapping[str, str] = {
     "link.unavailable": "Linking a Bluesky account is not available: this Ferry has no Bluesky account.",
     "error.link_code": "That linking code can't be used. Get a new one with /handle verify-bluesky.",
     "error.link_code_banned": "This community's admins have barred that account from linking.",
+    "error.export_rate": "You have exported the directory a few times in a row. Please try again {when}.",
     "error.link_code_rate": (
         "You've asked for several linking codes lately. Your latest code still works until it "
         "expires; you can ask for a new one {when}."

@@ -63,6 +63,7 @@ ZH: Mapping[str, str] = {
     "link.unavailable": "无法关联 Bluesky 账号：此 Ferry 没有配置 Bluesky 账号。",
     "error.link_code": "这个关联代码无法使用。请用 /handle verify-bluesky 获取新代码。",
     "error.link_code_banned": "本社区管理员已禁止该账号关联。",
+    "error.export_rate": "你刚刚连续导出了几次名录。请{when}再试。",
     "error.link_code_rate": "你最近申请了多个关联代码。最新的代码在过期前仍然有效；{when}可以再申请。",
     "visibility.community": "本社区",
     "visibility.public": "所有人（可能出现在 Bluesky 和公开导出中）",
