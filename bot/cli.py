@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser("sync-commands", help="publish the Discord slash commands, then exit")
     sync.add_argument("--guild", type=int, help="only to this server id (instant); default: globally")
+    sync.add_argument(
+        "--clear",
+        action="store_true",
+        help="remove the copy synced to --guild (a server with both shows every command twice)",
+    )
 
     _schedule_parser(sub)
 
@@ -178,7 +183,10 @@ async def _db(settings: Settings, action: str) -> int:
     return 0
 
 
-async def _sync_commands(settings: Settings, guild: int | None) -> int:
+async def _sync_commands(settings: Settings, guild: int | None, *, clear: bool = False) -> int:
+    if clear and guild is None:
+        print("ferry: --clear removes one server's copy: give it with --guild SERVER_ID", file=sys.stderr)
+        return 2
     if not settings.discord_enabled:
         print(
             "DISCORD_TOKEN is not set (environment or .env); see the README, section Discord", file=sys.stderr
@@ -188,7 +196,10 @@ async def _sync_commands(settings: Settings, guild: int | None) -> int:
     from bot.discord.front import sync_commands
 
     async with open_app(settings) as app:
-        count = await sync_commands(app, guild_id=guild)
+        count = await sync_commands(app, guild_id=guild, clear=clear)
+    if clear:
+        print(f"removed the commands synced to server {guild}; the global ones remain")
+        return 0
     where = f"to server {guild}" if guild is not None else "globally (may take up to an hour to show)"
     print(f"synced {count} commands {where}")
     return 0
@@ -224,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return asyncio.run(_db(settings, args.db_command))
         if args.command == "sync-commands":
-            return asyncio.run(_sync_commands(settings, args.guild))
+            return asyncio.run(_sync_commands(settings, args.guild, clear=args.clear))
         if args.command == "schedule":
             return asyncio.run(_schedule(settings, args.community))
         return asyncio.run(_with_app(settings, args))

@@ -104,20 +104,28 @@ class DiscordFront:
             log.info("discord front stopping")
 
 
-async def sync_commands(app: App, *, guild_id: int | None = None, **bot_options: Any) -> int:
+async def sync_commands(
+    app: App, *, guild_id: int | None = None, clear: bool = False, **bot_options: Any
+) -> int:
     """Log in, push the command list (globally, or to one server) and log out; returns the count.
 
     Global sync is a bulk overwrite with a daily create budget, so it is an explicit step, not
-    something every start does.
+    something every start does. ``clear`` overwrites one server's own copy with nothing: after a
+    global sync, a server that also had a copy shows every command twice.
     """
+    if clear and guild_id is None:
+        raise ValueError("clearing needs the server whose copy to remove")
     bot = build_bot(app, sync_dev_guilds=False, **bot_options)
     async with bot:
         await bot.login(_token(app))  # runs setup_hook, which loads the extensions
         if guild_id is not None:
             guild = discord.Object(guild_id)
-            bot.tree.copy_global_to(guild=guild)
+            if clear:
+                bot.tree.clear_commands(guild=guild)
+            else:
+                bot.tree.copy_global_to(guild=guild)
             synced = await bot.tree.sync(guild=guild)
         else:
             synced = await bot.tree.sync()
-    log.info("commands synced", extra={"guild_id": guild_id, "commands": len(synced)})
+    log.info("commands synced", extra={"guild_id": guild_id, "commands": len(synced), "cleared": clear})
     return len(synced)

@@ -278,6 +278,20 @@ async def test_sync_is_for_the_owner_only(discord_standin: DiscordStandin, ferry
     }
 
 
+async def test_the_owner_clears_a_servers_copy_that_doubles_the_global_commands(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    await admin(discord_standin, "sync", {"scope": "guild"}, user=world.owner)
+    await admin(discord_standin, "sync", {"scope": "global"}, user=world.owner)
+    assert len(discord_standin.commands(world.guild)) == len(discord_standin.commands()) == 5
+    message = await admin(discord_standin, "sync", {"scope": "clear"}, user=world.owner)
+    assert message.content == "Removed this server's own copy of the commands; the global ones remain."
+    assert discord_standin.commands(world.guild) == [] and len(discord_standin.commands()) == 5
+    message = await admin(discord_standin, "sync", {"scope": "clear"})  # an admin, not the owner
+    assert message.content == "Only the bot's owner can do that."
+
+
 async def test_an_export_too_big_for_discord_is_explained(
     discord_standin: DiscordStandin, ferry: FerryBot
 ) -> None:

@@ -189,6 +189,7 @@ EN: Mapping[str, str] = {
     "reload.in_force": "The config in force was loaded {when}.",
     "reload.auto_failed.watch": "The reload after a file change was rejected {when} ({count} problem(s)).",
     "reload.auto_failed.signal": "The reload on SIGHUP was rejected {when} ({count} problem(s)).",
+    "sync.cleared": "Removed this server's own copy of the commands; the global ones remain.",
     "sync.done": "Synced {count} commands {scope}.",
     "sync.global": "globally (they may take a while to appear)",
     "sync.guild": "to this server",

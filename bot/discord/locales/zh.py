@@ -166,6 +166,7 @@ ZH: Mapping[str, str] = {
     "reload.in_force": "当前使用的配置载入于 {when}。",
     "reload.auto_failed.watch": "文件修改后的自动重新载入于 {when} 被拒绝（{count} 个问题）。",
     "reload.auto_failed.signal": "SIGHUP 触发的重新载入于 {when} 被拒绝（{count} 个问题）。",
+    "sync.cleared": "已移除本服务器单独的命令副本；全局命令仍然保留。",
     "sync.done": "已同步 {count} 个命令{scope}。",
     "sync.global": "到全局（可能需要一段时间才会显示）",
     "sync.guild": "到本服务器",

@@ -67,6 +67,34 @@ async def test_sync_commands_globally_and_to_one_server(
     assert len(discord_standin.commands(world.guild)) == 5
 
 
+async def test_clearing_a_servers_copy_leaves_the_global_commands(
+    discord_standin: DiscordStandin, ferry_app: App
+) -> None:
+    # A test server synced first and then global shows every command twice until its copy goes.
+    _use_app_token(discord_standin, ferry_app)
+    world = discord_standin.world
+    with redirect_discord(discord_standin.api_base, discord_standin.gateway_url):
+        await sync_commands(ferry_app, guild_id=world.guild.id)
+        await sync_commands(ferry_app)
+        assert len(discord_standin.commands(world.guild)) == 5
+        assert await sync_commands(ferry_app, guild_id=world.guild.id, clear=True) == 0
+    assert discord_standin.commands(world.guild) == []
+    assert len(discord_standin.commands()) == 5
+    with pytest.raises(ValueError, match="needs the server"):
+        await sync_commands(ferry_app, clear=True)
+
+
+def test_clear_without_a_server_is_refused_before_anything_is_sent(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    assert main(["sync-commands", "--clear"]) == 2
+    assert "--guild SERVER_ID" in capsys.readouterr().err
+
+
 def test_discord_id_lists_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_DEV_GUILD_IDS", "123456789012345678, 223456789012345678")
     monkeypatch.setenv("DISCORD_OWNER_IDS", "323456789012345678")
