@@ -126,9 +126,11 @@ class FerryBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=FerryTree,
             help_command=None,
-            owner_ids=set(owner_ids) or None,
             **options,
         )
+        # Given to discord.py as owner_ids, these would replace the application's owner (or team);
+        # an operator listing a co-maintainer expects to add one, so is_owner checks both.
+        self.extra_owner_ids = frozenset(owner_ids)
         self.app = app
         self.dev_guild_ids = tuple(dev_guild_ids)
         self.arrivals_interval = arrivals_interval
@@ -138,6 +140,10 @@ class FerryBot(commands.Bot):
         # Members' CSV exports, kept per directory version (see bot.services.export_cache).
         self.exports = ExportCache()
         self._unfollow_exports: Callable[[], None] | None = None
+
+    async def is_owner(self, user: discord.abc.User, /) -> bool:
+        """The application's owner (or team members), and every id in DISCORD_OWNER_IDS."""
+        return user.id in self.extra_owner_ids or await super().is_owner(user)
 
     async def setup_hook(self) -> None:
         """Load the cogs and, in development only, sync commands to the dev guilds.
