@@ -86,6 +86,10 @@ def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: d
             locale, "error.invalid_handle", platform=error.platform, reason=Raw(reason), example=error.example
         )
     if isinstance(error, UnknownPlatformError):
+        if error.disabled is not None:
+            return say(
+                locale, "error.platform_not_enabled", name=error.disabled, known=", ".join(error.known)
+            )
         return say(locale, "error.unknown_platform", name=error.name, known=", ".join(error.known))
     if isinstance(error, NotRegisteredError):
         if error.platform is None:

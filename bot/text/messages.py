@@ -51,6 +51,7 @@ EN: Mapping[str, str] = {
     "count.handles.other": "{n} handles",
     "error.not_registered": "You have no {platform} handle here.",
     "error.not_registered_any": "Ferry keeps nothing about you in {community}.",
+    "error.platform_not_enabled": "{name} is not enabled in this community. Platforms here: {known}",
     "error.unknown_platform": "I don't know the platform \u201c{name}\u201d. Platforms here: {known}",
     "error.invalid_handle": "That is not a valid {platform} handle: {reason} Example: {example}",
     "error.handle_taken": "Someone else in this community already registered {platform} {handle}. "
@@ -177,6 +178,7 @@ ZH_HANS: Mapping[str, str] = {
     "count.handles.other": "{n} 个账号",
     "error.not_registered": "你在这里没有 {platform} 账号。",
     "error.not_registered_any": "Ferry 在 {community} 没有保存任何关于你的信息。",
+    "error.platform_not_enabled": "本社区没有启用 {name}。可用平台：{known}",
     "error.unknown_platform": "我不认识平台「{name}」。可用平台：{known}",
     "error.invalid_handle": "这不是有效的 {platform} 账号：{reason} 例：{example}",
     "error.handle_taken": "本社区已有其他人登记了 {platform} {handle}。如果这是你的账号，请联系管理员。",

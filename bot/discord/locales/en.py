@@ -7,6 +7,7 @@ from collections.abc import Mapping
 EN: Mapping[str, str] = {
     # errors
     "error.invalid_handle": "That isn't a valid {platform} handle: {reason}. Example: `{example}`",
+    "error.platform_not_enabled": "{name} is not enabled in this community. Platforms here: {known}",
     "error.unknown_platform": "I don't know the platform “{name}”. Platforms here: {known}",
     "error.not_registered": "You have no {platform} handle in this directory.",
     "error.not_registered_any": "Ferry keeps nothing about you here.",

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 ZH: Mapping[str, str] = {
     "error.invalid_handle": "这不是有效的 {platform} 账号：{reason}。例：`{example}`",
+    "error.platform_not_enabled": "本社区没有启用 {name}。可用平台：{known}",
     "error.unknown_platform": "我不认识平台「{name}」。可用平台：{known}",
     "error.not_registered": "你在名录中没有 {platform} 账号。",
     "error.not_registered_any": "Ferry 在这里没有保存任何关于你的信息。",
@@ -289,7 +290,7 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     ),
     "The platform of the handle": "账号所在的平台",
     "The CSV file, one handle per row": "CSV 文件，每行一个账号",
-    "guild: this server only, at once; global: every server": (
-        "guild：仅本服务器，立即生效；global：所有服务器"
+    "guild: this server only, at once; global: every server; clear: remove this server's copy": (
+        "guild：仅本服务器，立即生效；global：所有服务器；clear：移除本服务器单独的副本"
     ),
 }
