@@ -32,6 +32,7 @@ from bot.errors import (
     UnknownCommunityError,
     UnknownPlatformError,
 )
+from bot.language import language_of
 from bot.services.export_cache import EXPORT
 
 EN_LOCALE, ZH_LOCALE = "en", "zh"
@@ -51,9 +52,9 @@ class Raw:
 
 
 def locale_of(locale: discord.Locale | str | None) -> str:
-    """Our catalogue for a Discord locale: Simplified Chinese for ``zh-CN``, else English."""
-    value = locale.value if isinstance(locale, discord.Locale) else (locale or "")
-    return ZH_LOCALE if value.lower() in {"zh-cn", "zh", "zh-hans"} else EN_LOCALE
+    """Our catalogue for a Discord locale (``zh-CN``: Simplified Chinese), by :mod:`bot.language`'s policy."""
+    value = locale.value if isinstance(locale, discord.Locale) else locale
+    return ZH_LOCALE if language_of(value) == "zh-Hans" else EN_LOCALE
 
 
 def say(locale: discord.Locale | str | None, key: str, **values: object) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.language import language_of
+
 DEFAULT_LOCALE = "en"
 
 EN: Mapping[str, str] = {
@@ -266,13 +268,8 @@ CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-hans": ZH_HANS}
 
 
 def locale_for(tag: str | None) -> str:
-    """Map a BCP 47 tag (``zh-CN``, ``zh``, ``en-GB``) to a catalogue we have."""
-    if not tag:
-        return DEFAULT_LOCALE
-    tag = tag.lower().replace("_", "-")
-    if tag.startswith("zh") and not tag.startswith(("zh-hant", "zh-tw", "zh-hk", "zh-mo")):
-        return "zh-hans"
-    return DEFAULT_LOCALE
+    """The catalogue for a BCP 47 tag (``zh-CN``, ``zh``, ``en-GB``), by :mod:`bot.language`'s policy."""
+    return language_of(tag).lower()
 
 
 def say(locale: str, key: str, **values: object) -> str:
