@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     # Discord servers that get the commands at every start (development only; README, "Discord"),
-    # and users who may run owner-only commands (default: the application's owner).
+    # and users who may run owner-only commands besides the application's owner (or team).
     discord_dev_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
     discord_owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
     log_format: LogFormat = LogFormat.TEXT
