@@ -89,7 +89,12 @@ class ExportCache:
             return kept.export
         pending = self._building.get((community, variant, version))
         if pending is not None:
-            return await asyncio.shield(pending)
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise  # this request itself was cancelled
+                # The reader whose request was building it left: build it for this one instead.
         # Counted per requester and community, before the build: a refused request reads nothing.
         self._limiter.acquire((requester, community), EXPORT, self._rebuilds)
         future: asyncio.Future[Export] = asyncio.get_running_loop().create_future()

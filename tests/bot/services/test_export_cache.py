@@ -113,6 +113,20 @@ async def test_a_failed_build_reaches_every_waiter_and_is_not_kept() -> None:
     assert (await cache.get("open", "csv", requester="a", build=build)).count == 1
 
 
+async def test_a_waiter_builds_for_itself_when_the_reader_it_waited_for_leaves() -> None:
+    build = Builder()
+    build.gate = asyncio.Event()
+    cache = ExportCache(clock=Ticker())
+    leaving = asyncio.create_task(cache.get("open", "csv", requester="a", build=build))
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(cache.get("open", "csv", requester="b", build=build))
+    await asyncio.sleep(0)
+    leaving.cancel()  # the first reader hung up mid-build
+    await asyncio.sleep(0)
+    build.gate.set()
+    assert (await waiting).count == 2 and leaving.cancelled()
+
+
 async def test_a_change_during_a_build_keeps_that_build_out_of_the_cache() -> None:
     build = Builder()
     build.gate = asyncio.Event()
