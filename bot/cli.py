@@ -20,7 +20,7 @@ from bot.console.schedule import print_schedules
 from bot.errors import FerryError, UnknownCommunityError
 from bot.log import setup_logging
 from bot.models import IdentityKind
-from bot.runner import NoFrontError, run_fronts
+from bot.runner import FrontStartError, NoFrontError, run_fronts
 from bot.services.transfer import ExportFormat, ExportScope
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.database import Database
@@ -245,6 +245,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NoFrontError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except ExceptionGroup as group:
+        # The fronts run in a TaskGroup; one that cannot start says why in a line, not a traceback.
+        refused, others = group.split(FrontStartError)
+        if refused is None or others is not None:
+            raise
+        for refusal in _leaves(refused):
+            print(f"ferry: {refusal}", file=sys.stderr)
+        return 2
     except FerryError as exc:
         # Bad input to an operator command (an unknown platform, a malformed CSV header): one
         # line that says what, not a traceback. Exit 2 keeps 1 for "the job ran, rows rejected".
@@ -256,6 +264,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    return [
+        leaf
+        for exc in group.exceptions
+        for leaf in (_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
+    ]
 
 
 if __name__ == "__main__":

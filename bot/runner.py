@@ -35,6 +35,10 @@ class NoFrontError(Exception):
     """``ferry run`` has nothing to run; the message tells the operator what to set."""
 
 
+class FrontStartError(Exception):
+    """A front cannot start until the operator fixes something (a refused token); says what."""
+
+
 def build_fronts(app: App) -> list[Front]:
     """The fronts whose credentials are set.
 

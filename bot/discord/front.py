@@ -13,6 +13,7 @@ import discord
 
 from bot.app import App
 from bot.discord.client import FerryBot
+from bot.runner import FrontStartError
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,10 @@ class DiscordFront:
                     async with self.bot:
                         await self.bot.start(token)
                     return
+                except discord.LoginFailure as exc:
+                    raise FrontStartError("Discord refused DISCORD_TOKEN: check it in .env") from exc
+                except discord.PrivilegedIntentsRequired as exc:
+                    raise FrontStartError("Discord refused an intent Ferry asked for") from exc
                 except RETRYABLE as exc:
                     failures += 1
                     wait = backoff(failures)

@@ -165,9 +165,10 @@ async def test_a_refused_token_is_not_retried(discord_standin: DiscordStandin, f
     front = DiscordFront(ferry_app, sleep=sleep)
     with (
         redirect_discord(discord_standin.api_base, discord_standin.gateway_url),
-        pytest.raises(discord.LoginFailure),
+        pytest.raises(runner.FrontStartError, match="Discord refused DISCORD_TOKEN") as refused,
     ):
         await front.run()
+    assert isinstance(refused.value.__cause__, discord.LoginFailure)
     assert waits == []
     assert len(discord_standin.violations.take("auth")) == 1  # one login attempt, no more
 
