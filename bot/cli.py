@@ -22,7 +22,7 @@ from bot.console.schedule import print_schedules
 from bot.errors import FerryError, UnknownCommunityError
 from bot.log import setup_logging
 from bot.models import IdentityKind
-from bot.runner import NoFrontError, WebBind, run_fronts
+from bot.runner import FrontStartError, NoFrontError, WebBind, run_fronts
 from bot.services.transfer import ExportFormat, ExportScope
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.copy import CopyRefusedError, copy_database
@@ -98,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser("sync-commands", help="publish the Discord slash commands, then exit")
     sync.add_argument("--guild", type=int, help="only to this server id (instant); default: globally")
+    sync.add_argument(
+        "--clear",
+        action="store_true",
+        help="remove the copy synced to --guild (a server with both shows every command twice)",
+    )
 
     _schedule_parser(sub)
 
@@ -232,15 +237,23 @@ async def _db_copy(source: Database, to: str) -> int:
     return 0
 
 
-async def _sync_commands(settings: Settings, guild: int | None) -> int:
+async def _sync_commands(settings: Settings, guild: int | None, *, clear: bool = False) -> int:
+    if clear and guild is None:
+        print("ferry: --clear removes one server's copy: give it with --guild SERVER_ID", file=sys.stderr)
+        return 2
     if not settings.discord_enabled:
-        print("DISCORD_TOKEN is not set (environment or .env); see docs/discord.md", file=sys.stderr)
+        print(
+            "DISCORD_TOKEN is not set (environment or .env); see the README, section Discord", file=sys.stderr
+        )
         return 2
     # Imported here so the other commands never load discord.py.
     from bot.discord.front import sync_commands
 
     async with open_app(settings) as app:
-        count = await sync_commands(app, guild_id=guild)
+        count = await sync_commands(app, guild_id=guild, clear=clear)
+    if clear:
+        print(f"removed the commands synced to server {guild}; the global ones remain")
+        return 0
     where = f"to server {guild}" if guild is not None else "globally (may take up to an hour to show)"
     print(f"synced {count} commands {where}")
     return 0
@@ -283,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return asyncio.run(_db(settings, args))
         if args.command == "sync-commands":
-            return asyncio.run(_sync_commands(settings, args.guild))
+            return asyncio.run(_sync_commands(settings, args.guild, clear=args.clear))
         if args.command == "schedule":
             return asyncio.run(_schedule(settings, args.community))
         return asyncio.run(_with_app(settings, args))
@@ -297,6 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Start-up refused for a reason the operator must fix: one clear paragraph, no traceback.
         print(f"ferry: {exc}", file=sys.stderr)
         return 2
+    except ExceptionGroup as group:
+        # The fronts run in a TaskGroup; one that cannot start says why in a line, not a traceback.
+        refused, others = group.split(FrontStartError)
+        if refused is None or others is not None:
+            raise
+        for refusal in _leaves(refused):
+            print(f"ferry: {refusal}", file=sys.stderr)
+        return 2
     except FerryError as exc:
         # Bad input to an operator command (an unknown platform, a malformed CSV header): one
         # line that says what, not a traceback. Exit 2 keeps 1 for "the job ran, rows rejected".
@@ -308,6 +329,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    return [
+        leaf
+        for exc in group.exceptions
+        for leaf in (_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
+    ]
 
 
 if __name__ == "__main__":

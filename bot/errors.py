@@ -24,12 +24,17 @@ class InvalidHandleError(FerryError):
 
 
 class UnknownPlatformError(FerryError):
-    """No platform (or alias) by that name is enabled in the community."""
+    """No platform (or alias) by that name is enabled in the community.
 
-    def __init__(self, name: str, known: tuple[str, ...]) -> None:
-        super().__init__(f"unknown platform {name!r}")
+    ``disabled`` is the display name when the name is a platform Ferry knows that this community
+    did not enable, so the answer can say "not enabled here" rather than "unknown".
+    """
+
+    def __init__(self, name: str, known: tuple[str, ...], *, disabled: str | None = None) -> None:
+        super().__init__(f"platform {name!r} is not enabled" if disabled else f"unknown platform {name!r}")
         self.name = name
         self.known = known
+        self.disabled = disabled
 
 
 class UnknownCommunityError(FerryError):

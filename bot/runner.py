@@ -52,6 +52,10 @@ class NoFrontError(Exception):
     """``ferry run`` has nothing to run; the message tells the operator what to set."""
 
 
+class FrontStartError(Exception):
+    """A front cannot start until the operator fixes something (a refused token); says what."""
+
+
 @dataclass(frozen=True, slots=True)
 class WebBind:
     """Where to listen instead of ``[web]`` host/port; None keeps the config's value."""

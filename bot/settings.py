@@ -48,8 +48,8 @@ class Settings(BaseSettings):
         default=Path("config"), validation_alias=AliasChoices("FERRY_CONFIG", "config_path")
     )
     log_level: str = "INFO"
-    # Discord servers that get the commands at every start (development only; see docs/discord.md),
-    # and users who may run owner-only commands (default: the application's owner).
+    # Discord servers that get the commands at every start (development only; README, "Discord"),
+    # and users who may run owner-only commands besides the application's owner (or team).
     discord_dev_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
     discord_owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
     log_format: LogFormat = LogFormat.TEXT

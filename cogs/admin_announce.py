@@ -41,7 +41,7 @@ class AnnounceCommands(commands.Cog):
         """Show the announcement privately; Send posts it to the channel (and Bluesky when enabled)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         locale = interaction.locale
-        slug = self.bot.community_of(interaction)
+        slug = self.bot.community_slug(interaction)
         announcement = await self.bot.app.announcements.compose(slug, message)
         if not announcement.text.strip():
             await interaction.followup.send(say(locale, "announce.empty"), ephemeral=True)

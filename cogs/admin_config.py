@@ -45,7 +45,7 @@ class ConfigCommands(commands.Cog):
         if not await self.bot.is_owner(interaction.user):
             # The config is global, but one server's admins only need (and may only see) their own part.
             directory = reloader.path if reloader.path.is_dir() else reloader.path.parent
-            audience = Audience(self.bot.community_of(interaction), directory)
+            audience = Audience(self.bot.community_slug(interaction), directory)
         locale = interaction.locale
         lines = reload_lines(locale, outcome, earlier, reloader.applied, audience)
         if outcome.ok:  # the file, should the report not fit, has every name in full
@@ -58,22 +58,34 @@ class ConfigCommands(commands.Cog):
         await interaction.followup.send(embeds=embeds, files=files, ephemeral=True)
 
     @app_commands.command(name="sync", description="Owner only: publish slash commands to Discord")
-    @app_commands.describe(scope="guild: this server only, at once; global: every server")
+    @app_commands.describe(
+        scope="guild: this server only, at once; global: every server; clear: remove this server's copy"
+    )
     @bot_owner()
-    async def sync(self, interaction: Interaction, scope: Literal["global", "guild"] = "guild") -> None:
-        """Push the command list to Discord, globally or to this server only."""
+    async def sync(
+        self, interaction: Interaction, scope: Literal["global", "guild", "clear"] = "guild"
+    ) -> None:
+        """Push the command list to Discord, globally or to this server only, or remove this server's
+        copy (after a global sync, a server that also has one shows every command twice)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         tree = self.bot.tree
-        if scope == "guild" and interaction.guild is not None:
-            tree.copy_global_to(guild=interaction.guild)
-            synced = await tree.sync(guild=interaction.guild)
-        else:
+        guild = interaction.guild
+        assert guild is not None  # the /ferry group is guild_only
+        if scope == "global":
             synced = await tree.sync()
+        else:
+            if scope == "clear":
+                tree.clear_commands(guild=guild)
+            else:
+                tree.copy_global_to(guild=guild)
+            synced = await tree.sync(guild=guild)
         log_action(interaction, "sync", scope=scope, commands=len(synced))
-        where = say(interaction.locale, f"sync.{scope}")
-        await interaction.followup.send(
-            say(interaction.locale, "sync.done", count=len(synced), scope=Raw(where)), ephemeral=True
-        )
+        if scope == "clear":
+            text = say(interaction.locale, "sync.cleared")
+        else:
+            where = say(interaction.locale, f"sync.{scope}")
+            text = say(interaction.locale, "sync.done", count=len(synced), scope=Raw(where))
+        await interaction.followup.send(text, ephemeral=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,7 @@ class DataCommands(commands.Cog):
         except UnicodeDecodeError:
             await interaction.followup.send(say(locale, "import.not_text"), ephemeral=True)
             return
-        community = self.bot.community_of(interaction)
+        community = self.bot.community_slug(interaction)
         transfer = self.bot.app.transfer
         report = await transfer.import_csv(io.StringIO(text), community=community, dry_run=True)
         embeds, files = self._report(locale, file.filename, report, "import.title", "import.summary")
@@ -172,7 +172,7 @@ class DataCommands(commands.Cog):
     ) -> None:
         """One export, of one visibility scope that its name and the message both state; only for you."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self.bot.community_of(interaction)
+        community = self.bot.community_slug(interaction)
         fmt, scope = ExportFormat(format), ExportScope(visibility)
         data, count = await export_bytes(self.bot, community, fmt, scope)
         log_action(interaction, "export", format=format, visibility=visibility, records=count)

@@ -65,7 +65,7 @@ class ModerationCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         target = await resolve(interaction, member)
         entry = await self.bot.app.directory.remove(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=target.identity,
             platform=platform,
             actor=actor(interaction),
@@ -81,7 +81,7 @@ class ModerationCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         target = await resolve(interaction, member)
         await self.bot.app.moderation.set_hidden(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=target.identity,
             hidden=hidden,
             actor=actor(interaction),
@@ -117,7 +117,7 @@ class ModerationCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         target = await resolve(interaction, member)
         await self.bot.app.moderation.ban(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=target.identity,
             actor=actor(interaction),
             reason=reason,
@@ -135,7 +135,7 @@ class ModerationCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         target = await resolve(interaction, member)
         await self.bot.app.moderation.unban(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=target.identity,
             actor=actor(interaction),
         )
@@ -154,7 +154,7 @@ class ModerationCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         target = await resolve(interaction, member)
         entry = await self.bot.app.moderation.verify(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=target.identity,
             platform=platform,
             actor=actor(interaction),
@@ -176,7 +176,7 @@ class ModerationCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         target = await resolve(interaction, member)
         entry = await self.bot.app.moderation.unverify(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=target.identity,
             platform=platform,
             actor=actor(interaction),
@@ -241,7 +241,7 @@ class ModerationCommands(commands.Cog):
         locale = interaction.locale
         target = await resolve(interaction, member) if member else None
         records = await self.bot.app.moderation.audit(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=target.identity if target else None,
             group=action.value if action else None,
             platform=platform,

@@ -37,7 +37,7 @@ class ScheduleCommands(commands.Cog):
     async def schedule(self, interaction: Interaction) -> None:
         """The next occurrences of every schedule and the latest runs with their outcome."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self.bot.app.config().community(self.bot.community_of(interaction))
+        community = self.bot.app.config().community(self.bot.community_slug(interaction))
         overview = await schedule_overview(self.bot.app.repository, community, utc_now())
         log_action(interaction, "schedule", schedules=len(overview.schedules), runs=len(overview.runs))
         title = say(interaction.locale, "schedule.title", community=community.name)

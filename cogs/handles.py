@@ -58,7 +58,7 @@ class Handles(
         """Add or update where you moved."""
         # The write may queue behind others (a burst of sign-ups): acknowledge first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self.bot.community_of(interaction)
+        community = self.bot.community_slug(interaction)
         registration = await self.bot.app.directory.register(
             community=community,
             identity=identity_of(interaction.user),
@@ -102,7 +102,7 @@ class Handles(
         """Remove one of your handles."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         entry = await self.bot.app.directory.remove(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=identity_of(interaction.user),
             platform=platform,
         )
@@ -131,7 +131,7 @@ class Handles(
         change = await change_visibility(
             app.directory,
             app.moderation,
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=identity_of(interaction.user),
             platform=platform,
             visibility=Visibility(visibility),
@@ -159,7 +159,7 @@ class Handles(
     async def list_(self, interaction: Interaction, member: discord.User | None = None) -> None:
         """List your handles, or another member's as far as they are visible here."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self.bot.community_of(interaction)
+        community = self.bot.community_slug(interaction)
         target = member or interaction.user
         mine = target.id == interaction.user.id
         locale = interaction.locale
@@ -212,7 +212,7 @@ class Handles(
             await interaction.followup.send(say(interaction.locale, "link.unavailable"), ephemeral=True)
             return
         issued = await self.bot.app.linking.issue_code(
-            community=self.bot.community_of(interaction),
+            community=self.bot.community_slug(interaction),
             identity=identity_of(interaction.user),
             display_name=display_name_of(interaction.user),
             handle=handle,

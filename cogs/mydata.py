@@ -29,7 +29,7 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
     async def export(self, interaction: Interaction) -> None:
         """Everything Ferry keeps about you here, as a JSON file only you can see."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self.bot.community_of(interaction)
+        community = self.bot.community_slug(interaction)
         identity = identity_of(interaction.user)
         app = self.bot.app
         member = await app.directory.member(community=community, identity=identity)
@@ -57,7 +57,7 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
         """Erase everything Ferry keeps about you here, after you confirm."""
         # The look-ups below read the database, which may queue behind writes: answer Discord first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community = self.bot.community_of(interaction)
+        community = self.bot.community_slug(interaction)
         identity = identity_of(interaction.user)
         if await self.bot.app.directory.member(community=community, identity=identity) is None:
             raise NotRegisteredError(None)

@@ -23,9 +23,9 @@ from bot.bluesky.gateway import (
     POST,
     Gateway,
     GatewayError,
-    RateLimitedError,
     Record,
     RejectedError,
+    ServerRateLimitedError,
     SessionError,
     StrongRef,
 )
@@ -150,7 +150,7 @@ class BlueskyAnnouncer:
             if points > budget.per_hour or budget.wait_for(points, self._clock()) > 0:
                 return self._failed("budget")
             await self._post(parts, rkeys, existing, community.announcement.locale.lower())
-        except RateLimitedError:
+        except ServerRateLimitedError:
             return self._failed("rate_limited")
         except RejectedError as exc:
             log.warning("bluesky announcement refused", extra={"key": key, "error": str(exc)})

@@ -27,9 +27,9 @@ from bot.bluesky.gateway import (
     GatewayError,
     Notice,
     NotificationPage,
-    RateLimitedError,
     Record,
     RejectedError,
+    ServerRateLimitedError,
     SessionError,
     StrongRef,
     TransientError,
@@ -60,7 +60,7 @@ def _is_session_error(exc: AtProtocolError) -> bool:
 def map_error(exc: AtProtocolError) -> GatewayError:
     """The gateway error for an SDK exception."""
     if isinstance(exc, RateLimitExceededError):
-        return RateLimitedError(exc.reset_at)
+        return ServerRateLimitedError(exc.reset_at)
     if isinstance(exc, NetworkError):  # timeouts, transport failures, 409/413/502
         return TransientError(str(exc) or type(exc).__name__)
     if isinstance(exc, RequestErrorBase) and exc.response is not None:

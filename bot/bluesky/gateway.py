@@ -24,7 +24,7 @@ class GatewayError(Exception):
     """A call to Bluesky failed."""
 
 
-class RateLimitedError(GatewayError):
+class ServerRateLimitedError(GatewayError):
     """HTTP 429. ``reset_at`` is when the server's window resets (``ratelimit-reset``), if it said."""
 
     def __init__(self, reset_at: datetime | None) -> None:

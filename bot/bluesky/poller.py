@@ -30,8 +30,8 @@ from bot.bluesky.gateway import (
     Gateway,
     GatewayError,
     Notice,
-    RateLimitedError,
     RejectedError,
+    ServerRateLimitedError,
     StrongRef,
 )
 from bot.bluesky.posts import ReplyRefs, new_tid, post_record
@@ -104,7 +104,7 @@ class MentionPoller:
         """One guarded cycle; returns the seconds to wait before the next."""
         try:
             await self.poll_once()
-        except RateLimitedError as exc:
+        except ServerRateLimitedError as exc:
             self._pause(exc)
         except GatewayError as exc:
             self._failures += 1
@@ -145,7 +145,7 @@ class MentionPoller:
             self._paused_until = None
         return self._paused_until is not None
 
-    def _pause(self, exc: RateLimitedError) -> None:
+    def _pause(self, exc: ServerRateLimitedError) -> None:
         now = self._clock()
         until = exc.reset_at or now + timedelta(seconds=self.settings.backoff_max)
         until = max(until, now) + timedelta(seconds=0.5)
@@ -231,7 +231,7 @@ class MentionPoller:
                     return  # planned elsewhere meanwhile
             await self._post_parts(item, recovering=recovering)
             await self._repo.finish(item.uri, "done", self._clock())
-        except RateLimitedError as exc:
+        except ServerRateLimitedError as exc:
             self._pause(exc)
             await self._repo.defer(item.uri, self._paused_until or self._clock(), str(exc), self._clock())
         except RejectedError as exc:
@@ -281,7 +281,7 @@ class MentionPoller:
                 )
                 await self._budget.spend(CREATE)
                 if self._paused():
-                    raise RateLimitedError(self._paused_until)  # another worker just hit the limit
+                    raise ServerRateLimitedError(self._paused_until)  # another worker just hit the limit
                 existing = await self._gw.create_record(POST, part.rkey, record)
             await self._repo.part_posted(item.uri, part.part_no, existing.uri, existing.cid, self._clock())
             parent = existing.ref

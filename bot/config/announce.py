@@ -11,16 +11,28 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from bot.config.fields import first_invisible, invalid
+from bot.language import Language, known_language
 
 PLACEHOLDERS = ("community", "links", "deadline", "countdown", "count", "directory_url", "message")
 MAX_TEMPLATE_LENGTH = 2000
 
-Locale = Literal["en", "zh-Hans"]
+
+def _language(value: object) -> object:
+    # The same aliases the fronts accept (zh-CN, zh, en-GB), stored as the canonical tag.
+    if not isinstance(value, str):
+        return value  # the Literal's own error says what kind of value was found
+    found = known_language(value)
+    if found is None:
+        raise invalid("is not a language Ferry speaks", 'write "en" or "zh-Hans" (zh-CN and zh mean zh-Hans)')
+    return found
+
+
+Locale = Annotated[Language, BeforeValidator(_language)]
 
 # The template used when a community sets none. A line whose placeholder has nothing to say (no
 # deadline, no web page, no message) is left out, so one template serves every community.

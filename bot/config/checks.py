@@ -159,15 +159,38 @@ class CommunityChecks:
         self._add(doc, loc, f"unknown platform {name!r}", hint)
 
 
-def check_default_community(
+# Keys that name communities by slug. A slug nobody configured does not fail at run time: it gets
+# a default community of its own, so answers would come from a community no file describes (every
+# platform, community visibility) and a page would publish nothing.
+NAMED_COMMUNITIES: tuple[tuple[str, str], ...] = (
+    ("defaults", "community"),
+    ("bluesky", "community"),
+    ("web", "communities"),
+)
+
+
+def check_named_communities(
     documents: list[Document], slugs: list[str], problems: list[ConfigProblem]
 ) -> None:
-    """Once communities are configured, ``[defaults] community`` must name one of them."""
+    """Every slug in ``[defaults] community``, ``[bluesky] community`` and ``[web] communities``
+    must be one a ``[[communities]]`` entry defines (malformed slugs are the file's own problems)."""
     for doc in documents:
-        defaults = doc.data.get("defaults")
-        slug = defaults.get("community") if isinstance(defaults, dict) else None
-        if slugs and isinstance(slug, str) and SLUG_RE.fullmatch(slug) and slug not in slugs:
-            hint = did_you_mean(slug, slugs) + "configured: " + ", ".join(slugs)
-            problems.append(
-                ConfigProblem(doc.file, "defaults.community", f"no community has the slug {slug!r}", hint)
+        for section, key in NAMED_COMMUNITIES:
+            table = doc.data.get(section)
+            value = table.get(key) if isinstance(table, dict) else None
+            named: list[tuple[tuple[str | int, ...], Any]] = (
+                [((section, key), value)]
+                if isinstance(value, str)
+                else [((section, key, i), v) for i, v in enumerate(value)]
+                if isinstance(value, list)
+                else []
             )
+            for loc, slug in named:
+                if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug) or slug in slugs:
+                    continue
+                if slugs:
+                    hint = did_you_mean(slug, slugs) + "configured: " + ", ".join(slugs)
+                else:
+                    hint = f'add a [[communities]] entry with slug = "{slug}", or remove this key'
+                message = f"no community has the slug {slug!r}"
+                problems.append(ConfigProblem(doc.file, key_path(loc), message, hint))

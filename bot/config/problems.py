@@ -33,6 +33,10 @@ _MISSING_EXAMPLES = {
     "platform": 'platform = "rednote"',
     "url": 'url = "https://www.xiaohongshu.com/user/profile/..."',
 }
+# The same key with other rules in another table: a schedule's name is an id (a-z 0-9 - _), not a title.
+_MISSING_EXAMPLES_IN = {
+    ("schedules", "name"): 'name = "evening-reminder"',
+}
 # Pydantic error types mapped to (message, hint); "{got}" becomes the kind of value found.
 _TYPE_MESSAGES = {
     "string_type": ("expected text in quotes, got {got}", 'put it in quotes, e.g. {key} = "..."'),
@@ -141,7 +145,9 @@ def from_validation_error(
         elif kind == "missing":
             name = str(loc[-1])
             message = f"required key {name!r} is missing"
-            hint = "add " + _MISSING_EXAMPLES.get(name, f"{name} = ...") + " to this table"
+            table = next((str(s) for s in reversed(loc[:-1]) if isinstance(s, str)), "")
+            example = _MISSING_EXAMPLES_IN.get((table, name)) or _MISSING_EXAMPLES.get(name, f"{name} = ...")
+            hint = "add " + example + " to this table"
         elif kind in _TYPE_MESSAGES:
             template, hint_template = _TYPE_MESSAGES[kind]
             message = template.format(got=describe(_value_at(data, loc)))

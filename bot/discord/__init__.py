@@ -1,1 +1,1 @@
-"""The Discord front: slash commands, paged directory embeds and admin tools (see docs/discord.md)."""
+"""The Discord front: slash commands, paged directory embeds and admin tools (set-up: README, "Discord")."""

@@ -19,6 +19,7 @@ from bot.discord.checks import NotBotOwner, NotFerryAdmin
 from bot.discord.messages import FerryTranslator, error_text, say
 from bot.errors import FerryError
 from bot.models import Identity, IdentityKind
+from bot.services.export_cache import ExportCache
 
 log = logging.getLogger(__name__)
 
@@ -125,15 +126,24 @@ class FerryBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=FerryTree,
             help_command=None,
-            owner_ids=set(owner_ids) or None,
             **options,
         )
+        # Given to discord.py as owner_ids, these would replace the application's owner (or team);
+        # an operator listing a co-maintainer expects to add one, so is_owner checks both.
+        self.extra_owner_ids = frozenset(owner_ids)
         self.app = app
         self.dev_guild_ids = tuple(dev_guild_ids)
         self.arrivals_interval = arrivals_interval
         self.view_timeout = view_timeout
         self.orphan_reply_delay = orphan_reply_delay
         self._unregister_announcer: Callable[[], None] | None = None
+        # Members' CSV exports, kept per directory version (see bot.services.export_cache).
+        self.exports = ExportCache()
+        self._unfollow_exports: Callable[[], None] | None = None
+
+    async def is_owner(self, user: discord.abc.User, /) -> bool:
+        """The application's owner (or team members), and every id in DISCORD_OWNER_IDS."""
+        return user.id in self.extra_owner_ids or await super().is_owner(user)
 
     async def setup_hook(self) -> None:
         """Load the cogs and, in development only, sync commands to the dev guilds.
@@ -143,6 +153,7 @@ class FerryBot(commands.Bot):
         """
         await self.tree.set_translator(FerryTranslator())
         self._unregister_announcer = self.app.announcements.register(DiscordAnnouncer(self))
+        self._unfollow_exports = self.exports.listen(self.app.directory.changes)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         for guild_id in self.dev_guild_ids:
@@ -156,6 +167,9 @@ class FerryBot(commands.Bot):
         if self._unregister_announcer is not None:
             self._unregister_announcer()
             self._unregister_announcer = None
+        if self._unfollow_exports is not None:
+            self._unfollow_exports()
+            self._unfollow_exports = None
         await super().close()
 
     async def on_interaction(self, interaction: discord.Interaction[FerryBot]) -> None:
@@ -178,7 +192,7 @@ class FerryBot(commands.Bot):
         """The community a server belongs to (configured, or a default one)."""
         return self.app.config().community_for_guild(guild_id)
 
-    def community_of(self, interaction: discord.Interaction[FerryBot]) -> str:
+    def community_slug(self, interaction: discord.Interaction[FerryBot]) -> str:
         """The slug of the community a guild-only command was used in."""
         assert interaction.guild_id is not None  # every command that calls this is guild_only
         return self.community(interaction.guild_id).slug

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.app import App
 from bot.discord.client import FerryBot
+from bot.runner import FrontStartError
 
 log = logging.getLogger(__name__)
+
+CONNECT_BACKOFF_MAX = 900.0  # seconds; the Bluesky front waits at most as long
+# Failures of the network or of Discord's side, worth another try; a refused token, missing intents
+# or a 4xx answer are the operator's to fix and end the front. discord.py already retries 5xx
+# answers a few times and reconnects the gateway by itself once connected.
+RETRYABLE: tuple[type[BaseException], ...] = (
+    OSError,  # includes TimeoutError and refused or reset connections
+    aiohttp.ClientError,
+    discord.GatewayNotFound,
+    discord.DiscordServerError,
+)
+
+
+def backoff(failures: int) -> float:
+    """Seconds to wait after ``failures`` failed attempts in a row: doubling from 10 s, capped, jittered."""
+    return min(5.0 * 2.0**failures, CONNECT_BACKOFF_MAX) * (0.5 + random.random() / 2)  # noqa: S311
 
 
 class MissingTokenError(Exception):
@@ -40,34 +61,76 @@ class DiscordFront:
 
     name = "discord"
 
-    def __init__(self, app: App, **bot_options: Any) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **bot_options: Any,
+    ) -> None:
         self.app = app
+        self._sleep = sleep
+        self._bot_options = bot_options
         self.bot = build_bot(app, **bot_options)
 
     async def run(self) -> None:
-        """Log in, connect and serve; ``async with`` closes the session and the gateway on the way out."""
+        """Log in, connect and serve until cancelled, retrying with backoff while Discord is unreachable.
+
+        A failed start must not end ``ferry run``: the runner's other fronts would go down with it.
+        ``async with`` closes the session and the gateway on the way out of every attempt, and a
+        closed client cannot start again, so each retry starts a fresh one.
+        """
         token = _token(self.app)
-        async with self.bot:
-            try:
-                await self.bot.start(token)
-            finally:
-                log.info("discord front stopping")
+        failures = 0
+        try:
+            while True:
+                try:
+                    async with self.bot:
+                        await self.bot.start(token)
+                    return
+                except discord.LoginFailure as exc:
+                    raise FrontStartError("Discord refused DISCORD_TOKEN: check it in .env") from exc
+                except discord.PrivilegedIntentsRequired as exc:
+                    raise FrontStartError("Discord refused an intent Ferry asked for") from exc
+                except RETRYABLE as exc:
+                    failures += 1
+                    wait = backoff(failures)
+                    log.warning(
+                        "discord unreachable, retrying the login and gateway connection",
+                        extra={
+                            "error": f"{type(exc).__name__}: {exc}",
+                            "attempt": failures,
+                            "retry_in": round(wait),
+                        },
+                    )
+                    await self._sleep(wait)
+                    self.bot = build_bot(self.app, **self._bot_options)
+        finally:
+            log.info("discord front stopping")
 
 
-async def sync_commands(app: App, *, guild_id: int | None = None, **bot_options: Any) -> int:
+async def sync_commands(
+    app: App, *, guild_id: int | None = None, clear: bool = False, **bot_options: Any
+) -> int:
     """Log in, push the command list (globally, or to one server) and log out; returns the count.
 
     Global sync is a bulk overwrite with a daily create budget, so it is an explicit step, not
-    something every start does.
+    something every start does. ``clear`` overwrites one server's own copy with nothing: after a
+    global sync, a server that also had a copy shows every command twice.
     """
+    if clear and guild_id is None:
+        raise ValueError("clearing needs the server whose copy to remove")
     bot = build_bot(app, sync_dev_guilds=False, **bot_options)
     async with bot:
         await bot.login(_token(app))  # runs setup_hook, which loads the extensions
         if guild_id is not None:
             guild = discord.Object(guild_id)
-            bot.tree.copy_global_to(guild=guild)
+            if clear:
+                bot.tree.clear_commands(guild=guild)
+            else:
+                bot.tree.copy_global_to(guild=guild)
             synced = await bot.tree.sync(guild=guild)
         else:
             synced = await bot.tree.sync()
-    log.info("commands synced", extra={"guild_id": guild_id, "commands": len(synced)})
+    log.info("commands synced", extra={"guild_id": guild_id, "commands": len(synced), "cleared": clear})
     return len(synced)

@@ -32,6 +32,8 @@ from bot.errors import (
     UnknownCommunityError,
     UnknownPlatformError,
 )
+from bot.language import language_of
+from bot.services.export_cache import EXPORT
 
 EN_LOCALE, ZH_LOCALE = "en", "zh"
 
@@ -50,9 +52,9 @@ class Raw:
 
 
 def locale_of(locale: discord.Locale | str | None) -> str:
-    """Our catalogue for a Discord locale: Simplified Chinese for ``zh-CN``, else English."""
-    value = locale.value if isinstance(locale, discord.Locale) else (locale or "")
-    return ZH_LOCALE if value.lower() in {"zh-cn", "zh", "zh-hans"} else EN_LOCALE
+    """Our catalogue for a Discord locale (``zh-CN``: Simplified Chinese), by :mod:`bot.language`'s policy."""
+    value = locale.value if isinstance(locale, discord.Locale) else locale
+    return ZH_LOCALE if language_of(value) == "zh-Hans" else EN_LOCALE
 
 
 def say(locale: discord.Locale | str | None, key: str, **values: object) -> str:
@@ -65,13 +67,16 @@ def say(locale: discord.Locale | str | None, key: str, **values: object) -> str:
     return template.format(**safe)
 
 
+_RATE_KEYS = {"link-code": "error.link_code_rate", EXPORT: "error.export_rate"}
+
+
 def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: datetime | None = None) -> str:
     """A specific, friendly sentence for a domain error. ``now`` anchors "try again in …" (tests)."""
     if isinstance(error, RateLimitedError):
         # A relative timestamp: each client renders "in 5 minutes" in its own language and counts down.
         # Rounded up, so the time shown is never a moment too early.
         when = (now or discord.utils.utcnow()) + timedelta(seconds=math.ceil(max(error.retry_after, 1.0)))
-        key = "error.link_code_rate" if error.action == "link-code" else "error.rate_limited"
+        key = _RATE_KEYS.get(error.action, "error.rate_limited")
         return say(locale, key, when=Raw(discord.utils.format_dt(when, "R")))
     if isinstance(error, BannedError):
         return say(locale, "error.banned")
@@ -82,6 +87,10 @@ def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: d
             locale, "error.invalid_handle", platform=error.platform, reason=Raw(reason), example=error.example
         )
     if isinstance(error, UnknownPlatformError):
+        if error.disabled is not None:
+            return say(
+                locale, "error.platform_not_enabled", name=error.disabled, known=", ".join(error.known)
+            )
         return say(locale, "error.unknown_platform", name=error.name, known=", ".join(error.known))
     if isinstance(error, NotRegisteredError):
         if error.platform is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import discord
 from discord import app_commands
 
+from bot.discord.checks import is_ferry_admin
 from bot.discord.client import FerryBot
 from bot.discord.messages import Raw
 from bot.discord.render import OPTION_LABEL_LIMIT, fit, visible
@@ -67,7 +68,7 @@ async def resolve(interaction: discord.Interaction[FerryBot], target: MemberTarg
     ban an account before it registers; the reply then names the account as best it can.
     """
     bot = interaction.client
-    community = bot.community_of(interaction)
+    community = bot.community_slug(interaction)
     directory = bot.app.directory
     if target.member_id is not None:
         member = await directory.member_by_id(community=community, member_id=target.member_id)
@@ -107,8 +108,13 @@ class MemberOption(app_commands.Transformer[FerryBot]):
     async def autocomplete(
         self, interaction: discord.Interaction[FerryBot], value: int | float | str
     ) -> list[app_commands.Choice[int | float | str]]:
-        """Members whose name or handle matches, as "Name — Platform: handle"."""
-        if interaction.guild_id is None:
+        """Members whose name or handle matches, as "Name — Platform: handle"; only for Ferry admins.
+
+        discord.py runs no command checks for autocomplete, and a server may show ``/ferry`` to
+        anyone (Integrations settings), so the admin check is repeated here: the suggestions
+        include hidden and banned members.
+        """
+        if interaction.guild_id is None or not is_ferry_admin(interaction):
             return []
         bot = interaction.client
         try:

@@ -28,6 +28,7 @@ from bot.discord.render import (
     lines_block,
 )
 from bot.models import Cursor, DirectoryPage, DirectoryQuery
+from bot.services.export_cache import Export
 from bot.services.transfer import ExportFormat, ExportScope, export_filename
 
 if TYPE_CHECKING:
@@ -219,10 +220,21 @@ class DirectoryView(OwnedView):
         """The whole directory as a CSV file, sent only to whoever asked."""
         # Writing the file can take longer than Discord's 3 s for a big directory.
         await interaction.response.defer(ephemeral=True, thinking=True)
+
         # What the directory shows a member, and no account ids: those are for the admins' export.
-        data, count = await export_bytes(
-            self.bot, self.community, ExportFormat.CSV, ExportScope.ALL, account_ids=False
+        # Kept per directory version: building it reads the whole directory, so a member may build
+        # only a few in a row (RateLimitedError, answered by on_error), while a kept copy is free.
+        async def build() -> Export:
+            return Export(
+                *await export_bytes(
+                    self.bot, self.community, ExportFormat.CSV, ExportScope.ALL, account_ids=False
+                )
+            )
+
+        export = await self.bot.exports.get(
+            self.community, "members.csv", requester=("discord", interaction.user.id), build=build
         )
+        data, count = export.data, export.count
         if await too_big(interaction, data):
             return
         filename = export_filename(self.community, ExportFormat.CSV, ExportScope.ALL)

@@ -132,7 +132,8 @@ class Catalogue:
         key = self._index.get(fold_name(name[: MAX_NAME_LENGTH + 1]))
         if key is not None and key in allowed:
             return self._by_key[key]
-        raise UnknownPlatformError(name.strip()[:MAX_NAME_LENGTH], known=allowed)
+        disabled = self._by_key[key].display_name if key is not None else None
+        raise UnknownPlatformError(name.strip()[:MAX_NAME_LENGTH], known=allowed, disabled=disabled)
 
     def suggest(
         self, prefix: str, enabled: Collection[str] | None = None, limit: int = 25

@@ -21,7 +21,7 @@ from bot.platforms import PlatformSpec, normalise
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
 from bot.services.names import clean_display_name
-from bot.storage.links import LinkRules, ProvenHandle
+from bot.storage.link_codes import LinkRules, ProvenHandle
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Merging one member into another, and proving a member's Bluesky entry; steps of a redemption.
 
 These run inside the caller's write transaction, with both members already locked (see
-``bot.storage.links``), so they read and write without further checks for concurrent changes.
+``bot.storage.link_codes``), so they read and write without further checks for concurrent changes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.storage._common import entry_from_row, entry_select, load_entry, record
 from bot.storage.tables import audit_log, entries, link_codes, member_identities, members
 
 if TYPE_CHECKING:
-    from bot.storage.links import ProvenHandle
+    from bot.storage.link_codes import ProvenHandle
 
 _RANK = {level: rank for rank, level in enumerate(Verification)}  # the enum lists the lowest first
 SYSTEM = "system"  # the actor of what Ferry does by its own rule, not at anyone's command

@@ -14,7 +14,7 @@ from bot.models import Identity, IdentityKind, Member
 from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, record_audit
 from bot.storage._dialect import insert_ignoring_conflict, upsert
 from bot.storage.bluesky import scrub_finished
-from bot.storage.links import link_handle_state_key
+from bot.storage.link_codes import link_handle_state_key
 from bot.storage.tables import audit_log, entries, kv_state, link_codes, member_identities, members
 from bot.storage.withdrawn import EVERY_PLATFORM, mark_withdrawn
 

@@ -7,7 +7,7 @@ from bot.storage.audit import AuditStore, StateStore
 from bot.storage.bluesky import BlueskyStore
 from bot.storage.directory import DirectoryStore
 from bot.storage.entries import EntryStore
-from bot.storage.links import LinkStore
+from bot.storage.link_codes import LinkCodeStore
 from bot.storage.members import MemberStore
 from bot.storage.withdrawn import WithdrawnStore
 
@@ -19,14 +19,14 @@ class Repository(
     AuditStore,
     StateStore,
     BlueskyStore,
-    LinkStore,
+    LinkCodeStore,
     AnnouncementRunStore,
     WithdrawnStore,
 ):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 
     Each method is one short transaction with bound parameters only. The parts live in
-    ``members``, ``entries``, ``directory``, ``audit``, ``bluesky`` and ``links``; audit actions written:
+    ``members``, ``entries``, ``directory``, ``audit``, ``bluesky`` and ``link_codes``; audit actions written:
     ``entry.add``, ``entry.replace``, ``entry.update``, ``entry.remove``, ``entry.visibility``,
     ``entry.verification``, ``member.hide``, ``member.show``, ``member.ban``, ``member.unban``,
     ``member.forget``, ``member.link``, ``link.refused``.

@@ -323,6 +323,8 @@ class TextCommands:
                 reason=say(locale, key),
                 example=exc.example,
             )
+        if isinstance(exc, UnknownPlatformError) and exc.disabled is not None:
+            return say(locale, "error.platform_not_enabled", name=exc.disabled, known=", ".join(exc.known))
         if isinstance(exc, UnknownPlatformError):
             # The name is what the person typed: echoed without invisible or direction-changing
             # characters (they would reorder the bot's own post) and kept short.

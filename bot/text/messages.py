@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.language import language_of
+
 DEFAULT_LOCALE = "en"
 
 EN: Mapping[str, str] = {
@@ -51,6 +53,7 @@ EN: Mapping[str, str] = {
     "count.handles.other": "{n} handles",
     "error.not_registered": "You have no {platform} handle here.",
     "error.not_registered_any": "Ferry keeps nothing about you in {community}.",
+    "error.platform_not_enabled": "{name} is not enabled in this community. Platforms here: {known}",
     "error.unknown_platform": "I don't know the platform \u201c{name}\u201d. Platforms here: {known}",
     "error.invalid_handle": "That is not a valid {platform} handle: {reason} Example: {example}",
     "error.handle_taken": "Someone else in this community already registered {platform} {handle}. "
@@ -178,6 +181,7 @@ ZH_HANS: Mapping[str, str] = {
     "count.handles.other": "{n} 个账号",
     "error.not_registered": "你在这里没有 {platform} 账号。",
     "error.not_registered_any": "Ferry 在 {community} 没有保存任何关于你的信息。",
+    "error.platform_not_enabled": "本社区没有启用 {name}。可用平台：{known}",
     "error.unknown_platform": "我不认识平台「{name}」。可用平台：{known}",
     "error.invalid_handle": "这不是有效的 {platform} 账号：{reason} 例：{example}",
     "error.handle_taken": "本社区已有其他人登记了 {platform} {handle}。如果这是你的账号，请联系管理员。",
@@ -266,13 +270,8 @@ CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-hans": ZH_HANS}
 
 
 def locale_for(tag: str | None) -> str:
-    """Map a BCP 47 tag (``zh-CN``, ``zh``, ``en-GB``) to a catalogue we have."""
-    if not tag:
-        return DEFAULT_LOCALE
-    tag = tag.lower().replace("_", "-")
-    if tag.startswith("zh") and not tag.startswith(("zh-hant", "zh-tw", "zh-hk", "zh-mo")):
-        return "zh-hans"
-    return DEFAULT_LOCALE
+    """The catalogue for a BCP 47 tag (``zh-CN``, ``zh``, ``en-GB``), by :mod:`bot.language`'s policy."""
+    return language_of(tag).lower()
 
 
 def say(locale: str, key: str, **values: object) -> str:

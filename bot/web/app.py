@@ -7,26 +7,25 @@ can leak through a filter or a format. The config is read per request, so a relo
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
+import math
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web as aioweb
 
 from bot.config import FerryConfig
-from bot.errors import FerryError, InvalidInputError, UnknownPlatformError
+from bot.errors import FerryError, InvalidInputError, RateLimitedError, UnknownPlatformError
 from bot.models import Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
 from bot.services.directory import MAX_PAGE_NUMBER, DirectoryService
+from bot.services.export_cache import ExportCache
 from bot.services.names import MAX_SEARCH_CHARS
 from bot.services.transfer import TransferService
-from bot.services.transfer.cells import guard_cell
 from bot.web import templates
+from bot.web.csv_export import CSV_COLUMNS, build_csv
 from bot.web.settings import WebConfig
 from bot.web.style import CSS
 
@@ -35,7 +34,6 @@ log = logging.getLogger(__name__)
 PUBLIC = frozenset({Visibility.PUBLIC})
 MAX_CURSOR_CHARS = 400  # an id plus a handle key; real ones are far shorter
 MAX_ENTRY_ID = 2**63 - 1  # a bigint column: a larger id would be a database error, not a 400
-CSV_COLUMNS = ("name", "platform", "handle", "profile_url", "verification")
 _CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -60,6 +58,7 @@ class _Deps:
     transfer: TransferService
     config: Callable[[], FerryConfig]
     web: WebConfig
+    exports: ExportCache
 
 
 _DEPS = aioweb.AppKey("ferry_web_deps", _Deps)
@@ -249,61 +248,38 @@ async def directory_json(request: aioweb.Request) -> aioweb.Response:
     return response
 
 
-async def directory_csv(request: aioweb.Request) -> aioweb.StreamResponse:
-    """Every public entry matching the filters, streamed a service page at a time.
+async def directory_csv(request: aioweb.Request) -> aioweb.Response:
+    """Every public entry matching the filters; one kept copy per directory version and filters.
 
-    Not TransferService.export: that is the admins' backup, with Discord ids, DIDs and visibility,
-    and it cannot filter; this one has only the columns the page itself shows.
+    Building the file reads the whole directory, so only a build counts against the reader's
+    address (429 past it); a kept copy is served to anyone (see ``bot.services.export_cache``).
     """
     deps = request.app[_DEPS]
     slug = _published(request)
     filters = parse_filters(request, deps.directory, slug)
     names = _names(deps, slug)
-    response = aioweb.StreamResponse(
+    query = DirectoryQuery(
+        community=slug, platform=filters.platform, search=filters.search or None, visibilities=PUBLIC
+    )
+
+    def row(entry: Entry) -> list[str]:
+        public = _public(entry, names)
+        return [str(public[column] or "") for column in CSV_COLUMNS]
+
+    export = await deps.exports.get(
+        slug,
+        ("public.csv", filters.platform, filters.search),
+        requester=("address", request.remote),
+        build=lambda: build_csv(deps.directory, query, row),
+    )
+    return aioweb.Response(
+        body=export.data,
         headers={
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{slug}-directory.csv"',
             "Cache-Control": CACHE_OK,
-        }
+        },
     )
-    query = DirectoryQuery(
-        community=slug,
-        platform=filters.platform,
-        search=filters.search or None,
-        visibilities=PUBLIC,
-        limit=50,
-    )
-    page = await deps.directory.directory(query)  # before prepare(), so a bad query is still a 400
-    await response.prepare(request)
-    await response.write(_csv_rows([CSV_COLUMNS], header=True))
-    while True:
-        rows = [[str(_public(e, names)[c] or "") for c in CSV_COLUMNS] for e in page.entries]
-        await response.write(_csv_rows(rows))
-        if page.next_cursor is None:
-            break
-        page = await deps.directory.directory(_replace_after(query, page.next_cursor))
-    await response.write_eof()
-    return response
-
-
-def _replace_after(query: DirectoryQuery, cursor: Cursor) -> DirectoryQuery:
-    return DirectoryQuery(
-        community=query.community,
-        platform=query.platform,
-        search=query.search,
-        visibilities=query.visibilities,
-        limit=query.limit,
-        after=cursor,
-    )
-
-
-def _csv_rows(rows: Any, *, header: bool = False) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        # The admin export's guard, so that this file re-imports as that one does.
-        writer.writerow(row if header else [guard_cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
 
 
 async def index(request: aioweb.Request) -> aioweb.Response:
@@ -344,6 +320,12 @@ async def errors(request: aioweb.Request, handler: Handler) -> aioweb.StreamResp
         return await handler(request)
     except BadRequestError as exc:
         return _html(templates.error_page(400, "Bad request", str(exc), css=css), 400)
+    except RateLimitedError as exc:
+        wait = str(math.ceil(max(exc.retry_after, 1.0)))
+        message = f"Too many downloads from your address; try again in {wait} seconds."
+        page = _html(templates.error_page(429, "Too many requests", message, css=css), 429)
+        page.headers["Retry-After"] = wait
+        return page
     except InvalidInputError as exc:
         return _html(
             templates.error_page(400, "Bad request", f"Invalid {exc.field}: {exc.reason}.", css=css), 400
@@ -381,10 +363,20 @@ def build_web_app(
     transfer: TransferService,
     config: Callable[[], FerryConfig],
     web: WebConfig,
+    *,
+    exports: ExportCache | None = None,
 ) -> aioweb.Application:
     """The application; no socket is opened here (see :class:`bot.web.front.WebFront`)."""
     app = aioweb.Application(middlewares=[errors])
-    app[_DEPS] = _Deps(directory=directory, transfer=transfer, config=config, web=web)
+    if exports is None:
+        exports = ExportCache()
+    unfollow = exports.listen(directory.changes)
+
+    async def stop_following(_: aioweb.Application) -> None:
+        unfollow()
+
+    app.on_cleanup.append(stop_following)
+    app[_DEPS] = _Deps(directory=directory, transfer=transfer, config=config, web=web, exports=exports)
     app.on_response_prepare.append(_security_headers)
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)

@@ -278,6 +278,36 @@ async def test_sync_is_for_the_owner_only(discord_standin: DiscordStandin, ferry
     }
 
 
+async def test_owner_ids_add_to_the_applications_owner_rather_than_replace_it(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    app_owner = discord_standin.backend.app_owner  # owns the application; not in DISCORD_OWNER_IDS
+    discord_standin.add_member(world.guild, app_owner)
+    assert ferry.extra_owner_ids == {world.owner.id}
+    for user in (world.owner, app_owner):
+        message = await admin(
+            discord_standin, "sync", {"scope": "guild"}, user=user, ignore_default_permissions=True
+        )
+        assert message.content.startswith("Synced 5 commands to this server"), user
+    message = await admin(discord_standin, "sync", {"scope": "guild"}, user=world.admin)
+    assert message.content == "Only the bot's owner can do that."
+
+
+async def test_the_owner_clears_a_servers_copy_that_doubles_the_global_commands(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    world = discord_standin.world
+    await admin(discord_standin, "sync", {"scope": "guild"}, user=world.owner)
+    await admin(discord_standin, "sync", {"scope": "global"}, user=world.owner)
+    assert len(discord_standin.commands(world.guild)) == len(discord_standin.commands()) == 5
+    message = await admin(discord_standin, "sync", {"scope": "clear"}, user=world.owner)
+    assert message.content == "Removed this server's own copy of the commands; the global ones remain."
+    assert discord_standin.commands(world.guild) == [] and len(discord_standin.commands()) == 5
+    message = await admin(discord_standin, "sync", {"scope": "clear"})  # an admin, not the owner
+    assert message.content == "Only the bot's owner can do that."
+
+
 async def test_an_export_too_big_for_discord_is_explained(
     discord_standin: DiscordStandin, ferry: FerryBot
 ) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.config import load_config
 from bot.discord.client import FerryBot
 from bot.models import Identity, IdentityKind, Source, Verification
+from tests.bot.discord.fixtures import Moderation
 from tests.cogs.test_admin import admin, register
 from tests.cogs.test_admin_config import edit
 from tests.support.discord_standin import DiscordStandin
@@ -217,3 +218,23 @@ async def test_member_suggestions_stay_within_discord_limits(
     assert len(found) == 25
     assert all(len(c["name"]) <= 100 and c["value"].startswith("member:") for c in found)
     assert len({c["value"] for c in found}) == 25
+
+
+async def test_member_suggestions_only_for_admins_even_when_a_server_shows_ferry_to_everyone(
+    discord_standin: DiscordStandin, ferry: FerryBot, moderation: Moderation
+) -> None:
+    # discord.py runs no command checks for autocomplete; the suggestions name hidden and banned members.
+    world = discord_standin.world
+    banned = await bluesky_member(ferry, 3)
+    message = await admin(discord_standin, "ban", {"member": banned.external_id, "reason": "spam"})
+    assert message.content.startswith("Sky Walker is banned")
+    hidden = await bluesky_member(ferry, 4)
+    message = await admin(discord_standin, "hide", {"member": hidden.external_id})
+    assert message.content.startswith("Sky Walker is hidden")
+    for command in ("ferry hide", "ferry unban", "ferry verify", "ferry audit"):
+        for user in (world.member, moderation.user, world.admin):
+            found = await discord_standin.invoke_autocomplete(
+                world.guild, user, command, {"member": "sky"}, "member"
+            )
+            expected = 0 if user is world.member else 2  # the banned one and the hidden one
+            assert len(found) == expected, (command, user)

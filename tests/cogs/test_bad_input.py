@@ -175,3 +175,20 @@ async def test_a_name_with_nothing_visible_falls_back_to_the_username_never_the_
     [embed] = message.embeds
     assert "— blank\\_user" in embed["description"]
     assert str(user.id) not in embed["description"] and NEUTRAL_NAME not in embed["description"]
+
+
+async def test_member_suggestions_answer_hostile_text_and_only_for_admins(
+    discord_standin: DiscordStandin, ferry: FerryBot, nasty: str
+) -> None:
+    # discord.py runs no command checks for autocomplete: a member shown /ferry must learn nothing.
+    world = discord_standin.world
+    await seed_directory(ferry.app, 3, name=lambda n: f"{nasty[:60]} {n}")
+    for typed in ("", nasty[:100], "%", "_", "\\"):
+        found = await discord_standin.invoke_autocomplete(
+            world.guild, world.member, "ferry hide", {"member": typed}, "member"
+        )
+        assert found == [], typed
+    found = await discord_standin.invoke_autocomplete(
+        world.guild, world.admin, "ferry hide", {"member": ""}, "member"
+    )
+    assert len(found) == 3 and all(len(choice["name"]) <= 100 for choice in found)

@@ -12,8 +12,12 @@ import pytest
 from bot.config.models import Link
 from bot.discord.client import FerryBot
 from bot.discord.render import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
+from bot.models import Identity, IdentityKind, Source
+from bot.services.export_cache import ExportCache
+from bot.services.ratelimit import Limit
 from tests.bot.discord.fixtures import seed_directory, wait_for
 from tests.support.discord_standin import DiscordStandin, StandinUsageError
+from tests.support.services import Ticker
 
 
 def embed_size(embed: dict) -> int:
@@ -98,6 +102,53 @@ async def test_export_button_sends_an_ephemeral_csv(discord_standin: DiscordStan
     # A member's export holds what the directory shows them, not the account ids behind each entry.
     assert "discord_id" not in rows[0] and "bluesky_did" not in rows[0]
     assert rows[0]["handle"] and "name" in rows[0]
+
+
+async def export(standin: DiscordStandin, user):
+    _, message = await open_directory(standin, user=user)
+    click = await standin.click_button(message, message.custom_ids()[3], user)
+    assert (await click.response()).ephemeral
+    [reply] = await click.followups()
+    assert reply.ephemeral
+    return reply
+
+
+async def test_exports_are_built_once_per_directory_version_and_rebuilds_are_limited(
+    discord_standin: DiscordStandin, ferry: FerryBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed_directory(ferry.app, 12)
+    world = discord_standin.world
+    builds: list[str] = []
+    original = ferry.app.transfer.export
+
+    async def counted(*args, **kwargs):
+        builds.append(kwargs["community"])
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(ferry.app.transfer, "export", counted)
+    ferry.exports = ExportCache(rebuilds=(Limit(1, 60.0),), clock=Ticker())
+    ferry.exports.listen(ferry.app.directory.changes)
+
+    first = await export(discord_standin, world.member)
+    again = await export(discord_standin, world.member)  # a kept copy: not counted, not rebuilt
+    assert again.attachments[0].data == first.attachments[0].data and builds == ["movers"]
+
+    await ferry.app.directory.register(
+        community="movers",
+        identity=Identity(IdentityKind.DISCORD, str(world.admin.id)),
+        display_name="Admin",
+        platform="bluesky",
+        handle="newcomer.bsky.social",
+        source=Source.DISCORD,
+    )
+    refused = await export(discord_standin, world.member)  # a rebuild, past this member's allowance
+    assert refused.content.startswith("You have exported the directory a few times in a row.")
+    assert not refused.attachments and builds == ["movers"]
+    fresh = await export(discord_standin, world.admin)  # someone else's allowance builds the new one
+    rows = list(csv.DictReader(io.StringIO(fresh.attachments[0].data.decode("utf-8"))))
+    assert len(rows) == 13 and builds == ["movers", "movers"]
+    kept = await export(discord_standin, world.member)  # and that copy serves everyone
+    assert kept.attachments[0].data == fresh.attachments[0].data
 
 
 async def test_someone_elses_directory_refuses_politely(

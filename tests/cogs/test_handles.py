@@ -114,6 +114,9 @@ async def test_domain_errors_are_specific_and_ephemeral(
     world = discord_standin.world
     message = await add(discord_standin, world.member, "myspace", "tom")
     assert message.content.startswith("I don't know the platform “myspace”. Platforms here: rednote, lemon8")
+    # Known to Ferry, only not enabled in this community: say so rather than "I don't know it".
+    message = await add(discord_standin, world.member, "tiktok", "tom")
+    assert message.content.startswith("TikTok is not enabled in this community. Platforms here: rednote,")
 
     message = await add(discord_standin, world.member, "bluesky", "javascript:alert(1)")
     assert message.content.startswith("That isn't a valid Bluesky handle:")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 EN: Mapping[str, str] = {
     # errors
     "error.invalid_handle": "That isn't a valid {platform} handle: {reason}. Example: `{example}`",
+    "error.platform_not_enabled": "{name} is not enabled in this community. Platforms here: {known}",
     "error.unknown_platform": "I don't know the platform “{name}”. Platforms here: {known}",
     "error.not_registered": "You have no {platform} handle in this directory.",
     "error.not_registered_any": "Ferry keeps nothing about you here.",
@@ -70,6 +71,7 @@ EN: Mapping[str, str] = {
     "link.unavailable": "Linking a Bluesky account is not available: this Ferry has no Bluesky account.",
     "error.link_code": "That linking code can't be used. Get a new one with /handle verify-bluesky.",
     "error.link_code_banned": "This community's admins have barred that account from linking.",
+    "error.export_rate": "You have exported the directory a few times in a row. Please try again {when}.",
     "error.link_code_rate": (
         "You've asked for several linking codes lately. Your latest code still works until it "
         "expires; you can ask for a new one {when}."
@@ -189,6 +191,7 @@ EN: Mapping[str, str] = {
     "reload.in_force": "The config in force was loaded {when}.",
     "reload.auto_failed.watch": "The reload after a file change was rejected {when} ({count} problem(s)).",
     "reload.auto_failed.signal": "The reload on SIGHUP was rejected {when} ({count} problem(s)).",
+    "sync.cleared": "Removed this server's own copy of the commands; the global ones remain.",
     "sync.done": "Synced {count} commands {scope}.",
     "sync.global": "globally (they may take a while to appear)",
     "sync.guild": "to this server",

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 ZH: Mapping[str, str] = {
     "error.invalid_handle": "这不是有效的 {platform} 账号：{reason}。例：`{example}`",
+    "error.platform_not_enabled": "本社区没有启用 {name}。可用平台：{known}",
     "error.unknown_platform": "我不认识平台「{name}」。可用平台：{known}",
     "error.not_registered": "你在名录中没有 {platform} 账号。",
     "error.not_registered_any": "Ferry 在这里没有保存任何关于你的信息。",
@@ -64,6 +65,7 @@ ZH: Mapping[str, str] = {
     "link.unavailable": "无法关联 Bluesky 账号：此 Ferry 没有配置 Bluesky 账号。",
     "error.link_code": "这个关联代码无法使用。请用 /handle verify-bluesky 获取新代码。",
     "error.link_code_banned": "本社区管理员已禁止该账号关联。",
+    "error.export_rate": "你刚刚连续导出了几次名录。请{when}再试。",
     "error.link_code_rate": "你最近申请了多个关联代码。最新的代码在过期前仍然有效；{when}可以再申请。",
     "visibility.community": "本社区",
     "visibility.public": "所有人（可能出现在 Bluesky 和公开导出中）",
@@ -166,6 +168,7 @@ ZH: Mapping[str, str] = {
     "reload.in_force": "当前使用的配置载入于 {when}。",
     "reload.auto_failed.watch": "文件修改后的自动重新载入于 {when} 被拒绝（{count} 个问题）。",
     "reload.auto_failed.signal": "SIGHUP 触发的重新载入于 {when} 被拒绝（{count} 个问题）。",
+    "sync.cleared": "已移除本服务器单独的命令副本；全局命令仍然保留。",
     "sync.done": "已同步 {count} 个命令{scope}。",
     "sync.global": "到全局（可能需要一段时间才会显示）",
     "sync.guild": "到本服务器",
@@ -288,7 +291,7 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     ),
     "The platform of the handle": "账号所在的平台",
     "The CSV file, one handle per row": "CSV 文件，每行一个账号",
-    "guild: this server only, at once; global: every server": (
-        "guild：仅本服务器，立即生效；global：所有服务器"
+    "guild: this server only, at once; global: every server; clear: remove this server's copy": (
+        "guild：仅本服务器，立即生效；global：所有服务器；clear：移除本服务器单独的副本"
     ),
 }

@@ -15,7 +15,7 @@ import pytest
 
 from bot.bluesky.announcer import MAX_POSTS, BlueskyAnnouncer, rkey_for, thread_parts
 from bot.bluesky.budget import BudgetKeeper, WriteBudget
-from bot.bluesky.gateway import RateLimitedError, TransientError
+from bot.bluesky.gateway import ServerRateLimitedError, TransientError
 from bot.bluesky.posts import MAX_BYTES, MAX_GRAPHEMES
 from bot.config import FerryConfig, load_config
 from bot.services.announcements import Announcement, Delivery
@@ -164,5 +164,5 @@ async def test_refusals_are_reported_not_waited_for(config: FerryConfig, fake_cl
     assert (await small.publish(loud, key="k")).error == "budget"
     assert gateway.posts() == []
 
-    gateway.fail["get_record"] = deque([RateLimitedError(None)])
+    gateway.fail["get_record"] = deque([ServerRateLimitedError(None)])
     assert (await make_announcer(gateway, config, fake_clock).publish(loud, key="k")).error == "rate_limited"

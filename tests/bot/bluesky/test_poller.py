@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App
 from bot.bluesky.front import BlueskyFront
-from bot.bluesky.gateway import RateLimitedError, RejectedError, StrongRef, TransientError
+from bot.bluesky.gateway import RejectedError, ServerRateLimitedError, StrongRef, TransientError
 from bot.config.web import WebConfig
 from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 from tests.bot.bluesky.fakes import BOT_DID, FakeClock, FakeGateway, reply_refs
@@ -88,7 +88,7 @@ async def test_pages_back_until_known_and_answers_oldest_first(
 
 async def test_429_on_listing_waits_for_the_reset(front: BlueskyFront, gateway: FakeGateway) -> None:
     reset = front.poller._clock() + timedelta(seconds=120)
-    gateway.fail["list_notifications"] = deque([RateLimitedError(reset)])
+    gateway.fail["list_notifications"] = deque([ServerRateLimitedError(reset)])
     wait = await front.poller.step()
     assert 120 <= wait <= 121
 
@@ -99,7 +99,7 @@ async def test_429_on_reply_defers_it_until_the_reset(
     gateway.mention(1, "help")
     gateway.mention(2, "links", author="did:plc:bob")
     reset = fake_clock() + timedelta(seconds=300)
-    gateway.fail["create_record"] = deque([RateLimitedError(reset)])
+    gateway.fail["create_record"] = deque([ServerRateLimitedError(reset)])
     wait = await front.poller.step()
     assert wait >= 300
     assert gateway.posts() == []

@@ -17,7 +17,7 @@ from atproto_client.models.common import XrpcError
 from atproto_client.request import Response
 
 from bot.bluesky.client import AtprotoGateway, map_error
-from bot.bluesky.gateway import RateLimitedError, RejectedError, SessionError, TransientError
+from bot.bluesky.gateway import RejectedError, ServerRateLimitedError, SessionError, TransientError
 from bot.bluesky.session import SessionKeeper
 from tests.bot.bluesky.fakes import FakeClock
 
@@ -144,7 +144,7 @@ def test_sdk_errors_map_to_the_four_cases() -> None:
     limited = map_error(
         RateLimitExceededError(response(429, "RateLimitExceeded", {"ratelimit-reset": str(reset)}))
     )
-    assert isinstance(limited, RateLimitedError)
+    assert isinstance(limited, ServerRateLimitedError)
     assert limited.reset_at is not None and int(limited.reset_at.timestamp()) == reset
     assert isinstance(map_error(InvokeTimeoutError()), TransientError)
     assert isinstance(map_error(RequestException(response(500, "InternalServerError"))), TransientError)

@@ -7,7 +7,7 @@ from bot.config import check_config, load_config
 
 
 def test_defaults_without_a_limits_section(write: Callable[..., Path]) -> None:
-    limits = load_config(write("[defaults]\ncommunity = 'demo'\n")).limits
+    limits = load_config(write("[[communities]]\nslug = 'demo'\nname = 'Demo'\n")).limits
     assert (limits.registrations_per_minute, limits.registrations_per_hour) == (5, 30)
 
 

@@ -255,6 +255,31 @@ def test_default_community_must_be_configured_once_any_is(write) -> None:
     assert "did you mean 'demo'?" in problem.hint
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('[defaults]\ncommunity = "open"\n', "defaults.community"),
+        ('[bluesky]\ncommunity = "open"\n', "bluesky.community"),
+        ('[web]\ncommunities = ["demo", "open"]\n', "web.communities[1]"),
+    ],
+)
+def test_every_key_that_names_a_community_must_name_a_configured_one(write, text: str, where: str) -> None:
+    # Otherwise answers come from a default community nobody configured, or a page publishes nothing.
+    problem = only(check_config(write(VALID + text)))
+    assert (problem.key_path, problem.message) == (where, "no community has the slug 'open'")
+    assert problem.hint == "configured: demo"
+    assert (
+        check_config(write(VALID + text.replace('"open"', '"demo"').replace('["demo", "demo"]', '["demo"]')))
+        == []
+    )
+
+
+def test_a_named_community_without_any_configured_says_what_to_add(write) -> None:
+    problem = only(check_config(write('[bluesky]\ncommunity = "movers"\n')))
+    assert problem.key_path == "bluesky.community"
+    assert problem.hint.startswith('add a [[communities]] entry with slug = "movers"')
+
+
 def test_secret_keys_are_rejected_without_echoing_the_value(write) -> None:
     path = write(
         VALID

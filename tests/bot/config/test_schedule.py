@@ -151,3 +151,25 @@ def test_without_a_time_zone_database_the_problem_says_what_to_install(
         "cannot be checked: this system has no time zone database"
         " | install it (Debian: apt-get install tzdata; or pip install tzdata)"
     )
+
+
+def test_a_missing_name_hints_at_a_valid_schedule_name(write: Callable[..., Path]) -> None:
+    body = '[[communities.schedules]]\ndaily = "18:00"\ntimezone = "UTC"\n'
+    found = check_config(write(HEAD + body))
+    assert [(p.key_path, p.message) for p in found] == [
+        ("communities[demo].schedules[0].name", "required key 'name' is missing")
+    ]
+    # Following the hint to the letter gives a config that loads.
+    suggested = found[0].hint.removeprefix("add ").removesuffix(" to this table")
+    assert check_config(write(HEAD + body + suggested + "\n")) == []
+    # A community still gets a title as its example name.
+    [community] = check_config(write('[[communities]]\nslug = "demo"\n'))
+    assert community.hint == 'add name = "Demo Community" to this table'
+
+
+def test_the_readme_schedule_example_loads(write: Callable[..., Path]) -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    [example] = [b for b in blocks if "[[communities.schedules]]" in b]
+    config = load_config(write(HEAD + example))
+    assert [s.name for s in config.community("demo").schedules] == ["evening-reminder", "last-call"]

@@ -20,6 +20,10 @@ def test_web_section_loads(write: Callable[..., Path]) -> None:
         port = 8081
         base_url = "https://movers.example.org/ferry/"
         communities = ["demo"]
+
+        [[communities]]
+        slug = "demo"
+        name = "Demo"
         """
     )
     web = load_config(path).web

@@ -85,6 +85,9 @@ async def test_visibility_errors_are_specific(commands: TextCommands) -> None:
         "You have no RedNote (Xiaohongshu) handle here."
     )
     assert "I don't know the platform “myspace”" in await commands.answer("visibility myspace public", me)
+    assert (await commands.answer("add tiktok tom", me)).startswith(
+        "TikTok is not enabled in this community. Platforms here: rednote,"
+    )
     bad = await commands.answer("visibility lemon8 secret", me)
     assert bad.startswith("Say public or community. Usage: visibility <platform|all> public|community")
 

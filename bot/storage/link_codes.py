@@ -70,7 +70,7 @@ class _RaceError(Exception):
     """Someone changed the code or the DID's member between the first read and the locks."""
 
 
-class LinkStore(Store):
+class LinkCodeStore(Store):
     """Link codes and the member merge they lead to."""
 
     async def create_link_code(

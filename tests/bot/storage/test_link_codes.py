@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.models import Identity, IdentityKind, Verification, Visibility
 from bot.storage.database import Database
-from bot.storage.links import LinkRules, ProvenHandle
+from bot.storage.link_codes import LinkRules, ProvenHandle
 from bot.storage.repository import Repository
 from bot.storage.tables import link_codes
 from tests.bot.storage._helpers import COMMUNITY, T0, add_member, at, register
