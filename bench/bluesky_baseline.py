@@ -3,16 +3,20 @@
 Every ``interval`` seconds (counted from the end of the previous cycle, as Ferry's poller does) it
 lists the newest notifications, answers each mention it has not answered yet with one reply in the
 thread (its account is new, so every mention is a request), a few at once (Ferry's default
-``max_concurrency``), and sleeps again. No database, no rate limits, no crash safety, no
-``updateSeen``: what the network allows, not a bot to run.
+``max_concurrency``), and sleeps again; a failed request is tried again next cycle. No database, no
+rate limits, no crash safety, no ``updateSeen``: what the network allows, not a bot to run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from atproto import AsyncClient, models
+from atproto_client.exceptions import AtProtocolError
+
+log = logging.getLogger(__name__)
 
 ANSWER = "Noted: {text}"
 CONCURRENCY = 4
@@ -25,6 +29,7 @@ class BaselineLoop:
         self.interval = interval
         self._seen: set[str] = set()
         self.answered = 0
+        self.failures = 0
 
     @classmethod
     async def login(cls, service_url: str, handle: str, password: str, *, interval: float) -> BaselineLoop:
@@ -35,7 +40,11 @@ class BaselineLoop:
 
     async def run(self) -> None:
         while True:
-            await self.poll_once()
+            try:
+                await self.poll_once()
+            except AtProtocolError as exc:  # a slow or failed request: try again next cycle
+                self.failures += 1
+                log.warning("baseline poll failed: %s", type(exc).__name__)
             await asyncio.sleep(self.interval)
 
     async def poll_once(self) -> None:
@@ -47,11 +56,16 @@ class BaselineLoop:
 
         async def answer(notification: Any) -> None:
             async with gate:
-                await self._reply(notification)
+                try:
+                    await self._reply(notification)
+                except AtProtocolError:
+                    self._seen.discard(notification.uri)  # answered next cycle instead
+                    raise
 
-        async with asyncio.TaskGroup() as group:
-            for notification in reversed(fresh):  # oldest first
-                group.create_task(answer(notification))
+        results = await asyncio.gather(*(answer(n) for n in reversed(fresh)), return_exceptions=True)
+        failed = [r for r in results if isinstance(r, BaseException)]
+        if failed:
+            raise failed[0]
 
     async def _reply(self, notification: Any) -> None:
         parent = models.create_strong_ref(notification)

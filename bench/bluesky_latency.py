@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 from atproto import AsyncClient, client_utils
+from atproto_client.exceptions import InvokeTimeoutError
 
 from bench.bluesky_child import PASSWORD_ENV
 from bench.latency import Burst, Summary
@@ -157,8 +158,17 @@ async def _observe(reader: AsyncClient, bots: list[Bot]) -> None:
 
 async def _mention(client: AsyncClient, bot: Bot, command: str) -> None:
     text = client_utils.TextBuilder().mention(f"@{bot.account.handle}", bot.account.did).text(f" {command}")
-    post = await client.send_post(text)
-    bot.sent[post.uri] = time.monotonic()
+    for attempt in range(3):
+        try:
+            post = await client.send_post(text)
+        except InvokeTimeoutError:
+            # A loaded PDS may be slower than the SDK's 5 s; a post that did land untracked is only
+            # one more request for the bot, never a latency sample.
+            if attempt == 2:
+                raise
+        else:
+            bot.sent[post.uri] = time.monotonic()
+            return
 
 
 async def _until_answered(bots: list[Bot], uris: dict[str, list[str]], timeout: float) -> None:  # noqa: ASYNC109
@@ -263,7 +273,19 @@ async def run_bluesky(
 
 
 async def make_authors(network: AtprotoNetwork, count: int) -> list[tuple[AsyncClient, str]]:
-    """``count`` new accounts, logged in, each with a short name for its handles in commands."""
-    accounts = [await network.create_account("mover") for _ in range(count)]
-    clients = await asyncio.gather(*(login(network, a) for a in accounts))
-    return [(client, f"m{n}") for n, client in enumerate(clients)]
+    """``count`` new accounts, logged in, each with a short name for its handles in commands.
+
+    One login at a time, retried: a login hashes the password on the PDS, and a loaded machine
+    makes a crowd of them time out (the SDK waits 5 s).
+    """
+    authors = []
+    for n in range(count):
+        account = await network.create_account("mover")
+        for attempt in range(3):
+            try:
+                authors.append((await login(network, account), f"m{n}"))
+                break
+            except InvokeTimeoutError:
+                if attempt == 2:
+                    raise
+    return authors

@@ -183,9 +183,13 @@ async def run(args: argparse.Namespace, dialects: list[str]) -> Report:
         ]
         for dialect in dialects:
             print(f"front ends: discord burst on {dialect}...", file=sys.stderr, flush=True)
-            result = await run_discord(
-                dialect, members=members, bursts=bursts, postgres_url=postgres_url, workdir=workdir
-            )
+            try:
+                result = await run_discord(
+                    dialect, members=members, bursts=bursts, postgres_url=postgres_url, workdir=workdir
+                )
+            except Exception as exc:  # noqa: BLE001 - one broken part must not lose the others
+                report.notes.append(f"discord {dialect} FAILED: {type(exc).__name__}: {exc}")
+                continue
             discord_report(result, report)
         report.lines.append("")
     if "bluesky" in parts:
@@ -220,18 +224,24 @@ async def _bluesky(
                 authors = await make_authors(network, args.bluesky_authors)
                 for dialect in dialects:
                     print(f"front ends: bluesky latency on {dialect}...", file=sys.stderr, flush=True)
-                    result = await run_bluesky(
-                        network,
-                        authors,
-                        dialect,
-                        bursts=args.bluesky_bursts,
-                        interval=args.bluesky_interval,
-                        postgres_url=postgres_url,
-                        workdir=workdir,
-                    )
+                    try:
+                        result = await run_bluesky(
+                            network,
+                            authors,
+                            dialect,
+                            bursts=args.bluesky_bursts,
+                            interval=args.bluesky_interval,
+                            postgres_url=postgres_url,
+                            workdir=workdir,
+                        )
+                    except Exception as exc:  # noqa: BLE001 - keep the other dialect's figures
+                        report.notes.append(f"bluesky {dialect} FAILED: {type(exc).__name__}: {exc}")
+                        continue
                     bluesky_report(result, report)
         except NetworkUnavailableError as exc:
             report.notes.append(f"Bluesky benchmark skipped: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the Discord figures still count
+            report.notes.append(f"Bluesky benchmark FAILED: {type(exc).__name__}: {exc}")
     report.lines.append("")
 
 
