@@ -21,7 +21,6 @@ import contextlib
 import os
 import random
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from atproto import AsyncClient, client_utils
 from atproto_client.exceptions import InvokeTimeoutError
 
 from bench.bluesky_child import PASSWORD_ENV
+from bench.discord_burst import stop_process
 from bench.latency import Burst, Summary
 from bench.targets import database_url
 from bot.config.models import Bluesky
@@ -119,17 +119,6 @@ def _spawn(bot: Bot, network: AtprotoNetwork, interval: float, url: str | None, 
     env[PASSWORD_ENV] = bot.account.app_password
     with bot.log.open("wb") as log:
         bot.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-
-
-def _stop(bot: Bot) -> None:
-    if bot.process is None or bot.process.poll() is not None:
-        return
-    bot.process.send_signal(signal.SIGTERM)
-    try:
-        bot.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        bot.process.kill()
-        bot.process.wait(timeout=10)
 
 
 def _tail(bot: Bot, lines: int = 30) -> str:
@@ -248,7 +237,7 @@ async def run_bluesky(
                             )
                 finally:
                     for bot in bots:
-                        _stop(bot)
+                        await stop_process(bot.process)
         finally:
             observer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -112,16 +112,17 @@ def _spawn(side: Side, url: str, config: Path | None) -> None:
         side.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
-def _stop(side: Side) -> None:
-    process = side.process
+async def stop_process(process: subprocess.Popen[bytes] | None, grace: float = 20.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; waits without blocking the event loop, which
+    still serves the bot's goodbye (its stand-in runs in this process)."""
     if process is None or process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=20)
+        await asyncio.to_thread(process.wait, grace)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait(timeout=10)
+        await asyncio.to_thread(process.wait, 10)
 
 
 def _log_tail(side: Side, lines: int = 30) -> str:
@@ -208,7 +209,7 @@ async def run_discord(
                             await asyncio.sleep(0.5)  # let the last writes and logs settle
                 finally:
                     for side in sides:
-                        _stop(side)
+                        await stop_process(side.process)
         finally:
             for side in sides:
                 await side.standin.stop()
