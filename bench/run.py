@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import measure
+from bench import frontends, measure
 from bench.data import COMMUNITY, RAW_SERIALS, SERVICE_SERIALS, NewRegistration, registrations
 from bench.raw import RawSql
 from bench.report import RunResult, machine, results_section, write_doc
@@ -48,6 +48,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, help="where the SQLite file goes (default: system temp)")
     parser.add_argument("--doc", type=Path, default=DOC, help="the Markdown file to update")
     parser.add_argument("--no-doc", action="store_true", help="print only (implied by --quick)")
+    frontends.add_arguments(parser)
     args = parser.parse_args(argv)
     args.sizes = [
         int(s.replace("_", ""))
@@ -178,6 +179,12 @@ async def main(argv: list[str] | None = None) -> int:
     if not args.no_doc:
         write_doc(args.doc, section)
         print(f"wrote {args.doc}", file=sys.stderr)
+    # Front ends (bench/frontends.py): a Discord burst and Bluesky replies, each against a bare bot.
+    front = await frontends.run(args, args.dialects)
+    front_section = frontends.markdown(front, command.strip())
+    print(front_section)
+    if not args.no_doc and front.ran:
+        frontends.write_doc(args.doc, front_section)
     return 0
 
 

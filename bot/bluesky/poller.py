@@ -55,7 +55,7 @@ Sleep = Callable[[float], Awaitable[None]]
 class PollSettings:
     """Knobs of the loop; tests shorten the times."""
 
-    interval: float = 30.0
+    interval: float = 5.0  # the [bluesky] default; see bot/config/models.py
     max_concurrency: int = 4
     replies_per_author_per_hour: int = 20
     page_size: int = 100

@@ -15,6 +15,8 @@ def test_defaults_without_a_section(tmp_path: Path) -> None:
     assert config.bluesky.max_thread_posts == 4
     assert config.bluesky.starter_pack is False
     assert config.bluesky.web_url is None
+    # A first-time user waits about half an interval for an answer (README: the rate-limit arithmetic).
+    assert config.bluesky.poll_interval_seconds <= 5
 
 
 def test_keys_merge_across_files(tmp_path: Path) -> None:

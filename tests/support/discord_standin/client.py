@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -10,7 +12,7 @@ from . import payloads
 from .backend import DIRECT_MESSAGES, GUILD_MESSAGES, StandinConfig
 from .components import ComponentActions
 from .handles import InteractionHandle
-from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE
+from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE, InteractionRecord
 from .invoke import Resolver, StandinUsageError, base_payload, command_data
 from .mentions import resolve_pings
 from .runner import ClientT, run_bot
@@ -99,6 +101,29 @@ class DiscordStandin(ComponentActions):
         return found
 
     # -- acting as users ---------------------------------------------------------------------
+    def _command_record(
+        self,
+        kind: int,
+        guild: Guild | None,
+        user: User | Member,
+        command: str,
+        options: dict[str, Any],
+        *,
+        channel: Channel | None,
+        locale: str,
+        focused: str | None,
+        ignore_default_permissions: bool,
+    ) -> InteractionRecord:
+        user = self._as_user(user)
+        channel = channel or self._default_channel(guild, user)
+        name, *path = command.split()
+        definition = self.command(name, guild)
+        payload = base_payload(self.backend, kind, user, guild, channel, locale)
+        self._check_visible(definition, guild, payload, ignore_default_permissions)
+        resolver = Resolver(self.backend, guild, channel)
+        payload["data"], focused_type = command_data(definition, path, options, resolver, focused)
+        return self._record(payload, user, channel, command, focused_type=focused_type)
+
     async def _command(
         self,
         kind: int,
@@ -112,15 +137,17 @@ class DiscordStandin(ComponentActions):
         focused: str | None,
         ignore_default_permissions: bool,
     ) -> InteractionHandle:
-        user = self._as_user(user)
-        channel = channel or self._default_channel(guild, user)
-        name, *path = command.split()
-        definition = self.command(name, guild)
-        payload = base_payload(self.backend, kind, user, guild, channel, locale)
-        self._check_visible(definition, guild, payload, ignore_default_permissions)
-        resolver = Resolver(self.backend, guild, channel)
-        payload["data"], focused_type = command_data(definition, path, options, resolver, focused)
-        record = self._record(payload, user, channel, command, focused_type=focused_type)
+        record = self._command_record(
+            kind,
+            guild,
+            user,
+            command,
+            options,
+            channel=channel,
+            locale=locale,
+            focused=focused,
+            ignore_default_permissions=ignore_default_permissions,
+        )
         return await self._dispatch(record)
 
     @staticmethod
@@ -165,6 +192,37 @@ class DiscordStandin(ComponentActions):
             focused=None,
             ignore_default_permissions=ignore_default_permissions,
         )
+
+    async def invoke_slash_burst(
+        self,
+        guild: Guild | None,
+        command: str,
+        invocations: Sequence[tuple[User | Member, dict[str, Any]]],
+        *,
+        locale: str = "en-US",
+    ) -> list[InteractionHandle]:
+        """Many users run ``/command`` at the same moment: every payload is built (and checked against
+        the synced schema) first, then all are dispatched back to back, each timed from its own
+        dispatch (``handle.ack_latency``/``answer_latency``)."""
+        records = [
+            self._command_record(
+                APPLICATION_COMMAND,
+                guild,
+                user,
+                command,
+                options,
+                channel=None,
+                locale=locale,
+                focused=None,
+                ignore_default_permissions=False,
+            )
+            for user, options in invocations
+        ]
+        handles = []
+        for record in records:
+            record.created_at = asyncio.get_running_loop().time()  # the deadline counts from dispatch
+            handles.append(await self._dispatch(record))
+        return handles
 
     async def invoke_autocomplete(
         self,

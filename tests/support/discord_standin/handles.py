@@ -97,6 +97,19 @@ class InteractionHandle:
     def refusals(self) -> list[str]:
         return list(self.record.refusals)
 
+    @property
+    def ack_latency(self) -> float | None:
+        """Seconds from dispatch to the accepted initial response (None: not yet)."""
+        acked = self.record.acked_at
+        return None if acked is None else acked - self.record.created_at
+
+    @property
+    def answer_latency(self) -> float | None:
+        """Seconds from dispatch to the first message that answers: a type 4 response, the first
+        follow-up or the edit that fills in a deferred response (None: not yet)."""
+        answered = self.record.answered_at
+        return None if answered is None else answered - self.record.created_at
+
     async def _until(
         self,
         ready: Callable[[], bool],

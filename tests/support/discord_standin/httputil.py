@@ -95,11 +95,18 @@ class RateLimits:
 
 
 def _bucket(request: web.Request) -> str:
-    # Bucket by route template plus the major parameter, like Discord's per-route limits.
+    # Bucket by route template plus the major parameters, like Discord's per-route limits. A webhook's
+    # major parameter is its id *and* token, and each interaction has its own callback: interaction
+    # responses and follow-ups of different users never share a bucket.
     info = request.match_info
     resource = info.route.resource
     template = resource.canonical if resource is not None else request.path
-    major = info.get("channel_id") or info.get("guild_id") or info.get("webhook_id") or ""
+    if "interaction_id" in info:
+        major = info["interaction_id"]
+    elif "webhook_id" in info:
+        major = f"{info['webhook_id']}/{info.get('token', '')}"
+    else:
+        major = info.get("channel_id") or info.get("guild_id") or ""
     return f"{request.method} {template} {major}"
 
 

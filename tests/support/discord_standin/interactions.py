@@ -58,6 +58,10 @@ class InteractionRecord:
     modal: Json | None = None
     refusals: list[str] = field(default_factory=list)  # what the stand-in refused for this interaction
     silence: Violation | None = None  # the "unanswered" violation, superseded by a late answer
+    # Loop times of the accepted initial response and of the first message that answers (the first
+    # follow-up, or the edit that fills in a deferred response): what a user waits for, for benchmarks.
+    acked_at: float | None = None
+    answered_at: float | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def notify(self) -> None:
@@ -138,6 +142,9 @@ class InteractionRoutes:
             )
         message = await self._respond(record, kind, data, uploads)
         record.response_type, record.response_data = kind, data
+        record.acked_at = self._now()
+        if kind not in (5, 6) and record.answered_at is None:
+            record.answered_at = record.acked_at  # a direct answer is the answer; a defer is not
         record.notify()
         if request.query.get("with_response") not in ("1", "true", "True"):
             return no_content()
@@ -254,6 +261,8 @@ class InteractionRoutes:
             self.b.apply(message, body, uploads, from_interaction=True, edit=False)
             await self.b.announce("MESSAGE_CREATE", message)
         record.followup_ids.append(message.id)
+        if record.answered_at is None:
+            record.answered_at = self._now()
         record.notify()
         if request.query.get("wait") in ("1", "true", "True"):
             return json_response(payloads.message(message, self.b.application_id))
@@ -290,10 +299,13 @@ class InteractionRoutes:
             return no_content()
         body, uploads = await read_body(request)
         self.b.validate(body, Context.EDIT, uploads, ephemeral=message.ephemeral)
-        if message.loading:
+        filling_in = message.loading
+        if filling_in:
             # Filling in a deferred response creates what users see, so it pings like a new message.
             self.b.check_mentions(body)
         self.b.apply(message, body, uploads, from_interaction=True, edit=True)
+        if filling_in and record.answered_at is None:
+            record.answered_at = self._now()
         await self.b.announce("MESSAGE_UPDATE", message)
         record.notify()
         return json_response(payloads.message(message, self.b.application_id))
