@@ -12,7 +12,7 @@ from bot.settings import Settings
 def _run_raising(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, error: BaseException) -> None:
     monkeypatch.chdir(tmp_path)  # no .env here
 
-    async def run_fronts(settings: Settings) -> int:
+    async def run_fronts(settings: Settings, **_: object) -> int:
         raise error
 
     monkeypatch.setattr(cli, "run_fronts", run_fronts)

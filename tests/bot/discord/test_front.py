@@ -186,7 +186,7 @@ async def test_the_other_fronts_keep_running_while_discord_is_retried(
             os.kill(os.getpid(), signal.SIGTERM)  # the operator stops Ferry; nothing else did
         await asyncio.sleep(0)
 
-    monkeypatch.setattr(runner, "build_fronts", lambda app: [DiscordFront(app, sleep=sleep), other])
+    monkeypatch.setattr(runner, "build_fronts", lambda app, *_: [DiscordFront(app, sleep=sleep), other])
     unreachable = f"http://127.0.0.1:{_closed_loopback_port()}/api/v10"
     with redirect_discord(unreachable, unreachable):
         status = await asyncio.wait_for(runner.run_fronts(settings(tmp_path, discord_token="t")), timeout=10)
