@@ -58,6 +58,7 @@ class InteractionRecord:
     modal: Json | None = None
     refusals: list[str] = field(default_factory=list)  # what the stand-in refused for this interaction
     silence: Violation | None = None  # the "unanswered" violation, superseded by a late answer
+    shard: tuple[int, int] | None = None  # (id, count) of the session it was delivered to
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def notify(self) -> None:
