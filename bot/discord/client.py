@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import App
+from bot.app import App, utc_now
 from bot.config import Community
 from bot.discord.announcer import DiscordAnnouncer
 from bot.discord.checks import NotBotOwner, NotFerryAdmin
@@ -142,7 +142,8 @@ class FerryBot(commands.Bot):
         happens on demand (``ferry sync-commands`` or ``/ferry sync``).
         """
         await self.tree.set_translator(FerryTranslator())
-        self._unregister_announcer = self.app.announcements.register(DiscordAnnouncer(self))
+        announcer = DiscordAnnouncer(self, ledger=self.app.repository, clock=utc_now)
+        self._unregister_announcer = self.app.announcements.register(announcer)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         for guild_id in self.dev_guild_ids:
