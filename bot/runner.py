@@ -14,6 +14,7 @@ import signal
 from typing import Protocol
 
 from bot.app import App, open_app, utc_now
+from bot.config.fleet import FleetReload
 from bot.config.watch import ConfigWatcher, reload_on_sighup
 from bot.services.scheduler import Scheduler
 from bot.settings import Settings
@@ -90,6 +91,10 @@ async def run_fronts(settings: Settings) -> int:
                 if settings.config_watch_seconds > 0:
                     watcher = ConfigWatcher(app.reloader, app.config, interval=settings.config_watch_seconds)
                     group.create_task(watcher.run(), name="config:watch")
+                if app.database.dialect == "postgresql":  # several processes may share it
+                    fleet = FleetReload(app.reloader, settings.database_url)
+                    app.reloader.fleet = fleet
+                    group.create_task(fleet.run(), name="config:fleet")
                 for front in fronts:
                     group.create_task(front.run(), name=f"front:{front.name}")
                     log.info("front started", extra={"front": front.name})

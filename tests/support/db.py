@@ -171,3 +171,10 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 def repository(database: Database) -> Repository:
     """A repository over :func:`database`."""
     return Repository(database)
+
+
+@pytest.fixture
+async def postgres_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """The URL of an empty PostgreSQL database, for what only PostgreSQL has (LISTEN/NOTIFY)."""
+    async with _postgres_database(request.config) as url:
+        yield url
