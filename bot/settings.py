@@ -61,9 +61,6 @@ class Settings(BaseSettings):
     # a process without Discord (web or Bluesky only).
     discord_shard_count: Annotated[int, Field(ge=1, le=100_000)] | Literal["auto"] | None = None
     discord_shard_ids: Annotated[tuple[int, ...] | Literal["all"], NoDecode] = "all"
-    # A Redis the operator already runs: member rate limits are counted there when set (else in
-    # PostgreSQL when the database is PostgreSQL, else in this process's memory).
-    redis_url: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -115,13 +112,6 @@ class Settings(BaseSettings):
         if isinstance(count, int) and any(shard >= count for shard in ids):
             raise ValueError(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({count})")
         return self
-
-    @field_validator("redis_url", mode="before")
-    @classmethod
-    def _blank_redis(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
 
     @field_validator("log_level")
     @classmethod
