@@ -19,6 +19,15 @@ from bot.storage.tables import discord_identify_slots, rate_limit_hits
 # Given each key's recent hit times (oldest first) and the time now, the seconds until all have room.
 RoomCheck = Callable[[list[list[float]], float], float]
 _hits = rate_limit_hits.c
+HIT_RETENTION_S = 3600.0  # the longest member-limit window; older hits are deleted
+# Old hits of every key are deleted by whoever counts next, so a member who stopped coming leaves
+# nothing behind. On PostgreSQL rows another transaction is deleting are skipped (no waiting, no
+# deadlock between members), a batch at a time; the table only ever holds about an hour of hits.
+_PRUNE_PG = text(
+    "DELETE FROM rate_limit_hits WHERE ctid IN "
+    "(SELECT ctid FROM rate_limit_hits WHERE at <= :horizon LIMIT 500 FOR UPDATE SKIP LOCKED)"
+)
+HIT_RETENTION_S = 3600.0  # the longest member-limit window
 _slots = discord_identify_slots.c
 
 
@@ -26,6 +35,13 @@ async def _now(conn: AsyncConnection) -> float:
     if conn.dialect.name == "postgresql":
         return float((await conn.execute(select(func.extract("epoch", func.clock_timestamp())))).scalar_one())
     return time.time()
+
+
+async def _prune(conn: AsyncConnection, horizon: float) -> None:
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_PRUNE_PG, {"horizon": horizon})
+    else:
+        await conn.execute(delete(rate_limit_hits).where(_hits.at <= horizon))
 
 
 class CoordinationStore(Store):
@@ -47,11 +63,11 @@ class CoordinationStore(Store):
                 for key in ordered:
                     await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
             now = await _now(conn)
-            await conn.execute(
-                delete(rate_limit_hits).where(_hits.key.in_(ordered), _hits.at <= now - longest)
-            )
+            await _prune(conn, now - max(longest, HIT_RETENTION_S))
             rows = await conn.execute(
-                select(_hits.key, _hits.at).where(_hits.key.in_(ordered)).order_by(_hits.at)
+                select(_hits.key, _hits.at)
+                .where(_hits.key.in_(ordered), _hits.at > now - longest)
+                .order_by(_hits.at)
             )
             times: dict[str, list[float]] = {key: [] for key in ordered}
             for row in rows:

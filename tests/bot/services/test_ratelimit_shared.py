@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import insert, select
 
 from bot.errors import RateLimitedError
 from bot.services.ratelimit import Limit, RateLimiter, SharedRateLimiter, member_limiter
 from bot.storage.database import Database
 from bot.storage.repository import Repository
+from bot.storage.tables import rate_limit_hits
 
 PER_MINUTE = (Limit(3, 60.0),)
 
@@ -57,3 +59,12 @@ async def test_postgresql_shares_the_count_and_sqlite_keeps_it_in_memory(databas
     limiter = member_limiter(database.dialect, Repository(database))
     expected = SharedRateLimiter if database.dialect == "postgresql" else RateLimiter
     assert isinstance(limiter, expected)
+
+
+async def test_hits_older_than_an_hour_are_deleted_whoever_counts_next(database: Database) -> None:
+    async with database.transaction(write=True) as conn:
+        await conn.execute(insert(rate_limit_hits), [{"key": "gone", "at": 1.0}, {"key": "gone", "at": 2.0}])
+    await SharedRateLimiter(Repository(database)).count(["someone-else"], "registration", PER_MINUTE)
+    async with database.transaction() as conn:
+        keys = (await conn.execute(select(rate_limit_hits.c.key))).scalars().all()
+    assert keys == ["someone-else"]
