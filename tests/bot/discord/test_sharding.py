@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
-from bot.app import App, open_app
+from bot.app import App, open_app, utc_now
+from bot.config import FerryConfig, load_config
+from bot.discord.announcer import DiscordAnnouncer
 from bot.discord.front import DiscordFront, build_bot
 from bot.discord.sharding import ShardedFerryBot
+from bot.services.announcements import Announcement
 from bot.settings import Settings
 from tests.bot.discord.fixtures import wait_for
 from tests.support.discord_standin import DiscordStandin, Guild, redirect_discord
@@ -148,3 +152,27 @@ def test_settings_choose_the_bot(ferry_app: App) -> None:
     settings.discord_shard_ids = "all"
     bot = build_bot(ferry_app)
     assert isinstance(bot, ShardedFerryBot) and bot.shard_ids is None
+
+
+def with_announcements(path: Path, channel_id: int) -> FerryConfig:
+    text = path.read_text(encoding="utf-8")
+    channels = f"[communities.channels]\nannouncements = {channel_id}\n"
+    path.write_text(text.replace("[communities.channels]\n", channels), encoding="utf-8")
+    return load_config(path)
+
+
+async def test_an_announcement_reaches_a_channel_on_another_processs_shard(
+    discord_standin: DiscordStandin, ferry_app: App, config_file: Path
+) -> None:
+    world = discord_standin.world
+    ferry_app.config.current = with_announcements(config_file, world.announcements.id)
+    elsewhere = 1 - discord_standin.shard_of(world.guild, 2)  # the scheduler's process holds the other shard
+    bot = sharded(ferry_app, discord_standin, [elsewhere])
+    async with discord_standin.running(bot):
+        assert bot.get_channel(world.announcements.id) is None  # not in this process's cache
+        announcer = DiscordAnnouncer(bot, ledger=ferry_app.repository, clock=utc_now)
+        delivery = await announcer.publish(
+            Announcement(community="movers", text="We move on Friday.", links=()), key="manual:1"
+        )
+    assert delivery.ok
+    assert [m.content for m in discord_standin.messages(world.announcements)] == ["We move on Friday."]
