@@ -135,7 +135,7 @@ class DiscordAnnouncer:
         channel_id = community.channels.announcements
         if channel_id is None:
             return self._failed("no_channel")
-        channel = await self._channel(channel_id)
+        channel = await self._bot.channel_anywhere(channel_id)
         # Only a text channel of one of the community's servers: a typo must not post elsewhere.
         if (
             not isinstance(channel, discord.TextChannel)
@@ -150,17 +150,6 @@ class DiscordAnnouncer:
         if not contents:
             return self._failed("empty")
         return await self.send_parts(channel, key, contents, community=community.slug)
-
-    async def _channel(self, channel_id: int) -> object:
-        """The channel from the cache, or from the API when its server is on another process's
-        shard (the scheduler runs in one process; REST reaches every channel from any of them)."""
-        cached = self._bot.get_channel(channel_id)
-        if cached is not None:
-            return cached
-        try:
-            return await self._bot.fetch_channel(channel_id)
-        except (discord.NotFound, discord.Forbidden, discord.InvalidData):
-            return None
 
     async def send_parts(
         self, channel: Channel, key: str, contents: list[str], *, community: str

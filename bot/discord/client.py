@@ -175,6 +175,21 @@ class FerryBot(commands.Bot):
         except discord.HTTPException:
             log.debug("could not answer a click on an old message", exc_info=True)
 
+    async def channel_anywhere(self, channel_id: int) -> object:
+        """A channel from the cache, or over REST when its server is on another process's shard.
+
+        REST reaches every channel from any process, so work that runs in one process only (the
+        scheduler, or the process a registration happened in) can post in any server. None when
+        the channel does not exist or the bot may not see it.
+        """
+        cached = self.get_channel(channel_id)
+        if cached is not None:
+            return cached
+        try:
+            return await self.fetch_channel(channel_id)
+        except (discord.NotFound, discord.Forbidden, discord.InvalidData):
+            return None
+
     def community(self, guild_id: int) -> Community:
         """The community a server belongs to (configured, or a default one)."""
         return self.app.config().community_for_guild(guild_id)

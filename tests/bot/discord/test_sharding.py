@@ -16,6 +16,7 @@ from bot.config import FerryConfig, load_config
 from bot.discord.announcer import DiscordAnnouncer
 from bot.discord.front import DiscordFront, build_bot
 from bot.discord.sharding import ShardedFerryBot
+from bot.models import Identity, IdentityKind, Source
 from bot.services.announcements import Announcement
 from bot.settings import Settings
 from tests.bot.discord.fixtures import wait_for
@@ -176,3 +177,23 @@ async def test_an_announcement_reaches_a_channel_on_another_processs_shard(
         )
     assert delivery.ok
     assert [m.content for m in discord_standin.messages(world.announcements)] == ["We move on Friday."]
+
+
+async def test_a_new_arrival_is_noted_in_a_server_on_another_processs_shard(
+    discord_standin: DiscordStandin, ferry_app: App
+) -> None:
+    world = discord_standin.world
+    elsewhere = 1 - discord_standin.shard_of(world.guild, 2)  # e.g. the Bluesky leader's process
+    bot = sharded(ferry_app, discord_standin, [elsewhere], arrivals_interval=60.0)
+    async with discord_standin.running(bot):
+        await ferry_app.directory.register(
+            community="movers",
+            identity=Identity(IdentityKind.BLUESKY, "did:plc:walkin"),
+            display_name="Walk-in",
+            platform="bluesky",
+            handle="walkin.bsky.social",
+            source=Source.BLUESKY,
+        )
+        await bot.get_cog("Arrivals").flush(world.guild.id)  # type: ignore[union-attr]
+    [note] = discord_standin.messages(world.new_arrivals)
+    assert "walkin.bsky.social" in note.embeds[0]["description"]
