@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     config_watch_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
         default=3.0, validation_alias=AliasChoices("FERRY_CONFIG_WATCH_SECONDS", "config_watch_seconds")
     )
-    # Discord sharding across processes (docs/scale-out.md): unset, one unsharded connection.
+    # Discord sharding across processes (docs/scale-out-discord.md): unset, one unsharded connection.
     # DISCORD_SHARD_COUNT is a number or "auto" (Discord's recommendation from /gateway/bot);
     # DISCORD_SHARD_IDS the shards this process serves: "0,1", "all" (the default) or "none" for
     # a process without Discord (web or Bluesky only).
