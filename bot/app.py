@@ -19,6 +19,7 @@ from bot.services.announcements import AnnouncementService
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
+from bot.services.ratelimit import member_limiter
 from bot.services.transfer import TransferService
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -78,7 +79,12 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> AsyncIterator
         if migrate:
             await database.upgrade()
         repository = Repository(database)
-        directory = DirectoryService(repository=repository, config=config, clock=utc_now)
+        directory = DirectoryService(
+            repository=repository,
+            config=config,
+            clock=utc_now,
+            limiter=member_limiter(database.dialect, repository),
+        )
         moderation = ModerationService(repository=repository, directory=directory, clock=utc_now)
         transfer = TransferService(repository=repository, directory=directory)
         linking = LinkingService(repository=repository, directory=directory, config=config, clock=utc_now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 class Visibility(enum.StrEnum):
@@ -189,3 +190,14 @@ class AnnouncementRun:
     state: RunState
     updated_at: datetime
     detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewState:
+    """What a Discord message's buttons act on (a directory's filter, search and page), by id."""
+
+    id: int
+    kind: str
+    community: str
+    owner_id: str
+    state: dict[str, Any]

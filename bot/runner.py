@@ -29,6 +29,7 @@ from bot.cluster.gate import run_while_leader
 from bot.cluster.node import open_node
 from bot.cluster.relay import RelayPublisher, RelayWorker
 from bot.cluster.single import single_process
+from bot.config.fleet import FleetReload
 from bot.config.watch import ConfigWatcher, reload_on_sighup
 from bot.services.scheduler import Scheduler
 from bot.settings import Settings
@@ -197,6 +198,10 @@ async def _run(settings: Settings, *, serve_web: bool, bind: WebBind | None) -> 
                 if settings.config_watch_seconds > 0:
                     watcher = ConfigWatcher(app.reloader, app.config, interval=settings.config_watch_seconds)
                     group.create_task(watcher.run(), name="config:watch")
+                if app.database.dialect == "postgresql":  # several processes may share it
+                    fleet = FleetReload(app.reloader, settings.database_url)
+                    app.reloader.fleet = fleet
+                    group.create_task(fleet.run(), name="config:fleet")
                 for front in fronts:
                     group.create_task(front.run(), name=f"front:{front.name}")
                     log.info("front started", extra={"front": front.name})

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.urls import check_endpoint_url
@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     config_watch_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
         default=3.0, validation_alias=AliasChoices("FERRY_CONFIG_WATCH_SECONDS", "config_watch_seconds")
     )
+    # Discord sharding across processes (docs/scale-out-discord.md): unset, one unsharded connection.
+    # DISCORD_SHARD_COUNT is a number or "auto" (Discord's recommendation from /gateway/bot);
+    # DISCORD_SHARD_IDS the shards this process serves: "0,1", "all" (the default) or "none" for
+    # a process without Discord (web or Bluesky only).
+    discord_shard_count: Annotated[int, Field(ge=1, le=100_000)] | Literal["auto"] | None = None
+    discord_shard_ids: Annotated[tuple[int, ...] | Literal["all"], NoDecode] = "all"
 
     @field_validator("database_url")
     @classmethod
@@ -80,6 +86,40 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            return text or None
+        return value
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text in {"", "all", "auto"}:
+                return "all"
+            if text == "none":
+                return ()
+            return tuple(part.strip() for part in text.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        ids = self.discord_shard_ids
+        if ids == "all":
+            return self
+        if len(set(ids)) != len(ids) or any(shard < 0 for shard in ids):
+            raise ValueError("DISCORD_SHARD_IDS must list distinct shard numbers from 0")
+        if ids and self.discord_shard_count is None:
+            raise ValueError('DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (a number or "auto")')
+        count = self.discord_shard_count
+        if isinstance(count, int) and any(shard >= count for shard in ids):
+            raise ValueError(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({count})")
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -106,8 +146,15 @@ class Settings(BaseSettings):
 
     @property
     def discord_enabled(self) -> bool:
-        """Whether a Discord token was given."""
+        """Whether a Discord token was given and this process serves at least one shard."""
+        if self.discord_shard_ids == ():
+            return False
         return self.discord_token is not None and bool(self.discord_token.get_secret_value())
+
+    @property
+    def discord_sharded(self) -> bool:
+        """Whether the Discord connection is split into shards (DISCORD_SHARD_COUNT is set)."""
+        return self.discord_shard_count is not None
 
     @property
     def bluesky_enabled(self) -> bool:

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.config.fleet import ProcessReload
 from bot.config.problems import ConfigProblem
 from bot.config.reload import ConfigChanges, ReloadOutcome, ReloadTrigger
 from bot.discord.admin import Interaction, lines_reply, log_action
@@ -39,7 +40,12 @@ class ConfigCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         reloader = self.bot.app.reloader
         earlier = reloader.last_automatic_failure  # read first: a reload that applies clears it
-        outcome = await reloader.reload(ReloadTrigger.COMMAND)
+        fleet = reloader.fleet
+        others: list[ProcessReload] | None = None
+        if fleet is None:
+            outcome = await reloader.reload(ReloadTrigger.COMMAND)
+        else:  # every process on the database reloads, and says how it went
+            outcome, others = await fleet.reload_everywhere(ReloadTrigger.COMMAND)
         log_action(interaction, "reload", ok=outcome.ok, problems=len(outcome.problems))
         audience = None
         if not await self.bot.is_owner(interaction.user):
@@ -48,6 +54,8 @@ class ConfigCommands(commands.Cog):
             audience = Audience(self.bot.community_slug(interaction), directory)
         locale = interaction.locale
         lines = reload_lines(locale, outcome, earlier, reloader.applied, audience)
+        if fleet is not None and others is not None:
+            lines[:0] = fleet_lines(locale, fleet.name, outcome, others)
         if outcome.ok:  # the file, should the report not fit, has every name in full
             raw = reload_lines(locale, outcome, earlier, reloader.applied, audience, names_shown=None)
         else:
@@ -179,6 +187,24 @@ def reload_lines(
         lines.append(say(locale, key, when=when, count=len(earlier.problems)))
     if not outcome.ok:
         lines.extend(clean(str(problem), 1000) for problem in problems)
+    return lines
+
+
+def fleet_lines(
+    locale: discord.Locale, here: str, outcome: ReloadOutcome, others: list[ProcessReload]
+) -> list[str]:
+    """One line per process that reloaded (this one first); counts only, no key names."""
+    lines = [say(locale, "reload.fleet", count=len(others) + 1)]
+    for process in [ProcessReload.of(here, outcome), *others]:
+        name = clean(process.process, 100)
+        if process.ok:
+            lines.append(say(locale, "reload.process_ok", process=name, communities=process.communities))
+        else:
+            lines.append(say(locale, "reload.process_failed", process=name, count=process.problems))
+        if process.needs_restart:
+            lines.append(
+                say(locale, "reload.process_restart", process=name, count=len(process.needs_restart))
+            )
     return lines
 
 

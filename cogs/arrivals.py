@@ -95,7 +95,7 @@ class Arrivals(commands.Cog):
         channel_id = self.bot.community(guild_id).channels.new_arrivals
         if not entries or channel_id is None:
             return
-        channel = self.bot.get_channel(channel_id)
+        channel = await self.bot.channel_anywhere(channel_id)
         # Only a text channel of the same server: a config typo must not post into another server.
         if not isinstance(channel, discord.TextChannel) or channel.guild.id != guild_id:
             log.warning(

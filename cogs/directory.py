@@ -10,6 +10,7 @@ from discord.utils import format_dt
 from bot.config import Community
 from bot.discord.choices import platform_choices
 from bot.discord.client import FerryBot
+from bot.discord.directory_view import DYNAMIC_ITEMS, DirectoryMessage
 from bot.discord.messages import Raw, say
 from bot.discord.render import (
     BUTTON_LABEL_LIMIT,
@@ -21,7 +22,6 @@ from bot.discord.render import (
     lines_block,
     safe_url,
 )
-from bot.discord.views import DirectoryView
 from bot.platforms.catalogue import Catalogue
 
 Interaction = discord.Interaction[FerryBot]
@@ -34,6 +34,14 @@ class Directory(commands.Cog):
 
     def __init__(self, bot: FerryBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        """Answer the directory buttons of every message, whichever process or run sent it."""
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        """Stop answering them (a reload of the extension registers them again)."""
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     @app_commands.command(name="directory", description="Browse who moved where")
     @app_commands.describe(
@@ -54,7 +62,7 @@ class Directory(commands.Cog):
         community = self.bot.community(interaction.guild_id).slug
         key = self.bot.app.directory.platform(community, platform).key if platform else None
         await interaction.response.defer(ephemeral=private, thinking=True)
-        view = DirectoryView(
+        embed, view = await DirectoryMessage.open(
             self.bot,
             owner_id=interaction.user.id,
             locale=interaction.locale,
@@ -62,8 +70,7 @@ class Directory(commands.Cog):
             platform=key,
             search=search,
         )
-        embed = await view.load()
-        view.message = await interaction.followup.send(embed=embed, view=view, ephemeral=private, wait=True)
+        await interaction.followup.send(embed=embed, view=view, ephemeral=private)
 
     @directory.autocomplete("platform")
     async def directory_platform(

@@ -15,13 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
 from bot.config.loader import config_files, load_config
 from bot.config.problems import ConfigError, ConfigProblem
 from bot.config.runtime import FerryConfig
+
+if TYPE_CHECKING:
+    from bot.config.fleet import ProcessReload
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,17 @@ class ReloadTrigger(enum.StrEnum):
     WATCH = "watch"
     COMMAND = "command"
     SIGNAL = "signal"
+    FLEET = "fleet"  # /ferry reload run in another process of the same database
+
+
+class FleetReloading(Protocol):
+    """Reloads in every process on the database (``bot.config.fleet.FleetReload``)."""
+
+    name: str
+
+    async def reload_everywhere(self, trigger: ReloadTrigger) -> tuple[ReloadOutcome, list[ProcessReload]]:
+        """Reload here and in every other process; this one's outcome and the others' answers."""
+        ...
 
 
 class ConfigHolding(Protocol):
@@ -147,6 +161,8 @@ class Reloader:
         self.last_failure: ReloadOutcome | None = None  # cleared by the next reload that applies
         # The latest failure nobody asked for (file watch, SIGHUP): what an admin may not have seen.
         self.last_automatic_failure: ReloadOutcome | None = None
+        # Set while this process listens for the others' reloads (several processes on PostgreSQL).
+        self.fleet: FleetReloading | None = None
 
     @property
     def path(self) -> Path:
@@ -163,7 +179,7 @@ class Reloader:
                     trigger, now, current.source_files, len(current.communities), tuple(problems)
                 )
                 self.last_failure = outcome
-                if trigger is not ReloadTrigger.COMMAND:
+                if trigger not in (ReloadTrigger.COMMAND, ReloadTrigger.FLEET):
                     self.last_automatic_failure = outcome
                 _log_rejected(outcome)
                 return outcome

@@ -4,6 +4,9 @@ The text is shown as written, not as markdown: the same words go to Bluesky, whe
 show as stars, so markdown is escaped and mentions neutralised (nobody is pinged either way, by
 ``AllowedMentions.none()``). Each message is cut on line breaks to Discord's 2,000 characters after
 escaping, so a long template never fails the send.
+
+Which messages of a delivery went out is kept in the database (``announcement_parts``), not in
+memory: a retry with the same key after a restart, or from another process, sends only the rest.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 import discord
@@ -39,10 +44,21 @@ class Channel(Protocol):
         ...
 
 
+class PartLedger(Protocol):
+    """Where the parts of each delivery that went out are recorded (the repository)."""
+
+    async def sent_parts(self, *, publisher: str, key: str) -> dict[int, str]:
+        """Part number -> link of the parts of ``key`` already sent."""
+        ...
+
+    async def record_part(self, *, publisher: str, key: str, part: int, location: str, now: datetime) -> None:
+        """Remember one sent part."""
+        ...
+
+
 NAME = "discord"
 NONCE_LENGTH = 25  # Discord refuses a longer nonce
 MAX_MESSAGES = 5  # a template of 2,000 characters with a long message needs two or three at most
-REMEMBERED_KEYS = 256
 
 
 def nonce_for(key: str, part: int) -> str:
@@ -104,12 +120,10 @@ class DiscordAnnouncer:
 
     name = NAME
 
-    def __init__(self, bot: FerryBot) -> None:
+    def __init__(self, bot: FerryBot, *, ledger: PartLedger, clock: Callable[[], datetime]) -> None:
         self._bot = bot
-        # Keys already delivered by this process: a retry within it is answered without a request.
-        self._delivered: dict[str, Delivery] = {}
-        # The messages of a key sent so far (part -> jump URL), while some are still missing.
-        self._parts: dict[str, dict[int, str]] = {}
+        self._ledger = ledger
+        self._clock = clock
 
     def parts_needed(self, text: str) -> tuple[int, int]:
         """How many messages the text needs, and the most that are sent."""
@@ -117,13 +131,11 @@ class DiscordAnnouncer:
 
     async def publish(self, announcement: Announcement, *, key: str) -> Delivery:
         """Post the announcement in the community's announcements channel, once per key."""
-        if key in self._delivered:
-            return self._delivered[key]
         community = self._bot.app.config().community(announcement.community)
         channel_id = community.channels.announcements
         if channel_id is None:
             return self._failed("no_channel")
-        channel = self._bot.get_channel(channel_id)
+        channel = await self._bot.channel_anywhere(channel_id)
         # Only a text channel of one of the community's servers: a typo must not post elsewhere.
         if (
             not isinstance(channel, discord.TextChannel)
@@ -137,12 +149,7 @@ class DiscordAnnouncer:
         contents = messages_for(announcement.text)
         if not contents:
             return self._failed("empty")
-        delivery = await self.send_parts(channel, key, contents, community=community.slug)
-        if delivery.ok:
-            if len(self._delivered) >= REMEMBERED_KEYS:
-                self._delivered.pop(next(iter(self._delivered)))
-            self._delivered[key] = delivery
-        return delivery
+        return await self.send_parts(channel, key, contents, community=community.slug)
 
     async def send_parts(
         self, channel: Channel, key: str, contents: list[str], *, community: str
@@ -151,11 +158,11 @@ class DiscordAnnouncer:
 
         When a message fails after others went out, the delivery says "partial" with the first
         one's link: an admin who sends the whole announcement again would repeat them, and a retry
-        with the same key sends only the rest.
+        with the same key (in any process, after any restart) sends only the rest. Each part is
+        recorded as soon as Discord confirms it; a crash between the two is covered by the nonce,
+        which Discord answers with the message it already made.
         """
-        if key not in self._parts and len(self._parts) >= REMEMBERED_KEYS:
-            self._parts.pop(next(iter(self._parts)))
-        sent = self._parts.setdefault(key, {})
+        sent = await self._ledger.sent_parts(publisher=NAME, key=key)
         error: str | None = None
         for part, content in enumerate(contents):
             if part in sent:
@@ -179,9 +186,11 @@ class DiscordAnnouncer:
                 error = "http"
                 break
             sent[part] = message.jump_url
+            await self._ledger.record_part(
+                publisher=NAME, key=key, part=part, location=message.jump_url, now=self._clock()
+            )
         first = sent.get(0, "")
         if error is None:
-            self._parts.pop(key, None)  # the whole delivery is remembered from now on
             return Delivery(publisher=NAME, ok=True, where=first)
         if sent:
             return Delivery(publisher=NAME, ok=False, where=first, error="partial")

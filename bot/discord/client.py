@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import App
+from bot.app import App, utc_now
 from bot.config import Community
 from bot.discord.announcer import DiscordAnnouncer
 from bot.discord.checks import NotBotOwner, NotFerryAdmin
@@ -152,7 +152,8 @@ class FerryBot(commands.Bot):
         happens on demand (``ferry sync-commands`` or ``/ferry sync``).
         """
         await self.tree.set_translator(FerryTranslator())
-        self._unregister_announcer = self.app.announcements.register(DiscordAnnouncer(self))
+        announcer = DiscordAnnouncer(self, ledger=self.app.repository, clock=utc_now)
+        self._unregister_announcer = self.app.announcements.register(announcer)
         self._unfollow_exports = self.exports.listen(self.app.directory.changes)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -187,6 +188,21 @@ class FerryBot(commands.Bot):
             await interaction.response.send_message(say(interaction.locale, "view.gone"), ephemeral=True)
         except discord.HTTPException:
             log.debug("could not answer a click on an old message", exc_info=True)
+
+    async def channel_anywhere(self, channel_id: int) -> object:
+        """A channel from the cache, or over REST when its server is on another process's shard.
+
+        REST reaches every channel from any process, so work that runs in one process only (the
+        scheduler, or the process a registration happened in) can post in any server. None when
+        the channel does not exist or the bot may not see it.
+        """
+        cached = self.get_channel(channel_id)
+        if cached is not None:
+            return cached
+        try:
+            return await self.fetch_channel(channel_id)
+        except (discord.NotFound, discord.Forbidden, discord.InvalidData):
+            return None
 
     def community(self, guild_id: int) -> Community:
         """The community a server belongs to (configured, or a default one)."""

@@ -13,6 +13,7 @@ import discord
 
 from bot.app import App
 from bot.discord.client import FerryBot
+from bot.discord.sharding import ShardedFerryBot
 from bot.runner import FrontStartError
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,21 @@ def _token(app: App) -> str:
 
 
 def build_bot(app: App, *, sync_dev_guilds: bool = True, **options: Any) -> FerryBot:
-    """A FerryBot configured from the settings (dev guilds, owners)."""
+    """A FerryBot configured from the settings (dev guilds, owners, and its shards if sharded)."""
     settings = app.settings
-    return FerryBot(
+    common: dict[str, Any] = {
+        "dev_guild_ids": settings.discord_dev_guild_ids if sync_dev_guilds else (),
+        "owner_ids": settings.discord_owner_ids,
+    }
+    if not settings.discord_sharded:
+        return FerryBot(app, **common, **options)
+    count = settings.discord_shard_count
+    ids = settings.discord_shard_ids
+    return ShardedFerryBot(
         app,
-        dev_guild_ids=settings.discord_dev_guild_ids if sync_dev_guilds else (),
-        owner_ids=settings.discord_owner_ids,
+        shard_count=count if isinstance(count, int) else None,
+        shard_ids=None if ids == "all" else ids,
+        **common,
         **options,
     )
 

@@ -29,7 +29,7 @@ from bot.models import (
 from bot.platforms import NormalisedHandle, PlatformSpec, normalise, profile_url
 from bot.services.events import ChangeFeed, ChangeKind, DirectoryChange
 from bot.services.names import clean_display_name, clean_search
-from bot.services.ratelimit import RateLimiter, count_member_command
+from bot.services.ratelimit import MemberLimiter, RateLimiter, count_member_command
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -54,13 +54,13 @@ class DirectoryService:
         config: ConfigSource,
         clock: Clock,
         changes: ChangeFeed | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: MemberLimiter | None = None,
     ) -> None:
         self._repo = repository
         self._config = config  # a callable so a reloaded config applies to the next call
         self._clock = clock
         self.changes = changes or ChangeFeed()
-        self._limiter = limiter if limiter is not None else RateLimiter()
+        self._limiter: MemberLimiter = limiter if limiter is not None else RateLimiter()
 
     # -- look-ups of configuration -------------------------------------------------------------
 
@@ -115,7 +115,7 @@ class DirectoryService:
         """
         spec, normalised = self.normalise(community, platform, handle)
         existing_member = await self._repo.find_member(community=community, identity=identity)
-        self.limit(community, identity, existing_member, actor, REGISTRATION)
+        await self.limit(community, identity, existing_member, actor, REGISTRATION)
         if existing_member is not None and existing_member.banned:
             # Whoever registers for a banned member (an admin, an import) is refused as well: the
             # ban is lifted with unban, not worked around. A ban landing just after this check lets
@@ -193,7 +193,7 @@ class DirectoryService:
         """
         spec = self.platform(community, platform)
         member = await self._repo.find_member(community=community, identity=identity)
-        self.limit(community, identity, member, actor, REGISTRATION)
+        await self.limit(community, identity, member, actor, REGISTRATION)
         removed = None
         if member is not None:
             removed = await self._repo.delete_entry(
@@ -218,13 +218,13 @@ class DirectoryService:
         )
         return self.with_link(removed)
 
-    def limit(
+    async def limit(
         self, community: str, identity: Identity, member: Member | None, actor: str, action: str
     ) -> None:
         """Count one ``action`` command of a member (see ``count_member_command``)."""
         if actor != MEMBER:
             return  # admins, imports and the operator act for others, often in bulk
-        count_member_command(
+        await count_member_command(
             self._limiter,
             self._config().limits,
             community=community,

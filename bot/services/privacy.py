@@ -50,7 +50,7 @@ async def change_visibility(
     if changed:
         # Only a real change counts: it is what costs Bluesky list writes.
         member = await directory.member(community=community, identity=identity)
-        directory.limit(community, identity, member, MEMBER, VISIBILITY)
+        await directory.limit(community, identity, member, MEMBER, VISIBILITY)
         await moderation.set_visibility(
             community=community, identity=identity, platform=platform, visibility=visibility
         )

@@ -1,10 +1,13 @@
 """Per-member rate limits: a sliding-window log per (community, identity, action).
 
-The windows live in this process's memory. That is enough because one process serves a member's
-commands on each front (one Discord connection, one Bluesky poller, one console), and a limit is a
-brake on floods, not an accounting record: after a restart everyone simply starts with a full
-allowance. Memory stays bounded: a key whose last use is older than the longest window holds no
-information and is dropped, and past ``max_keys`` the least recently used keys go first.
+With one process (the SQLite default) the windows live in its memory, :class:`RateLimiter`: a
+limit is a brake on floods, not an accounting record, so after a restart everyone simply starts
+with a full allowance. Memory stays bounded: a key whose last use is older than the longest window
+holds no information and is dropped, and past ``max_keys`` the least recently used keys go first.
+
+Several processes on one PostgreSQL serve one member from any of them (a Discord shard, the
+Bluesky poller of the leader, a console), so there the log is shared: :class:`SharedRateLimiter`
+keeps it in the database with the same sliding-window rule. :func:`member_limiter` picks one.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.config.models import Limits
 from bot.errors import RateLimitedError
 from bot.models import Identity
+from bot.storage.coordination import CoordinationStore
 
 MonotonicClock = Callable[[], float]
 DEFAULT_MAX_KEYS = 10_000  # members acting within one window; each costs at most a few hundred bytes
@@ -28,6 +33,15 @@ class Limit:
 
     count: int
     window: float
+
+
+class MemberLimiter(Protocol):
+    """Counts actions against limits, in this process or shared by all of them."""
+
+    async def count(self, keys: Sequence[str], action: str, limits: Sequence[Limit]) -> None:
+        """Record one ``action`` for every key when each has room, else raise RateLimitedError
+        and record nothing."""
+        ...
 
 
 class RateLimiter:
@@ -76,6 +90,10 @@ class RateLimiter:
         while len(self._log) > self._max_keys:
             self._log.popitem(last=False)
 
+    async def count(self, keys: Sequence[str], action: str, limits: Sequence[Limit]) -> None:
+        """:meth:`acquire_all`, as a :class:`MemberLimiter`."""
+        self.acquire_all(keys, action, limits)
+
     def _evict_idle(self, now: float, longest: float) -> None:
         while self._log:
             key, times = next(iter(self._log.items()))
@@ -84,8 +102,41 @@ class RateLimiter:
             del self._log[key]
 
 
-def count_member_command(
-    limiter: RateLimiter,
+class SharedRateLimiter:
+    """The same sliding windows, logged in the database so every process counts the same uses.
+
+    One short transaction per counted command (locks on the keys, a read, an insert), committed
+    without waiting for the disk; see :meth:`CoordinationStore.hits_then_record`.
+    """
+
+    def __init__(self, store: CoordinationStore) -> None:
+        self._store = store
+
+    async def count(self, keys: Sequence[str], action: str, limits: Sequence[Limit]) -> None:
+        """Record one ``action`` for every key when each has room, or raise RateLimitedError."""
+        active = [limit for limit in limits if limit.count > 0]
+        if not active:
+            return
+        longest = max(limit.window for limit in active)
+
+        def room(times: list[list[float]], now: float) -> float:
+            return max(_wait(log, limit, now) for log in times for limit in active)
+
+        wait = await self._store.hits_then_record(keys, longest=longest, room=room)
+        if wait > 0:
+            raise RateLimitedError(action, wait)
+
+
+def member_limiter(dialect: str, store: CoordinationStore) -> MemberLimiter:
+    """Shared counting on PostgreSQL (any number of processes), this process's memory on SQLite
+    (one process by design)."""
+    if dialect == "postgresql":
+        return SharedRateLimiter(store)
+    return RateLimiter()
+
+
+async def count_member_command(
+    limiter: MemberLimiter,
     limits: Limits,
     *,
     community: str,
@@ -100,13 +151,14 @@ def count_member_command(
     is counted before the member exists.
     """
     windows = (Limit(limits.registrations_per_minute, 60.0), Limit(limits.registrations_per_hour, 3600.0))
-    keys: list[Hashable] = [(community, identity, action)]
+    # Strings, so that a shared log in another process or a database keys them the same way.
+    keys = [f"{community}|{identity.kind.value}:{identity.external_id}|{action}"]
     if member_id is not None:
-        keys.append((community, ("member", member_id), action))
-    limiter.acquire_all(keys, action, windows)
+        keys.append(f"{community}|member:{member_id}|{action}")
+    await limiter.count(keys, action, windows)
 
 
-def _wait(times: deque[float], limit: Limit, now: float) -> float:
+def _wait(times: Sequence[float], limit: Limit, now: float) -> float:
     """Seconds until ``limit`` has room again (0 when it has room now)."""
     recent = [t for t in times if now - t < limit.window]
     if len(recent) < limit.count:

@@ -15,7 +15,15 @@ from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, r
 from bot.storage._dialect import insert_ignoring_conflict, upsert
 from bot.storage.bluesky import scrub_finished
 from bot.storage.link_codes import link_handle_state_key
-from bot.storage.tables import audit_log, entries, kv_state, link_codes, member_identities, members
+from bot.storage.tables import (
+    audit_log,
+    discord_views,
+    entries,
+    kv_state,
+    link_codes,
+    member_identities,
+    members,
+)
 from bot.storage.withdrawn import EVERY_PLATFORM, mark_withdrawn
 
 FORGOTTEN_ACTOR = "forgotten"  # what the audit log says instead of a forgotten person's account id
@@ -220,6 +228,7 @@ class MemberStore(Store):
         if row is None:
             return erased
         await _scrub_actor_names(conn, row.community, identities)
+        await _drop_view_states(conn, row.community, identities)
         # Whatever a sheet still says about them, a re-import must not bring them back.
         await mark_withdrawn(conn, self._db.dialect, row.community, identities, EVERY_PLATFORM, now)
         if row.banned:
@@ -243,6 +252,7 @@ class MemberStore(Store):
         many rows were scrubbed; when any were, ``member.forget`` is logged with no member."""
         async with self._db.transaction(write=True) as conn:
             scrubbed = await _scrub_actor_names(conn, community, [identity])
+            scrubbed += await _drop_view_states(conn, community, [identity])
             if identity.kind is IdentityKind.BLUESKY:
                 scrubbed += await scrub_finished(conn, author_dids=[identity.external_id])
             if scrubbed:
@@ -289,6 +299,19 @@ async def _scrub_actor_names(conn: AsyncConnection, community: str, identities: 
         update(audit_log)
         .where(audit_log.c.community == community, audit_log.c.actor.in_(names))
         .values(actor=FORGOTTEN_ACTOR)
+    )
+    return int(result.rowcount)
+
+
+async def _drop_view_states(conn: AsyncConnection, community: str, identities: list[Identity]) -> int:
+    # A directory message's state names who opened it and what they searched for.
+    owners = [i.external_id for i in identities if i.kind is IdentityKind.DISCORD]
+    if not owners:
+        return 0
+    result = await conn.execute(
+        delete(discord_views).where(
+            discord_views.c.community == community, discord_views.c.owner_id.in_(owners)
+        )
     )
     return int(result.rowcount)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from bot.storage.announcement_parts import AnnouncementPartStore
 from bot.storage.announcements import AnnouncementRunStore
 from bot.storage.audit import AuditStore, StateStore
 from bot.storage.bluesky import BlueskyStore
+from bot.storage.coordination import CoordinationStore
 from bot.storage.directory import DirectoryStore
 from bot.storage.entries import EntryStore
 from bot.storage.link_codes import LinkCodeStore
 from bot.storage.members import MemberStore
+from bot.storage.view_states import ViewStateStore
 from bot.storage.withdrawn import WithdrawnStore
 
 
@@ -22,6 +25,9 @@ class Repository(
     LinkCodeStore,
     AnnouncementRunStore,
     WithdrawnStore,
+    AnnouncementPartStore,
+    ViewStateStore,
+    CoordinationStore,
 ):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 

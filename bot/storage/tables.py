@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -216,6 +217,57 @@ announcement_runs = Table(
 
 # The audit log filtered by action ("every ban", "every refused link code") without a full scan.
 Index(None, audit_log.c.community, audit_log.c.action, audit_log.c.id)
+
+
+# -- shared state of a scale-out fleet (issue 12; migration 0004_shared_state) ----------------------
+
+# Which messages of an announcement went out, per publisher and delivery key: a retry after a
+# restart, or from another process, sends only the missing parts.
+announcement_parts = Table(
+    "announcement_parts",
+    metadata,
+    Column("publisher", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("part", Integer, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("publisher", "key", "part"),
+)
+
+# Member rate limits counted across processes (PostgreSQL): one row per counted use, kept for the
+# longest window. ``at`` is the database clock in epoch seconds, the same for every process.
+rate_limit_hits = Table(
+    "rate_limit_hits",
+    metadata,
+    Column("key", Text, nullable=False),
+    Column("at", Float, nullable=False),
+)
+Index(None, rate_limit_hits.c.key, rate_limit_hits.c.at)
+
+# When each IDENTIFY bucket (shard_id % max_concurrency) may next identify, shared by every
+# process of the bot: Discord allows one IDENTIFY per bucket every 5 s across the whole fleet.
+discord_identify_slots = Table(
+    "discord_identify_slots",
+    metadata,
+    Column("bucket", Integer, nullable=False),
+    Column("next_at", Float, nullable=False),
+    PrimaryKeyConstraint("bucket"),
+)
+
+# The state of a Discord message's buttons (a directory's filter, search and page), so a click
+# works in whichever process owns the guild's shard, and after a restart. ``owner_id`` is the
+# Discord user who opened it; rows unused for a while are pruned.
+discord_views = Table(
+    "discord_views",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("community", Text, nullable=False),
+    Column("owner_id", Text, nullable=False),
+    Column("state", JSON(none_as_null=True), nullable=False),
+    Column("used_at", UTCDateTime, nullable=False),
+)
+Index(None, discord_views.c.used_at)
 
 # Scale-out (bot/cluster): the elected leader of the singleton work, and every live process.
 # A lease is a row per singleton name; ``token`` grows by one at every change of holder, so a write

@@ -1,5 +1,6 @@
 """Settings: read from the environment and .env, secrets never shown."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,33 @@ def test_https_services_and_local_development_servers_pass(
 ) -> None:
     monkeypatch.setenv("BLUESKY_SERVICE_URL", url)
     assert load_settings().bluesky_service_url == kept
+
+
+def test_shard_settings() -> None:
+    unsharded = load_settings(_env_file=None, discord_token="t")
+    assert (unsharded.discord_shard_count, unsharded.discord_shard_ids) == (None, "all")
+    assert unsharded.discord_enabled and not unsharded.discord_sharded
+    some = load_settings(
+        _env_file=None, discord_token="t", discord_shard_count="4", discord_shard_ids=" 0, 2 "
+    )
+    assert (some.discord_shard_count, some.discord_shard_ids, some.discord_sharded) == (4, (0, 2), True)
+    auto = load_settings(_env_file=None, discord_token="t", discord_shard_count="AUTO", discord_shard_ids="1")
+    assert (auto.discord_shard_count, auto.discord_shard_ids) == ("auto", (1,))
+    # A web-only or Bluesky-only process of a sharded fleet: no Discord at all.
+    none = load_settings(_env_file=None, discord_token="t", discord_shard_count="2", discord_shard_ids="none")
+    assert not none.discord_enabled
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "complaint"),
+    [
+        ("2", "0,2", "below DISCORD_SHARD_COUNT (2)"),
+        (None, "1", "needs DISCORD_SHARD_COUNT"),
+        ("2", "1,1", "distinct"),
+        ("0", "all", "DISCORD_SHARD_COUNT"),
+        ("two", "all", "DISCORD_SHARD_COUNT"),
+    ],
+)
+def test_bad_shard_settings_are_refused(count: str | None, ids: str, complaint: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(complaint)):
+        load_settings(_env_file=None, discord_shard_count=count, discord_shard_ids=ids)

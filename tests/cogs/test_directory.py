@@ -9,14 +9,16 @@ import re
 
 import pytest
 
+from bot.app import App, open_app
 from bot.config.models import Link
 from bot.discord.client import FerryBot
 from bot.discord.render import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
 from bot.models import Identity, IdentityKind, Source
 from bot.services.export_cache import ExportCache
 from bot.services.ratelimit import Limit
+from bot.storage.tables import discord_views
 from tests.bot.discord.fixtures import seed_directory, wait_for
-from tests.support.discord_standin import DiscordStandin, StandinUsageError
+from tests.support.discord_standin import DiscordStandin
 from tests.support.services import Ticker
 
 
@@ -177,22 +179,22 @@ async def test_paging_survives_rows_removed_meanwhile(
     assert embed["footer"]["text"].startswith("Page 1 of 1 · 7 handles")
 
 
-async def test_the_view_expires_by_disabling_its_controls(discord_standin: DiscordStandin, ferry_app) -> None:
+async def test_the_buttons_keep_working_past_the_view_timeout(
+    discord_standin: DiscordStandin, ferry_app
+) -> None:
     from tests.bot.discord.fixtures import make_bot
 
     await seed_directory(ferry_app, 15)
-    async with discord_standin.running(make_bot(discord_standin, ferry_app, view_timeout=0.3)):
+    async with discord_standin.running(make_bot(discord_standin, ferry_app, view_timeout=0.1)):
         _, message = await open_directory(discord_standin)
-
-        def controls() -> list[dict]:
-            return [c for row in discord_standin.message(message.id).components for c in row["components"]]
-
-        assert not controls()[0].get("disabled")  # the select works until the view expires
-        await wait_for(lambda: all(c.get("disabled") for c in controls()))
+        await asyncio.sleep(0.3)  # confirmations would have expired by now; the directory does not
         current = discord_standin.message(message.id)
-        assert current.embeds == message.embeds  # still readable
-        with pytest.raises(StandinUsageError, match="disabled"):
-            await discord_standin.click_button(current, current.custom_ids()[2], discord_standin.world.member)
+        assert not any(c.get("disabled") for row in current.components for c in row["components"][2:])
+        click = await discord_standin.click_button(
+            current, current.custom_ids()[2], discord_standin.world.member
+        )
+        await click.updated()
+        assert discord_standin.message(message.id).embeds[0]["footer"]["text"].startswith("Page 2 of 2")
 
 
 async def test_links_embed_with_link_buttons(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
@@ -241,25 +243,64 @@ async def test_walking_every_page_of_a_thousand_entries(
     assert len(handles) == 1000  # every entry exactly once, none cut mid-way
 
 
-async def test_buttons_of_a_message_from_before_a_restart_answer_politely(
-    discord_standin: DiscordStandin, ferry_app
+async def test_buttons_of_a_message_from_before_a_restart_still_work(
+    discord_standin: DiscordStandin, ferry_app: App
 ) -> None:
     from tests.bot.discord.fixtures import make_bot
 
-    await seed_directory(ferry_app, 15)
+    await seed_directory(ferry_app, 25)
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, ferry_app)):
         _, message = await open_directory(discord_standin)
-    async with discord_standin.running(make_bot(discord_standin, ferry_app, orphan_reply_delay=0.5)):
         click = await discord_standin.click_button(message, message.custom_ids()[2], world.member)
-        response = await click.response()
-        assert response.ephemeral and response.content.startswith("These buttons no longer work")
-        # A live view still answers by itself, without a second acknowledgement.
-        _, fresh = await open_directory(discord_standin)
-        click = await discord_standin.click_button(fresh, fresh.custom_ids()[2], world.member)
+        await click.updated()
+    # Another process (a new client and a new App on the same database) after a restart.
+    async with (
+        open_app(ferry_app.settings) as later,
+        discord_standin.running(make_bot(discord_standin, later, orphan_reply_delay=0.3)),
+    ):
+        current = discord_standin.message(message.id)
+        click = await discord_standin.click_button(current, current.custom_ids()[2], world.member)
         assert (await click.response()).kind == "deferred update"
         await click.updated()
-        await asyncio.sleep(0.6)  # past the orphan delay: no second acknowledgement may follow
+        assert discord_standin.message(message.id).embeds[0]["footer"]["text"].startswith("Page 3 of 3")
+        back = await discord_standin.click_button(current, current.custom_ids()[1], world.member)
+        await back.updated()
+        assert discord_standin.message(message.id).embeds[0]["footer"]["text"].startswith("Page 2 of 3")
+        pick = await discord_standin.select(current, current.custom_ids()[0], ["lemon8"], world.member)
+        await pick.updated()
+        [embed] = discord_standin.message(message.id).embeds
+        assert embed["title"].endswith("moved to Lemon8") and embed["footer"]["text"].startswith(
+            "Page 1 of 1"
+        )
+        # Whoever opened it still owns it: the permission is checked on every press.
+        other = await discord_standin.select(current, current.custom_ids()[0], ["*"], world.admin)
+        assert (await other.response()).content.startswith("This list belongs to someone else")
+        await asyncio.sleep(0.4)  # past the orphan delay: no second acknowledgement may follow
+
+
+async def test_a_button_whose_server_changed_community_or_whose_state_is_gone_says_so(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    await seed_directory(ferry.app, 15)
+    world = discord_standin.world
+    _, message = await open_directory(discord_standin)
+    config = ferry.app.config()
+    movers = config.communities["movers"]
+    elsewhere = movers.model_copy(update={"slug": "elsewhere"})
+    ferry.app.config.current = config.build(
+        catalogue=config.catalogue,
+        communities=[movers.model_copy(update={"discord_guild_ids": ()}), elsewhere],
+        defaults=config.defaults,
+    )
+    assert ferry.community(world.guild.id).slug == "elsewhere"
+    click = await discord_standin.click_button(message, message.custom_ids()[2], world.member)
+    assert (await click.response()).content.startswith("These buttons no longer work")
+    ferry.app.config.current = config
+    async with ferry.app.database.transaction(write=True) as conn:
+        await conn.execute(discord_views.delete())
+    click = await discord_standin.click_button(message, message.custom_ids()[2], world.member)
+    assert (await click.response()).content.startswith("These buttons no longer work")
 
 
 async def test_chinese_directory(discord_standin: DiscordStandin, ferry: FerryBot) -> None:

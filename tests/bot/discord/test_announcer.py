@@ -3,6 +3,7 @@ tests/cogs."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -11,6 +12,7 @@ import discord
 from bot.discord.announcer import MAX_MESSAGES, NONCE_LENGTH, DiscordAnnouncer, messages_for, nonce_for
 from bot.discord.render import ELLIPSIS
 from bot.services.announcements import Delivery
+from bot.storage.repository import Repository
 
 
 def test_short_text_is_one_escaped_message() -> None:
@@ -64,27 +66,42 @@ class FlakyChannel:
         return cast(discord.Message, SimpleNamespace(jump_url=f"https://discord.example/{len(self.sent)}"))
 
 
-async def test_a_send_cut_short_is_partial_and_the_same_key_sends_only_the_rest() -> None:
-    announcer = DiscordAnnouncer(cast(Any, None))
+def announcer_on(repository: Repository) -> DiscordAnnouncer:
+    """A fresh announcer, as a new process (or the same one after a restart) builds it."""
+    return DiscordAnnouncer(
+        cast(Any, None), ledger=repository, clock=lambda: datetime(2026, 1, 18, tzinfo=UTC)
+    )
+
+
+async def test_a_send_cut_short_is_partial_and_a_retry_after_a_restart_sends_only_the_rest(
+    repository: Repository,
+) -> None:
     channel = FlakyChannel(refuse={2})
     parts = ["one", "two", "three"]
-    first = await announcer.send_parts(channel, "schedule:k", parts, community="demo")
+    first = await announcer_on(repository).send_parts(channel, "schedule:k", parts, community="demo")
     assert first == Delivery(
         publisher="discord", ok=False, where="https://discord.example/1", error="partial"
     )
     assert first.retryable
-    again = await announcer.send_parts(channel, "schedule:k", parts, community="demo")
+    again = await announcer_on(repository).send_parts(channel, "schedule:k", parts, community="demo")
     assert again == Delivery(publisher="discord", ok=True, where="https://discord.example/1")
     assert channel.sent == [(part, nonce_for("schedule:k", n)) for n, part in enumerate(parts)]
+    # Delivered in full: a third try (another process, a later restart) sends nothing at all.
+    third = await announcer_on(repository).send_parts(channel, "schedule:k", parts, community="demo")
+    assert third == again and channel.calls == 4
+    assert await repository.sent_parts(publisher="discord", key="schedule:k") == {
+        n: f"https://discord.example/{n + 1}" for n in range(3)
+    }
 
 
-async def test_a_send_failing_at_the_first_message_is_no_partial() -> None:
-    announcer = DiscordAnnouncer(cast(Any, None))
+async def test_a_send_failing_at_the_first_message_is_no_partial(repository: Repository) -> None:
+    announcer = announcer_on(repository)
     delivery = await announcer.send_parts(FlakyChannel(refuse={1}), "manual:1", ["one"], community="demo")
     assert delivery == Delivery(publisher="discord", ok=False, where="", error="http")
 
 
 def test_parts_needed_counts_past_the_most_messages() -> None:
     text = "\n".join("y" * 1900 for _ in range(7))
-    assert DiscordAnnouncer(cast(Any, None)).parts_needed(text) == (7, MAX_MESSAGES)
+    announcer = DiscordAnnouncer(cast(Any, None), ledger=cast(Any, None), clock=cast(Any, None))
+    assert announcer.parts_needed(text) == (7, MAX_MESSAGES)
     assert len(messages_for(text)) == MAX_MESSAGES

@@ -130,6 +130,13 @@ async def test_forget_member_leaves_no_personal_rows(repository: Repository, dat
     )
     await register(repository, bob, "instagram", "bob.gram")
     await repository.set_state("poller.cursor", "abc", T0)
+    # Directory messages they opened keep what they searched for.
+    await repository.create_view_state(
+        kind="directory", community=COMMUNITY, owner_id="1", state={"search": "quinn"}, now=T0
+    )
+    bobs_view = await repository.create_view_state(
+        kind="directory", community=COMMUNITY, owner_id="2", state={"search": "bob"}, now=T0
+    )
 
     erased = await repository.forget_member(member_id=quinn.id, now=at(3), actor="member")
 
@@ -153,7 +160,8 @@ async def test_forget_member_leaves_no_personal_rows(repository: Repository, dat
         {},
         at(3),
     )
-    # Bob is untouched, his audit details included.
+    # Bob is untouched, his audit details and his directory message included.
+    assert await repository.view_state(bobs_view, kind="directory") is not None
     assert [e.handle for e in await repository.list_entries(bob.id)] == ["bob.gram"]
     assert (await repository.audit_log(community=COMMUNITY, member_id=bob.id))[0].detail == {
         "handle": "bob.gram"

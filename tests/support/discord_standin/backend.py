@@ -38,6 +38,12 @@ class StandinConfig:
     rate_limit: int = 50  # requests per route bucket and window; generous but real headers
     rate_limit_window: float = 1.0
     gateway_sends_per_minute: int = 120
+    # What GET /gateway/bot recommends, and how IDENTIFY is paced: one per bucket
+    # (shard_id % max_concurrency) every identify_interval seconds (Discord: 5 s; 0 = not checked).
+    recommended_shards: int = 1
+    max_concurrency: int = 1
+    identify_interval: float = 0.0
+    session_start_total: int = 1000
     mentions: MentionPolicy = field(default_factory=MentionPolicy)
 
 
@@ -91,6 +97,7 @@ class Backend:
         self.commands = CommandScopes()
         self.cdn: dict[str, StoredAttachment] = {}
         self.dispatch: Dispatcher | None = None  # set by the gateway hub
+        self.identifies: Callable[[], int] = lambda: 0  # set by the gateway hub
 
     # -- refusals -------------------------------------------------------------------------
     def note(self, request: web.Request | None, kind: str, detail: str, code: int = 0) -> None:

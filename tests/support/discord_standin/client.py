@@ -16,6 +16,7 @@ from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE, InteractionRecord
 from .invoke import Resolver, StandinUsageError, base_payload, command_data
 from .mentions import resolve_pings
 from .runner import ClientT, run_bot
+from .shards import shard_for
 from .state import Channel, Guild, Member, StoredMessage, User
 from .violations import ViolationLog
 from .world import DefaultWorld
@@ -290,7 +291,7 @@ class DiscordStandin(ComponentActions):
         message = self.backend.new_message(channel, author)
         message.content = content
         message.pings = resolve_pings(content, None, from_interaction=False)
-        session = self.server.gateway.current
+        session = self.server.gateway.session_for(channel.guild_id)
         if session is None:
             return message
         data = payloads.message(message, self.application_id)
@@ -301,7 +302,7 @@ class DiscordStandin(ComponentActions):
         if member is not None:
             data["member"] = {k: v for k, v in payloads.member(member).items() if k != "user"}
         intent = DIRECT_MESSAGES if guild is None else GUILD_MESSAGES
-        await self.server.gateway.dispatch("MESSAGE_CREATE", data, intent)
+        await self.server.gateway.send_event(session, "MESSAGE_CREATE", data, intent)
         return message
 
     # -- faults -------------------------------------------------------------------------------
@@ -320,6 +321,15 @@ class DiscordStandin(ComponentActions):
     ) -> None:
         """Answer the next request whose path matches with a 429 (with ``Via``, so the client retries)."""
         self.server.rate_limits.injected.append((re.compile(path_pattern), retry_after, is_global))
+
+    def shard_of(self, guild: Guild, count: int) -> int:
+        """The shard that holds ``guild`` when the bot runs ``count`` shards."""
+        return shard_for(guild.id, count)
+
+    @property
+    def identify_times(self) -> list[tuple[float, int, int]]:
+        """``(monotonic time, shard id, shard count)`` of every accepted IDENTIFY, oldest first."""
+        return list(self.server.gateway.identify_log.times)
 
     @property
     def identifies(self) -> int:

@@ -33,8 +33,13 @@ class DriverCore(WorldBuilder):
         return text[0]
 
     async def _dispatch(self, record: InteractionRecord) -> InteractionHandle:
-        if self.server.gateway.current is None:
-            raise StandinUsageError("the bot has no gateway session; run it with standin.running(bot)")
+        guild_id = record.payload.get("guild_id")
+        session = self.server.gateway.session_for(None if guild_id is None else int(guild_id))
+        if session is None:
+            if self.server.gateway.current is None:
+                raise StandinUsageError("the bot has no gateway session; run it with standin.running(bot)")
+            raise StandinUsageError(f"no live gateway session holds the shard of guild {guild_id}")
+        record.shard = session.shard
         self.server.interactions.add(record)
         origin = self.backend.messages.get(record.component_message_id or 0)
         if origin is not None:

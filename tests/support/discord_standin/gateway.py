@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from . import payloads
 from .backend import Backend
+from .shards import IdentifyLog, conflict, guild_ids_of, parse_shard, route
 
 Json = dict[str, Any]
 GUILDS, GUILD_MEMBERS = 1 << 0, 1 << 1
@@ -53,6 +54,12 @@ class Session:
     seq: int = 0
     sent: list[tuple[int, str]] = field(default_factory=list)  # (seq, frame) for replay on RESUME
     socket: Connection | None = None
+    shard: tuple[int, int] = (0, 1)  # (id, count); an unsharded session holds shard 0 of 1
+    ended: bool = False  # the client closed it (1000/1001): Discord invalidates it, no RESUME
+
+    @property
+    def connected(self) -> bool:
+        return self.socket is not None and not self.socket.ws.closed
 
 
 @dataclass
@@ -61,6 +68,7 @@ class Connection:
     compress: _Compressor | None
     path: str
     sent_at: deque[float] = field(default_factory=deque)  # our receive times of the client's frames
+    closed_by_server: bool = False
 
     async def send(self, payload: Json | str) -> None:
         text = payload if isinstance(payload, str) else json.dumps(payload)
@@ -74,13 +82,15 @@ class GatewayHub:
     def __init__(self, backend: Backend) -> None:
         self.b = backend
         self.sessions: dict[str, Session] = {}
-        self.current: Session | None = None
+        self.current: Session | None = None  # the newest session (identified or resumed)
+        self.identify_log = IdentifyLog()
         self.identifies = 0
         self.resumes = 0
         self.heartbeats = 0
         self.connections: list[Connection] = []
         self.ready = asyncio.Event()  # READY sent on the current session
         backend.dispatch = self.dispatch
+        backend.identifies = lambda: self.identifies
 
     def register(self, router: web.UrlDispatcher) -> None:
         router.add_get("/gateway", self.handle)
@@ -90,9 +100,22 @@ class GatewayHub:
     def url(self) -> str:
         return self.b.base_url.replace("http", "ws", 1) + "/gateway"
 
+    def session_for(self, guild_id: int | None) -> Session | None:
+        """The session holding the shard of ``guild_id`` (shard 0 for guild-less events)."""
+        return route(list(self.sessions.values()), guild_id)
+
     async def dispatch(self, event: str, data: Json, intent: int | None = None) -> None:
-        """Send (or buffer for RESUME) an event on the current session if its intents allow it."""
-        session = self.current
+        """Send (or buffer for RESUME) an event to the session holding its guild's shard, if that
+        session's intents allow it."""
+        guild_id = data.get("guild_id")
+        await self.send_event(
+            self.session_for(None if guild_id is None else int(guild_id)), event, data, intent
+        )
+
+    async def send_event(
+        self, session: Session | None, event: str, data: Json, intent: int | None = None
+    ) -> None:
+        """Send (or buffer for RESUME) an event on one session if its intents allow it."""
         if session is None or (intent is not None and not session.intents & intent):
             return
         session.seq += 1
@@ -139,11 +162,14 @@ class GatewayHub:
         finally:
             if session is not None and session.socket is connection:
                 session.socket = None
+                # A client's own close with 1000/1001 ends the session, as on Discord.
+                session.ended = ws.close_code in (1000, 1001) and not connection.closed_by_server
         return ws
 
     async def _close(self, connection: Connection, code: int, reason: str, violation: bool = True) -> None:
         if violation:
             self.b.note(None, "gateway", f"gateway closed with {code}: {reason}", code)
+        connection.closed_by_server = True
         await connection.ws.close(code=code, message=reason.encode())
 
     async def _on_frame(self, connection: Connection, session: Session | None, text: str) -> Session | None:
@@ -197,29 +223,43 @@ class GatewayHub:
                 connection, 4014, f"privileged intents not enabled: {', '.join(missing)}", False
             )
             return None
+        shard = parse_shard(data)
+        if isinstance(shard, str):
+            await self._close(connection, 4010, f"invalid shard: {shard}")
+            return None
+        overlap = conflict(shard, self.sessions.values())
+        if overlap is not None:
+            await self._close(connection, 4010, overlap)
+            return None
+        if not await self._identify_paced(connection, shard):
+            return None
         self.identifies += 1
-        session = Session(secrets.token_hex(16), intents, socket=connection)
+        self.identify_log.add(shard)
+        session = Session(secrets.token_hex(16), intents, socket=connection, shard=shard)
         self.sessions[session.id] = session
         self.current = session
+        held = guild_ids_of(shard, self.b.guilds)
         ready = {
             "v": 10,
             "user": payloads.user(self.b.bot_user) | {"verified": True, "mfa_enabled": False},
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.b.base_url.replace("http", "ws", 1) + "/resume-gateway",
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.b.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in held],
             "application": {"id": str(self.b.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
         }
-        shard = data.get("shard")
-        if shard is not None:
-            ready["shard"] = shard
-        await self.dispatch("READY", ready)
+        if data.get("shard") is not None:
+            ready["shard"] = list(shard)
+        await self.send_event(session, "READY", ready)
         # Without GUILD_MEMBERS Discord lists only the bot itself (voice members aside).
         only_bot = None if intents & GUILD_MEMBERS else {self.b.bot_user.id}
-        for guild in self.b.guilds.values():
-            await self.dispatch("GUILD_CREATE", payloads.guild_create(guild, member_ids=only_bot), GUILDS)
+        for guild_id in held:
+            guild = self.b.guilds[guild_id]
+            await self.send_event(
+                session, "GUILD_CREATE", payloads.guild_create(guild, member_ids=only_bot), GUILDS
+            )
         self.ready.set()
         return session
 
@@ -230,13 +270,34 @@ class GatewayHub:
             return None
         self.resumes += 1
         session.socket = connection
+        session.ended = False
         self.current = session
         last = int(data.get("seq") or 0)
         for seq, frame in session.sent:
             if seq > last:
                 await connection.send(frame)
-        await self.dispatch("RESUMED", {})
+        await self.send_event(session, "RESUMED", {})
         return session
+
+    async def _identify_paced(self, connection: Connection, shard: tuple[int, int]) -> bool:
+        """Discord lets one IDENTIFY per bucket (``shard_id % max_concurrency``) through every
+        ``identify_interval`` seconds; a faster one gets INVALID_SESSION and counts as a violation."""
+        interval = self.b.config.identify_interval
+        if interval <= 0:
+            return True
+        concurrency = self.b.config.max_concurrency
+        bucket = shard[0] % concurrency
+        last = self.identify_log.last_in_bucket(bucket, concurrency)
+        if last is None or time.monotonic() - last >= interval:
+            return True
+        self.b.note(
+            None,
+            "gateway",
+            f"IDENTIFY for shard {shard[0]} came {time.monotonic() - last:.2f}s after the last one in "
+            f"bucket {bucket}; Discord allows one per {interval}s (max_concurrency {concurrency})",
+        )
+        await connection.send({"op": 9, "d": False})
+        return False
 
     async def _members_chunk(self, data: Json) -> None:
         guild = self.b.guilds.get(int(data.get("guild_id", 0)))

@@ -89,6 +89,11 @@ class InteractionHandle:
         return self.record.token
 
     @property
+    def shard(self) -> tuple[int, int] | None:
+        """``(id, count)`` of the gateway session the interaction was delivered to."""
+        return self.record.shard
+
+    @property
     def payload(self) -> Json:
         """The INTERACTION_CREATE data the bot received."""
         return self.record.payload

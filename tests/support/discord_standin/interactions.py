@@ -62,6 +62,7 @@ class InteractionRecord:
     # follow-up, or the edit that fills in a deferred response): what a user waits for, for benchmarks.
     acked_at: float | None = None
     answered_at: float | None = None
+    shard: tuple[int, int] | None = None  # (id, count) of the session it was delivered to
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def notify(self) -> None:

@@ -93,8 +93,14 @@ class RestRoutes:
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
         url = self.b.base_url.replace("http", "ws", 1) + "/gateway"
-        limit = {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1}
-        return json_response({"url": url, "shards": 1, "session_start_limit": limit})
+        config = self.b.config
+        limit = {
+            "total": config.session_start_total,
+            "remaining": max(0, config.session_start_total - self.b.identifies()),
+            "reset_after": 86_400_000,
+            "max_concurrency": config.max_concurrency,
+        }
+        return json_response({"url": url, "shards": config.recommended_shards, "session_start_limit": limit})
 
     # -- application commands ---------------------------------------------------------------
     def _scope(self, request: web.Request) -> int | None:

@@ -1,7 +1,7 @@
 """Scale-out: the leader's lease, the registry of live processes, the relay to the leader (``bot/cluster``).
 
-Revision ID: 0004_cluster
-Revises: 0003
+Revision ID: 0005_cluster
+Revises: 0004_shared_state
 Create Date: 2026-12-07
 
 Self-contained like 0001: it imports nothing from the bot.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_cluster"
-down_revision = "0003"
+revision = "0005_cluster"
+down_revision = "0004_shared_state"
 branch_labels = None
 depends_on = None
 
