@@ -47,9 +47,18 @@ async def reload(standin: DiscordStandin, user: User | None = None):
     return message
 
 
+def shown(message) -> str:
+    """A reload report across its embeds as Discord shows it: ``\\[`` reads ``[``, ``\\:`` reads ``:``."""
+    return (
+        "\n".join(embed.get("description", "") for embed in message.embeds)
+        .replace("\\[", "[")
+        .replace("\\:", ":")
+    )
+
+
 def report(message) -> list[str]:
     """The lines of a reload report, across its embeds."""
-    return "\n".join(embed.get("description", "") for embed in message.embeds).splitlines()
+    return shown(message).splitlines()
 
 
 async def text_links(ferry: FerryBot) -> str:
@@ -102,7 +111,7 @@ async def test_a_rejected_change_keeps_the_old_config_and_reload_shows_why(
     assert "Our Lemon8 club · Lemon8" not in await links_fields(discord_standin)  # the old links stay
 
     message = await reload(discord_standin)
-    text = "\n".join(embed.get("description", "") for embed in message.embeds)
+    text = shown(message)
     assert "The config has 2 problem(s); the previous config stays in force." in text
     assert "The config in force was loaded <t:" in text
     assert "The reload after a file change was rejected <t:" in text and "(2 problem(s))" in text
