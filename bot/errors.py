@@ -62,6 +62,17 @@ class HandleTakenError(FerryError):
         self.holder_visibility = holder_visibility
 
 
+class RegistrationClosedError(FerryError):
+    """This front does not take registrations into that community (``[bluesky] registration_communities``).
+
+    Raised before any lookup, so the refusal says nothing about the community's members.
+    """
+
+    def __init__(self, community: str) -> None:
+        super().__init__(f"community {community!r} takes no registrations from here")
+        self.community = community
+
+
 class MemberNotFoundError(FerryError):
     """No member matches the identity or id given."""
 

@@ -140,6 +140,7 @@ class Answerer:
             # An account without a verified handle is still itself: its DID is a valid Bluesky handle.
             handle=handle if handle and handle != INVALID_HANDLE else item.author_did,
             communities=tuple(self._config().communities),
+            registers=self._config().bluesky.registers(self._config().default_community_slug),
             rest_hint=await self.rest_hint(named or community, locale),
         )
         max_posts = self._config().bluesky.max_thread_posts

@@ -47,6 +47,9 @@ class Bluesky(_Section):
     """``[bluesky]``: how the Bluesky front behaves. Credentials stay in the environment."""
 
     community: Slug | None = None  # answers mentions that name no community; None: [defaults].community
+    # Communities a Bluesky account may register into (add, join). None: only the community above,
+    # so naming another community after the mention never adds anyone to a Discord-only directory.
+    registration_communities: tuple[Slug, ...] | None = None
     poll_interval_seconds: Annotated[float, Field(ge=2, le=3600)] = 30.0
     max_thread_posts: Annotated[int, Field(ge=1, le=10)] = 4
     profile_description: Annotated[str, StringConstraints(max_length=256)] | None = None
@@ -62,6 +65,12 @@ class Bluesky(_Section):
     write_points_per_day: Annotated[int, Field(ge=3, le=35000)] = 17500
     replies_per_author_per_hour: Annotated[int, Field(ge=1, le=100)] = 20
     max_concurrency: Annotated[int, Field(ge=1, le=16)] = 4
+
+    def registers(self, default_community: str) -> frozenset[str]:
+        """The communities that accept registrations from Bluesky, given ``[defaults] community``."""
+        if self.registration_communities is not None:
+            return frozenset(self.registration_communities)
+        return frozenset({self.community or default_community})
 
 
 class Limits(_Section):

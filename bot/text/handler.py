@@ -21,6 +21,7 @@ from bot.errors import (
     LinkCodeError,
     NotRegisteredError,
     RateLimitedError,
+    RegistrationClosedError,
     UnknownCommunityError,
     UnknownPlatformError,
 )
@@ -67,6 +68,8 @@ class TextContext:
     visibilities: Collection[Visibility] = frozenset({Visibility.PUBLIC})
     handle: str | None = None  # the caller's own handle on this front's platform, for ``join``
     communities: Collection[str] = ()  # slugs a command may name before its verb
+    # Communities ``add`` and ``join`` may register into; None: any (the console is the operator's).
+    registers: Collection[str] | None = None
     rest_hint: str = ""  # where the whole directory is, ending a directory thread
 
 
@@ -163,9 +166,16 @@ class TextCommands:
             )
         return self._help(ctx)
 
+    @staticmethod
+    def _open_for_registration(ctx: TextContext) -> None:
+        # Checked before anything is read, so a closed community's answer is the same for any handle.
+        if ctx.registers is not None and ctx.community not in ctx.registers:
+            raise RegistrationClosedError(ctx.community)
+
     async def _add(self, command: Command, ctx: TextContext) -> str:
         assert command.platform is not None
         assert command.handle is not None
+        self._open_for_registration(ctx)
         result = await self._directory.register(
             community=ctx.community,
             identity=ctx.identity,
@@ -187,6 +197,7 @@ class TextCommands:
         # Only Bluesky knows who wrote the command for certain: the post is signed by the author's DID.
         if ctx.source is not Source.BLUESKY or ctx.handle is None:
             return say(ctx.locale, "join.unsupported", usage=say(ctx.locale, "usage.add"))
+        self._open_for_registration(ctx)
         result = await self._directory.register(
             community=ctx.community,
             identity=ctx.identity,
@@ -342,6 +353,8 @@ class TextCommands:
             return say(locale, "error.not_registered", platform=exc.platform)
         if isinstance(exc, UnknownCommunityError):
             return say(locale, "error.unknown_community", slug=exc.slug)
+        if isinstance(exc, RegistrationClosedError):
+            return say(locale, "error.registration_closed", slug=exc.community)
         if isinstance(exc, InvalidInputError):
             return say(locale, "error.invalid_input", field=exc.field, reason=exc.reason)
         if isinstance(exc, LinkCodeError):

@@ -60,6 +60,8 @@ EN: Mapping[str, str] = {
     "error.invalid_input": "Invalid {field}: {reason}",
     "error.unknown_community": "There is no community called \u201c{slug}\u201d.",
     "error.generic": "That did not work. Try: help",
+    "error.registration_closed": "“{slug}” does not take registrations from here. Ask its admins "
+    "where to register.",
     "error.banned": "An admin has paused your registrations in {community}, so I can't add handles for "
     "you there. You can still list, remove or forget what Ferry keeps about you.",
     "error.rate_limited": "That's a lot of changes in a short time. Please try again in {wait}.",
@@ -184,6 +186,7 @@ ZH_HANS: Mapping[str, str] = {
     "error.invalid_input": "无效的 {field}：{reason}",
     "error.unknown_community": "没有名为「{slug}」的社区。",
     "error.generic": "操作失败。试试：help",
+    "error.registration_closed": "「{slug}」不接受从这里登记。请询问该社区的管理员在哪里登记。",
     "error.banned": "管理员已暂停你在 {community} 的登记，我不能在那里为你添加账号。"
     "你仍可以用 list、remove 或 forget 查看、删除或清除 Ferry 保存的关于你的信息。",
     "error.rate_limited": "短时间内更改太多了，请 {wait}后再试。",

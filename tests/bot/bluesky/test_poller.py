@@ -248,3 +248,27 @@ async def test_the_page_this_process_serves_is_where_a_directory_thread_points(
     await front.poller.poll_once()
     last = max(gateway.posts(), key=lambda r: r.value["text"][:3]).value["text"]
     assert last.splitlines()[-1] == "Everyone: https://ferry.example/dir/movers/"
+
+
+@pytest.mark.parametrize("command", ["quiet add lemon8 spam.account", "quiet join"])
+async def test_naming_a_community_closed_to_bluesky_registers_nothing(
+    front: BlueskyFront, gateway: FakeGateway, app: App, command: str
+) -> None:
+    """Only ``[bluesky] community`` takes registrations by default; the refusal names no member."""
+    owner = Identity(IdentityKind.DISCORD, "1012345678901234999")
+    await app.directory.register(
+        community="quiet",
+        identity=owner,
+        display_name="Owner",
+        platform="lemon8",
+        handle="spam.account",
+        source=Source.DISCORD,
+    )
+    gateway.mention(1, command, author="did:plc:mallory", author_handle="mallory.test")
+    await front.poller.poll_once()
+
+    mallory = Identity(IdentityKind.BLUESKY, "did:plc:mallory")
+    assert await app.directory.member(community="quiet", identity=mallory) is None
+    [post] = gateway.posts()
+    assert "does not take registrations" in post.value["text"]
+    assert "spam.account" not in post.value["text"]  # not even "already registered by someone"
