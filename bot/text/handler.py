@@ -73,6 +73,12 @@ class TextContext:
     rest_hint: str = ""  # where the whole directory is, ending a directory thread
 
 
+def _echo(typed: str) -> str:
+    """What the person typed, to repeat back: without invisible or direction-changing characters
+    (they would reorder the bot's own post) and kept short."""
+    return shorten(clean_display_name(typed, fallback="?"), ECHO_GRAPHEMES)
+
+
 ROOM_FOR_PLATFORMS = 20  # graphemes a shortened platform list in a tight help needs to say anything
 
 
@@ -96,7 +102,8 @@ class TextCommands:
             command = parse(text)
         except ParseError as exc:
             usage = say(ctx.locale, f"usage.{exc.verb.value}" if exc.verb else "usage.summary")
-            return shorten(say(ctx.locale, f"parse.{exc.problem}", usage=usage), ctx.budget)
+            word = _echo(exc.word or "")
+            return shorten(say(ctx.locale, f"parse.{exc.problem}", usage=usage, word=word), ctx.budget)
         try:
             ctx = self._scoped(command, ctx)
             reply = await self._run(command, ctx)
@@ -335,9 +342,7 @@ class TextCommands:
                 example=exc.example,
             )
         if isinstance(exc, UnknownPlatformError):
-            # The name is what the person typed: echoed without invisible or direction-changing
-            # characters (they would reorder the bot's own post) and kept short.
-            name = shorten(clean_display_name(exc.name, fallback="?"), ECHO_GRAPHEMES)
+            name = _echo(exc.name)
             return say(locale, "error.unknown_platform", name=name, known=", ".join(exc.known))
         if isinstance(exc, HandleTakenError):
             if (
