@@ -51,12 +51,15 @@ def command_text(notice: Notice, bot_did: str) -> str:
 
 
 def is_command(text: str) -> bool:
-    """Whether a reply carries a command (replies without one are conversation, not for the bot)."""
+    """Whether a reply carries a command (replies without one are conversation, not for the bot).
+
+    A reply that does not mention the bot must be only a command: "join us tomorrow" in a thread is
+    talk between people, while "@ferry join 🙏" is addressed to the bot and may say more.
+    """
     try:
-        parse(text)
+        return not parse(text).ignored
     except ParseError:
         return False
-    return True
 
 
 def payload(notice: Notice, bot_did: str) -> dict[str, object]:

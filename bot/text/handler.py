@@ -267,14 +267,24 @@ class TextCommands:
         return numbered(posts, ctx.budget)
 
     async def _list(self, ctx: TextContext) -> str:
-        entries = await self._directory.handles(
-            community=ctx.community, identity=ctx.identity, visibilities=ctx.visibilities
+        every = await self._directory.handles(
+            community=ctx.community, identity=ctx.identity, visibilities=frozenset(Visibility)
         )
+        # The caller's own entries; those this front may not show are counted, never named.
+        entries = [e for e in every if e.visibility in set(ctx.visibilities)]
+        withheld = len(every) - len(entries)
         community = self._community_name(ctx)
+        note = (
+            say(ctx.locale, "list.withheld", count=count_of(ctx.locale, "handles", withheld))
+            if withheld
+            else ""
+        )
         if not entries:
+            if withheld:
+                return say(ctx.locale, "list.only_withheld", community=community, note=note)
             return say(ctx.locale, "list.empty", community=community, usage=say(ctx.locale, "usage.add"))
         lines = [self._line(entry, with_name=False) for entry in entries]
-        text, _ = pack(say(ctx.locale, "list.header", community=community), lines, ctx.budget)
+        text, _ = pack(say(ctx.locale, "list.header", community=community), lines, ctx.budget, footer=note)
         return with_legend(text, say(ctx.locale, "legend"), entries, ctx.budget)
 
     async def _list_directory(self, command: Command, ctx: TextContext) -> str:

@@ -95,6 +95,7 @@ class Command:
     community: str | None = None  # a slug named before the verb; None means the front's default
     code: str | None = None  # a link code as typed, for ``verify``; the service reads it forgivingly
     visibility: str | None = None  # a Visibility value, for ``visibility``
+    ignored: tuple[str, ...] = ()  # words after a verb that takes none ("help 🙏"), left unread
 
 
 class ParseError(Exception):
@@ -170,7 +171,7 @@ def _command(verb: Verb, args: list[str]) -> Command:
         # Erasing cannot be undone: "forget lemon8" may mean "remove lemon8", so it is not guessed.
         raise _unexpected(verb, args[0])
     # Other verbs without arguments ignore what follows: "help 🙏", "list please", "我的数据 谢谢".
-    return Command(verb)
+    return Command(verb, ignored=tuple(args))
 
 
 def _unexpected(verb: Verb, word: str) -> ParseError:

@@ -272,3 +272,16 @@ async def test_naming_a_community_closed_to_bluesky_registers_nothing(
     [post] = gateway.posts()
     assert "does not take registrations" in post.value["text"]
     assert "spam.account" not in post.value["text"]  # not even "already registered by someone"
+
+
+async def test_trailing_words_after_a_mention_are_fine_but_make_a_reply_talk(
+    front: BlueskyFront, gateway: FakeGateway, app: App
+) -> None:
+    gateway.mention(1, "join us tomorrow", reason="reply", author="did:plc:dora", author_handle="dora.test")
+    gateway.mention(2, "help 🙏", author="did:plc:erin", author_handle="erin.test")
+    await front.poller.poll_once()
+    dora = Identity(IdentityKind.BLUESKY, "did:plc:dora")
+    assert await app.directory.member(community="movers", identity=dora) is None
+    [post] = gateway.posts()
+    assert reply_refs(post)[1].uri.endswith("/m0002")
+    assert "Commands" in post.value["text"]

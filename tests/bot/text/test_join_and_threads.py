@@ -25,7 +25,7 @@ def test_parses_join_and_a_leading_community(text: str, expected: Command) -> No
     assert parse(text) == expected
 
 
-@pytest.mark.parametrize("text", ["join me", "x join", "hello there", "join join"])
+@pytest.mark.parametrize("text", ["x join", "hello there"])
 def test_rejects_what_is_not_a_command(text: str) -> None:
     with pytest.raises(ParseError):
         parse(text)
