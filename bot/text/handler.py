@@ -25,11 +25,12 @@ from bot.errors import (
     UnknownCommunityError,
     UnknownPlatformError,
 )
-from bot.models import DirectoryQuery, Entry, Identity, Source, Verification, Visibility
-from bot.services.directory import MAX_PAGE_SIZE, DirectoryService
+from bot.models import Entry, Identity, Source, Verification, Visibility
+from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
 from bot.services.names import clean_display_name
+from bot.text.directory import DirectoryAnswers
 from bot.text.links import LinkAnswers
 from bot.text.messages import count as count_of
 from bot.text.messages import has, say
@@ -37,12 +38,9 @@ from bot.text.parser import Command, ParseError, Verb, parse
 from bot.text.privacy import PrivacyCommands
 from bot.text.render import (
     MARKS,
-    THREAD_NUMBER_ROOM,
-    numbered,
     pack,
     platform_name,
     shorten,
-    thread_parts,
     width,
     with_legend,
 )
@@ -50,7 +48,6 @@ from bot.text.render import (
 log = logging.getLogger(__name__)
 
 ECHO_GRAPHEMES = 32  # of user text repeated back in an error
-DIRECTORY_PAGE_SIZE = 10  # entries asked for per page; fewer are shown when the budget is tight
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +91,7 @@ class TextCommands:
         self._directory = directory
         self._privacy = PrivacyCommands(directory, moderation)
         self._links = LinkAnswers(directory)
+        self._pages = DirectoryAnswers(directory)
         self._linking = linking  # None where linking cannot happen (the console)
 
     async def answer(self, text: str, ctx: TextContext) -> str:
@@ -126,7 +124,7 @@ class TextCommands:
             ctx = self._scoped(command, ctx)
             if command.verb is Verb.LINKS:
                 return self._links.thread(ctx, max_posts)
-            return await self._directory_thread(command, ctx, max_posts)
+            return await self._pages.answer(command, ctx, max_posts)
         except FerryError as exc:
             return [shorten(self._error(exc, ctx), ctx.budget)]
 
@@ -150,7 +148,8 @@ class TextCommands:
         if command.verb is Verb.LIST:
             return await self._list(ctx)
         if command.verb is Verb.DIRECTORY:
-            return await self._list_directory(command, ctx)
+            [post] = await self._pages.answer(command, ctx, max_posts=1)
+            return post
         if command.verb is Verb.LINKS:
             return self._links.single(ctx)
         if command.verb is Verb.JOIN:
@@ -239,33 +238,6 @@ class TextCommands:
             text += " " + say(ctx.locale, "verify.dropped", platforms=", ".join(platforms))
         return text
 
-    async def _directory_thread(self, command: Command, ctx: TextContext, max_posts: int) -> list[str]:
-        query = DirectoryQuery(
-            community=ctx.community,
-            platform=command.platform,
-            visibilities=frozenset(ctx.visibilities),
-            limit=min(MAX_PAGE_SIZE, DIRECTORY_PAGE_SIZE * max_posts),
-        )
-        page, pages = await self._directory.directory_page_number(query, command.page)
-        if not page.entries:
-            return [await self._list_directory(command, ctx)]
-        platform = self._directory.platform(ctx.community, command.platform) if command.platform else None
-        header = say(
-            ctx.locale,
-            "directory.header",
-            community=self._community_name(ctx),
-            filter=say(ctx.locale, "directory.filter", platform=platform.display_name) if platform else "",
-            page=min(command.page, pages),
-            pages=pages,
-            total=count_of(ctx.locale, "handles", page.total),
-        )
-        footer = say(ctx.locale, "thread.rest", where=ctx.rest_hint) if ctx.rest_hint else ""
-        lines = [self._line(e, with_name=True) for e in page.entries]
-        room = max(ctx.budget - THREAD_NUMBER_ROOM, 1)
-        posts, shown = thread_parts(header, lines, footer, room=room, max_posts=max_posts)
-        posts[-1] = with_legend(posts[-1], say(ctx.locale, "legend"), page.entries[:shown], room)
-        return numbered(posts, ctx.budget)
-
     async def _list(self, ctx: TextContext) -> str:
         every = await self._directory.handles(
             community=ctx.community, identity=ctx.identity, visibilities=frozenset(Visibility)
@@ -286,37 +258,6 @@ class TextCommands:
         lines = [self._line(entry, with_name=False) for entry in entries]
         text, _ = pack(say(ctx.locale, "list.header", community=community), lines, ctx.budget, footer=note)
         return with_legend(text, say(ctx.locale, "legend"), entries, ctx.budget)
-
-    async def _list_directory(self, command: Command, ctx: TextContext) -> str:
-        query = DirectoryQuery(
-            community=ctx.community,
-            platform=command.platform,
-            visibilities=frozenset(ctx.visibilities),
-            limit=DIRECTORY_PAGE_SIZE,
-        )
-        page, pages = await self._directory.directory_page_number(query, command.page)
-        number = min(command.page, pages)
-        platform = self._directory.platform(ctx.community, command.platform) if command.platform else None
-        where = say(ctx.locale, "directory.filter", platform=platform.display_name) if platform else ""
-        if not page.entries:
-            return say(ctx.locale, "directory.empty", filter=where, usage=say(ctx.locale, "usage.add"))
-        header = say(
-            ctx.locale,
-            "directory.header",
-            community=self._community_name(ctx),
-            filter=where,
-            page=number,
-            pages=pages,
-            total=count_of(ctx.locale, "handles", page.total),
-        )
-        footer = ""
-        if number < pages:
-            words = ["directory", *([platform.key] if platform else []), str(number + 1)]
-            footer = say(ctx.locale, "directory.more", command=" ".join(words))
-        text, shown = pack(
-            header, [self._line(e, with_name=True) for e in page.entries], ctx.budget, footer=footer
-        )
-        return with_legend(text, say(ctx.locale, "legend"), page.entries[:shown], ctx.budget)
 
     def _help(self, ctx: TextContext) -> str:
         verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.VISIBILITY]

@@ -179,14 +179,14 @@ async def test_directory_answer_is_a_numbered_self_reply_thread(
     mention = gateway.mention(1, "directory")
     await front.poller.poll_once()
     posts = sorted(gateway.posts(), key=lambda r: r.value["text"][:3])
-    assert len(posts) == 3  # max_thread_posts in the fixture config
+    assert 1 < len(posts) <= 3  # max_thread_posts in the fixture config
     for k, post in enumerate(posts, start=1):
-        assert post.value["text"].startswith(f"{k}/3 ")
+        assert post.value["text"].startswith(f"{k}/{len(posts)} ")
         root, parent = reply_refs(post)
         assert root.uri == mention.uri
         assert parent.uri == (mention.uri if k == 1 else posts[k - 2].uri)
     last_line = posts[-1].value["text"].splitlines()[-1]
-    assert last_line.startswith(f"Everyone: https://bsky.app/profile/{BOT_DID}/lists/")
+    assert last_line.startswith(f"More: directory 2 · Everyone: https://bsky.app/profile/{BOT_DID}/lists/")
 
 
 async def test_run_serves_until_cancelled_and_closes(
@@ -247,7 +247,7 @@ async def test_the_page_this_process_serves_is_where_a_directory_thread_points(
     gateway.mention(1, "directory")
     await front.poller.poll_once()
     last = max(gateway.posts(), key=lambda r: r.value["text"][:3]).value["text"]
-    assert last.splitlines()[-1] == "Everyone: https://ferry.example/dir/movers/"
+    assert last.splitlines()[-1].endswith(" · Everyone: https://ferry.example/dir/movers/")
 
 
 @pytest.mark.parametrize("command", ["quiet add lemon8 spam.account", "quiet join"])

@@ -110,17 +110,26 @@ async def test_a_public_front_says_a_handle_is_taken_only_when_the_entry_is_publ
 
 
 async def test_directory_fits_the_bluesky_budget(commands: TextCommands) -> None:
-    for index in range(25):
-        await commands.answer(f"add rednote {index:024x}", context(f"member-{index:02}-with-a-long-name"))
+    handles = [f"{index:024x}" for index in range(25)]
+    for index, handle in enumerate(handles):
+        await commands.answer(f"add rednote {handle}", context(f"member-{index:02}-with-a-long-name"))
     ctx = context(budget=300)
     first = await commands.answer("directory rednote", ctx)
     assert width(first) <= 300
-    assert first.startswith("Demo Community directory on RedNote (Xiaohongshu), page 1 of 3 (25 handles):")
+    header = first.splitlines()[0]
+    assert header.startswith("Demo Community directory on RedNote (Xiaohongshu), page 1 of ")
+    pages = int(header.split(" of ")[1].split(" ")[0])
+    assert header.endswith(f"page 1 of {pages} (25 handles):")
     assert first.endswith("More: directory rednote 2")
-    lines = [line for line in first.splitlines() if line.startswith("• ")]
-    assert lines and all("https://www.xiaohongshu.com/user/profile/" in line for line in lines)
-    last = await commands.answer("directory xhs 3", ctx)
-    assert "page 3 of 3" in last and "More:" not in last
+    seen: list[str] = []
+    for number in range(1, pages + 1):
+        answer = await commands.answer(f"directory xhs {number}", ctx)
+        assert width(answer) <= 300 and f"page {number} of {pages} (25 handles)" in answer
+        lines = [line for line in answer.splitlines() if line.startswith("• ")]
+        assert lines and all("https://www.xiaohongshu.com/user/profile/" in line for line in lines)
+        seen += [h for h in handles for line in lines if f": {h} " in line]
+        assert ("More:" in answer) == (number < pages)
+    assert seen == handles  # every member, once, in order
 
 
 async def test_directory_shows_only_what_the_front_may_show(commands: TextCommands) -> None:
