@@ -43,6 +43,11 @@ platforms = ["bluesky", "rednote", "lemon8"]
 label = "RedNote group"
 platform = "rednote"
 url = "https://www.xiaohongshu.com/user/profile/5f1e2d3c4b5a697887766554"
+
+[[communities]]
+slug = "private-club"
+name = "Private Club"
+discord_guild_ids = [1012345678901234567]
 """
 
 FrontFactory = Callable[[], AbstractAsyncContextManager[BlueskyFront]]
