@@ -10,7 +10,7 @@ import unicodedata
 
 import grapheme
 
-from bot.errors import InvalidInputError
+from bot.errors import InputReason, InvalidInputError
 
 MAX_NAME_GRAPHEMES = 64
 MAX_SEARCH_CHARS = 100
@@ -56,7 +56,7 @@ def clean_display_name(name: str, *, fallback: str) -> str:
 def clean_search(term: str) -> str | None:
     """A search term with invisible characters removed; None when nothing is left to search for."""
     if len(term) > MAX_SEARCH_CHARS:
-        raise InvalidInputError("search", f"at most {MAX_SEARCH_CHARS} characters")
+        raise InvalidInputError("search", InputReason.TOO_LONG, limit=MAX_SEARCH_CHARS)
     cleaned = _visible(term)
     return cleaned or None
 
@@ -64,5 +64,5 @@ def clean_search(term: str) -> str | None:
 def clean_note(text: str, *, field: str, limit: int) -> str | None:
     """A short note an admin writes (a ban reason): one visible line; refused past ``limit`` characters."""
     if len(text) > limit:
-        raise InvalidInputError(field, f"at most {limit} characters")
+        raise InvalidInputError(field, InputReason.TOO_LONG, limit=limit)
     return _visible(text) or None

@@ -8,32 +8,23 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.errors import (
-    BannedError,
     FerryError,
-    HandleTakenError,
-    InvalidHandleError,
-    InvalidInputError,
-    LinkCodeError,
-    NotRegisteredError,
-    RateLimitedError,
     RegistrationClosedError,
     UnknownCommunityError,
-    UnknownPlatformError,
 )
 from bot.models import Entry, Identity, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
-from bot.services.names import clean_display_name
 from bot.text.directory import DirectoryAnswers
+from bot.text.errors import echo, error_sentence
 from bot.text.links import LinkAnswers
 from bot.text.messages import count as count_of
-from bot.text.messages import has, say
+from bot.text.messages import say
 from bot.text.parser import Command, ParseError, Verb, parse
 from bot.text.privacy import PrivacyCommands
 from bot.text.render import (
@@ -46,8 +37,6 @@ from bot.text.render import (
 )
 
 log = logging.getLogger(__name__)
-
-ECHO_GRAPHEMES = 32  # of user text repeated back in an error
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,12 +57,6 @@ class TextContext:
     # Communities ``add`` and ``join`` may register into; None: any (the console is the operator's).
     registers: Collection[str] | None = None
     rest_hint: str = ""  # where the whole directory is, ending a directory thread
-
-
-def _echo(typed: str) -> str:
-    """What the person typed, to repeat back: without invisible or direction-changing characters
-    (they would reorder the bot's own post) and kept short."""
-    return shorten(clean_display_name(typed, fallback="?"), ECHO_GRAPHEMES)
 
 
 ROOM_FOR_PLATFORMS = 20  # graphemes a shortened platform list in a tight help needs to say anything
@@ -100,7 +83,7 @@ class TextCommands:
             command = parse(text)
         except ParseError as exc:
             usage = say(ctx.locale, f"usage.{exc.verb.value}" if exc.verb else "usage.summary")
-            word = _echo(exc.word or "")
+            word = echo(exc.word or "")
             return shorten(say(ctx.locale, f"parse.{exc.problem}", usage=usage, word=word), ctx.budget)
         try:
             ctx = self._scoped(command, ctx)
@@ -282,48 +265,9 @@ class TextCommands:
         return text
 
     def _error(self, exc: FerryError, ctx: TextContext) -> str:
-        locale = ctx.locale
-        if isinstance(exc, InvalidHandleError):
-            key = f"reason.{exc.reason}" if has(f"reason.{exc.reason}") else "reason.generic"
-            return say(
-                locale,
-                "error.invalid_handle",
-                platform=exc.platform,
-                reason=say(locale, key),
-                example=exc.example,
-            )
-        if isinstance(exc, UnknownPlatformError):
-            name = _echo(exc.name)
-            return say(locale, "error.unknown_platform", name=name, known=", ".join(exc.known))
-        if isinstance(exc, HandleTakenError):
-            if (
-                Visibility.COMMUNITY not in ctx.visibilities
-                and exc.holder_visibility is not Visibility.PUBLIC
-            ):
-                # Outside the community, "taken" would confirm that a community-only entry exists.
-                return say(locale, "error.handle_refused", platform=exc.platform)
-            return say(locale, "error.handle_taken", platform=exc.platform, handle=exc.handle)
-        if isinstance(exc, NotRegisteredError):
-            if exc.platform is None:
-                return say(locale, "error.not_registered_any", community=self._community_name(ctx))
-            return say(locale, "error.not_registered", platform=exc.platform)
-        if isinstance(exc, UnknownCommunityError):
-            return say(locale, "error.unknown_community", slug=exc.slug)
-        if isinstance(exc, RegistrationClosedError):
-            return say(locale, "error.registration_closed", slug=exc.community)
-        if isinstance(exc, InvalidInputError):
-            return say(locale, "error.invalid_input", field=exc.field, reason=exc.reason)
-        if isinstance(exc, LinkCodeError):
-            key = f"error.link_code.{exc.reason}"
-            return say(locale, key if has(key) else "error.link_code.unknown")
-        if isinstance(exc, BannedError):
-            return say(locale, "error.banned", community=self._community_name(ctx))
-        if isinstance(exc, RateLimitedError):
-            # Whole minutes, rounded up: "try again in 1 minute" must not come a few seconds early.
-            minutes = max(1, math.ceil(exc.retry_after / 60))
-            return say(locale, "error.rate_limited", wait=count_of(locale, "minutes", minutes))
-        log.warning("unworded domain error", extra={"error": type(exc).__name__})
-        return say(locale, "error.generic")
+        # Outside the community (a public post), "taken" would confirm a community-only entry exists.
+        outside = Visibility.COMMUNITY not in ctx.visibilities
+        return error_sentence(exc, ctx.locale, outside=outside, community=self._community_name(ctx))
 
     def _line(self, entry: Entry, *, with_name: bool) -> str:
         platform = self._platform_name(entry)

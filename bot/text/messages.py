@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot import input_reasons
+
 DEFAULT_LOCALE = "en"
 
 EN: Mapping[str, str] = {
+    **input_reasons.EN,
     "usage.add": "add <platform> <handle> (example: add rednote 5e8f1a2b3c4d5e6f7a8b9c0d)",
     "usage.remove": "remove <platform> (example: remove lemon8)",
     "usage.list": "list (or: me) shows your handles",
@@ -60,14 +63,17 @@ EN: Mapping[str, str] = {
     "If it is yours, ask an admin.",
     "error.handle_refused": "I can't register that {platform} handle for you here. If it is yours, ask an "
     "admin of the community.",
-    "error.invalid_input": "Invalid {field}: {reason}",
+    "error.invalid_input": "Invalid {field}: {reason}.",
+    "error.member_not_found": "That member is not in the directory.",
+    "error.member_target": "“{given}” names nobody in this directory.",
+    "error.link_code_rate": "You asked for several linking codes lately. Try again in {when}.",
     "error.unknown_community": "There is no community called \u201c{slug}\u201d.",
     "error.generic": "That did not work. Try: help",
     "error.registration_closed": "“{slug}” does not take registrations from here. Ask its admins "
     "where to register.",
     "error.banned": "An admin has paused your registrations in {community}, so I can't add handles for "
     "you there. You can still list, remove or forget what Ferry keeps about you.",
-    "error.rate_limited": "That's a lot of changes in a short time. Please try again in {wait}.",
+    "error.rate_limited": "That's a lot of changes in a short time. Please try again in {when}.",
     "count.minutes.one": "1 minute",
     "count.minutes.other": "{n} minutes",
     "reason.generic": "it doesn't look like a handle.",
@@ -144,6 +150,7 @@ EN: Mapping[str, str] = {
 }
 
 ZH_HANS: Mapping[str, str] = {
+    **input_reasons.ZH_HANS,
     "usage.add": "add <平台> <账号>（例：add rednote 5e8f1a2b3c4d5e6f7a8b9c0d）",
     "usage.remove": "remove <平台>（例：remove lemon8）",
     "usage.list": "list（或 me）查看你的账号",
@@ -189,13 +196,16 @@ ZH_HANS: Mapping[str, str] = {
     "error.invalid_handle": "这不是有效的 {platform} 账号：{reason} 例：{example}",
     "error.handle_taken": "本社区已有其他人登记了 {platform} {handle}。如果这是你的账号，请联系管理员。",
     "error.handle_refused": "我无法在这里为你登记这个 {platform} 账号。如果这是你的账号，请联系社区管理员。",
-    "error.invalid_input": "无效的 {field}：{reason}",
+    "error.invalid_input": "无效的{field}：{reason}。",
+    "error.member_not_found": "该成员不在名录中。",
+    "error.member_target": "「{given}」不是本名录中的任何人。",
+    "error.link_code_rate": "你最近申请了多个关联代码。请 {when}后再试。",
     "error.unknown_community": "没有名为「{slug}」的社区。",
     "error.generic": "操作失败。试试：help",
     "error.registration_closed": "「{slug}」不接受从这里登记。请询问该社区的管理员在哪里登记。",
     "error.banned": "管理员已暂停你在 {community} 的登记，我不能在那里为你添加账号。"
     "你仍可以用 list、remove 或 forget 查看、删除或清除 Ferry 保存的关于你的信息。",
-    "error.rate_limited": "短时间内更改太多了，请 {wait}后再试。",
+    "error.rate_limited": "短时间内更改太多了，请 {when}后再试。",
     "count.minutes.one": "1 分钟",
     "count.minutes.other": "{n} 分钟",
     "reason.generic": "看起来不像账号。",

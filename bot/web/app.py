@@ -25,6 +25,7 @@ from bot.models import Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
 from bot.services.directory import MAX_PAGE_NUMBER, DirectoryService
 from bot.services.names import MAX_SEARCH_CHARS
 from bot.services.transfer import TransferService
+from bot.text.errors import error_sentence
 from bot.web import templates
 from bot.web.settings import WebConfig
 from bot.web.style import CSS
@@ -344,9 +345,9 @@ async def errors(request: aioweb.Request, handler: Handler) -> aioweb.StreamResp
     except BadRequestError as exc:
         return _html(templates.error_page(400, "Bad request", str(exc), css=css), 400)
     except InvalidInputError as exc:
-        return _html(
-            templates.error_page(400, "Bad request", f"Invalid {exc.field}: {exc.reason}.", css=css), 400
-        )
+        # The page is English; the sentence is the one every front words from the same error.
+        sentence = error_sentence(exc, "en", outside=True)
+        return _html(templates.error_page(400, "Bad request", sentence, css=css), 400)
     except FerryError:
         return _html(
             templates.error_page(400, "Bad request", "The request cannot be answered.", css=css), 400

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.errors import MemberNotFoundError
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
@@ -59,3 +60,22 @@ async def test_the_word_echoed_back_is_cleaned_and_short(commands: TextCommands)
     answer = await commands.answer("remove lemon8 \u202eevil" + "x" * 200, context())
     assert "\u202e" not in answer
     assert "x" * 40 not in answer
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Invalid page: it must be between 1 and 1000."),
+        ("zh-hans", "无效的页码：必须在 1 到 1000 之间。"),
+    ],
+)
+async def test_a_page_out_of_range_is_worded_in_the_callers_language(
+    commands: TextCommands, locale: str, expected: str
+) -> None:
+    assert await commands.answer("directory 1001", context(locale)) == expected
+
+
+async def test_a_member_named_by_nobody_is_worded_not_generic(commands: TextCommands) -> None:
+    assert commands._error(MemberNotFoundError(given="ghost"), context()) == (
+        "“ghost” names nobody in this directory."
+    )
