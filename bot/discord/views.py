@@ -145,8 +145,7 @@ class DirectoryView(OwnedView):
         community = self.bot.app.directory.community(self.community).name
         catalogue = self.bot.app.config().catalogue
         if self.platform is not None:
-            spec = catalogue.get(self.platform)
-            name = spec.display_name if spec else self.platform
+            name = catalogue.display_name(self.platform)
             title = say(locale, "directory.title_platform", community=community, platform=name)
         else:
             title = say(locale, "directory.title", community=community)
@@ -154,8 +153,7 @@ class DirectoryView(OwnedView):
         if self.search:
             lines.append(say(locale, "directory.search", term=self.search))
         for entry in page.entries:
-            spec = catalogue.get(entry.platform)
-            lines.append(entry_line(entry, spec.display_name if spec else entry.platform))
+            lines.append(entry_line(entry, catalogue.display_name(entry.platform)))
         if not page.entries:
             lines.append(say(locale, "directory.empty"))
         embed = discord.Embed(

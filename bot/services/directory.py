@@ -74,6 +74,10 @@ class DirectoryService:
         enabled = [spec.key for spec in config.enabled_platforms(config.community(community))]
         return config.catalogue.resolve(name, enabled)
 
+    def platform_name(self, key: str) -> str:
+        """What people call the platform of ``key`` (see ``Catalogue.display_name``)."""
+        return self._config().catalogue.display_name(key)
+
     def platforms(self, community: str) -> tuple[PlatformSpec, ...]:
         """The community's enabled platforms in catalogue order."""
         config = self._config()

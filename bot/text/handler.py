@@ -16,7 +16,7 @@ from bot.errors import (
     RegistrationClosedError,
     UnknownCommunityError,
 )
-from bot.models import Entry, Identity, Source, Verification, Visibility
+from bot.models import Entry, Identity, RegistrationOutcome, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
@@ -176,11 +176,7 @@ class TextCommands:
         entry = result.entry
         link = f" {entry.profile_url}" if entry.profile_url else ""
         values = {"platform": self._platform_name(entry), "handle": entry.handle, "link": link}
-        if result.created:
-            return say(ctx.locale, "added", **values)
-        if result.previous_handle is None or result.previous_handle == entry.handle:
-            return say(ctx.locale, "unchanged", **values)
-        return say(ctx.locale, "replaced", previous=result.previous_handle, **values)
+        return say(ctx.locale, result.outcome.value, previous=result.previous_handle or "", **values)
 
     async def _join(self, ctx: TextContext) -> str:
         # Only Bluesky knows who wrote the command for certain: the post is signed by the author's DID.
@@ -196,8 +192,7 @@ class TextCommands:
             source=ctx.source,
             verification=Verification.BLUESKY_PROVEN,
         )
-        changed = result.previous_handle not in (None, result.entry.handle)
-        key = "joined" if result.created or changed else "join.again"
+        key = "join.again" if result.outcome is RegistrationOutcome.UNCHANGED else "joined"
         return say(ctx.locale, key, community=self._community_name(ctx), handle=result.entry.handle)
 
     async def _verify(self, command: Command, ctx: TextContext) -> str:

@@ -1,10 +1,16 @@
 """Text commands answered through the real service, within the front's budget."""
 
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
 import pytest
 
+from bot.config import FerryConfig, load_config
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
+from bot.storage.repository import Repository
 from bot.text.handler import TextCommands, TextContext
 from bot.text.render import width
 
@@ -164,3 +170,18 @@ async def test_echoed_words_lose_invisible_characters(commands: TextCommands) ->
     answer = await commands.answer("add my\u202espace\u200b" + "x" * 100 + " tom", context())
     assert "\u202e" not in answer and "\u200b" not in answer
     assert "“myspacexxxxxxxxxxxxxxxxxxxxxxxx…”" in answer
+
+
+async def test_a_platform_disabled_since_is_still_called_by_its_name(
+    repository: Repository, moderation: ModerationService, tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
+    def config(platforms: str) -> FerryConfig:
+        path = tmp_path / f"{platforms.count(',')}.toml"
+        path.write_text(f'[[communities]]\nslug = "demo"\nname = "Demo"\nplatforms = [{platforms}]\n')
+        return load_config(path)
+
+    current = [config('"lemon8", "tiktok"')]
+    service = DirectoryService(repository=repository, config=lambda: current[0], clock=clock)
+    await TextCommands(service, moderation).answer("add tiktok cook", context())
+    current[0] = config('"lemon8"')
+    assert "• TikTok: cook" in await TextCommands(service, moderation).answer("list", context())
