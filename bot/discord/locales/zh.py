@@ -18,7 +18,7 @@ ZH: Mapping[str, str] = {
     "error.member_target": (
         "没有与“{given}”对应的成员。请从建议中选择，或填写提及、Discord 用户 ID 或 Bluesky DID。"
     ),
-    "error.invalid_input": "无效的 {field}：{reason}。",
+    "error.invalid_input": "无效的{field}：{reason}。",
     "error.unknown_community": "本服务器的社区设置有误，请告知管理员。",
     "error.unexpected": "Ferry 出了点问题。错误编号：`{error_id}`（请告知管理员）。",
     "error.not_admin": "只有本服务器的 Ferry 管理员（指定的管理员身份组或“管理服务器”权限）可以这样做。",
