@@ -89,25 +89,21 @@ class DirectoryAnswers:
                 total=handles,
             )
 
+        def footer(next_page: int | None, rest: str) -> str:
+            parts = [rest] if rest else []
+            if next_page is not None:
+                words = ["directory", *([platform.key] if platform else []), str(next_page)]
+                parts.insert(0, say(ctx.locale, "directory.more", command=" ".join(words)))
+            return " · ".join(parts)
+
         spare = room - line_cap - 1  # beside one line of a post
         footer_room = spare // (1 if max_posts > 1 else 2)
         rest = say(ctx.locale, "thread.rest", where=ctx.rest_hint) if ctx.rest_hint else ""
-        if (
-            width(f"{say(ctx.locale, 'directory.more', command='directory ' + 'x' * 40)} · {rest}")
-            > footer_room
-        ):
+        if width(footer(MAX_PAGE_NUMBER, rest)) > footer_room:
             rest = ""  # a link cut short is worse than none; the next page's command matters more
-
-        def footer(next_page: int | None) -> str:
-            parts = []
-            if next_page is not None:
-                words = ["directory", *([platform.key] if platform else []), str(next_page)]
-                parts.append(say(ctx.locale, "directory.more", command=" ".join(words)))
-            return " · ".join([*parts, *([rest] if rest else [])])
-
         # Header and footer are reserved at their widest (any page number), so the page size is
         # the same for every page; one line must always fit beside each.
-        footer_cap = max(0, min(width(footer(MAX_PAGE_NUMBER)), footer_room))
+        footer_cap = max(0, min(width(footer(MAX_PAGE_NUMBER, rest)), footer_room))
         if max_posts == 1 and footer_cap:
             spare -= footer_cap + 1  # header and footer share the one post
         header_cap = max(0, min(width(header(MAX_PAGE_NUMBER, MAX_PAGE_NUMBER, WIDEST_TOTAL)), spare))
@@ -126,7 +122,7 @@ class DirectoryAnswers:
             return [shorten(say(ctx.locale, "directory.empty", filter=where, usage=usage), ctx.budget)]
         number = min(command.page, pages)
         head = shorten(header(number, pages, page.total), header_cap)
-        foot = shorten(footer(number + 1 if number < pages else None), footer_cap)
+        foot = shorten(footer(number + 1 if number < pages else None, rest), footer_cap)
         lines = [entry_line(e, platform_name(self._directory, e), line_cap) for e in page.entries]
         posts, shown = thread_parts(head, lines, foot, room=room, max_posts=max_posts)
         posts[-1] = with_legend(posts[-1], say(ctx.locale, "legend"), page.entries[:shown], room)
