@@ -24,6 +24,7 @@ from bot.runner import NoFrontError, run_fronts
 from bot.services.transfer import ExportFormat, ExportScope
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.database import Database
+from bot.text.errors import error_sentence
 from bot.text.handler import TextCommands
 from bot.text.messages import locale_for
 
@@ -235,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FerryError as exc:
         # Bad input to an operator command (an unknown platform, a malformed CSV header): one
         # line that says what, not a traceback. Exit 2 keeps 1 for "the job ran, rows rejected".
-        print(f"ferry: {exc}", file=sys.stderr)
+        print(f"ferry: {error_sentence(exc, 'en', outside=False)}", file=sys.stderr)
         return 2
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         hint = " (save the file as UTF-8 CSV)" if isinstance(exc, UnicodeDecodeError) else ""
