@@ -19,7 +19,7 @@ from bot.config import ConfigError, check_config, format_problems
 from bot.console import admin, moderation
 from bot.console.front import ConsoleFront
 from bot.console.schedule import print_schedules
-from bot.errors import FerryError, UnknownCommunityError
+from bot.errors import FerryError, InvalidInputError, UnknownCommunityError
 from bot.log import setup_logging
 from bot.models import IdentityKind
 from bot.runner import FrontStartError, NoFrontError, WebBind, run_fronts
@@ -27,6 +27,7 @@ from bot.services.transfer import ExportFormat, ExportScope
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.copy import CopyRefusedError, copy_database
 from bot.storage.database import Database, SchemaTooNewError
+from bot.text.errors import error_sentence
 from bot.text.handler import TextCommands
 from bot.text.messages import locale_for
 
@@ -321,7 +322,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FerryError as exc:
         # Bad input to an operator command (an unknown platform, a malformed CSV header): one
         # line that says what, not a traceback. Exit 2 keeps 1 for "the job ran, rows rejected".
-        print(f"ferry: {exc}", file=sys.stderr)
+        # Refused input reads the same as in the console; other errors speak to a member ("you
+        # have no …"), not to the operator acting on someone else, so their plain form is kept.
+        said = error_sentence(exc, "en", outside=False) if isinstance(exc, InvalidInputError) else str(exc)
+        print(f"ferry: {said}", file=sys.stderr)
         return 2
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         hint = " (save the file as UTF-8 CSV)" if isinstance(exc, UnicodeDecodeError) else ""

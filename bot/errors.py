@@ -6,6 +6,8 @@ rather than a pre-rendered English sentence, so the text stays translatable.
 
 from __future__ import annotations
 
+import enum
+
 from bot.models import Visibility
 
 
@@ -67,6 +69,17 @@ class HandleTakenError(FerryError):
         self.holder_visibility = holder_visibility
 
 
+class RegistrationClosedError(FerryError):
+    """This front does not take registrations into that community (``[bluesky] registration_communities``).
+
+    Raised before any lookup, so the refusal says nothing about the community's members.
+    """
+
+    def __init__(self, community: str) -> None:
+        super().__init__(f"community {community!r} takes no registrations from here")
+        self.community = community
+
+
 class MemberNotFoundError(FerryError):
     """No member matches the identity or id given."""
 
@@ -75,13 +88,41 @@ class MemberNotFoundError(FerryError):
         self.given = given  # what an admin typed to name a member, when it named nobody
 
 
-class InvalidInputError(FerryError):
-    """Input that is not a handle but still bad: a name, a search term, a cursor, a file."""
+class InputReason(enum.StrEnum):
+    """Why input was refused; each front words ``input.<value>`` with the error's ``params``."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"invalid {field}: {reason}")
+    OUT_OF_RANGE = "out_of_range"  # low, high
+    TOO_LONG = "too_long"  # limit (characters)
+    ONE_OF = "one_of"  # choices
+    BAD_TEMPLATE = "bad_template"  # placeholders
+    EMPTY_FILE = "empty_file"
+    TOO_MANY_ROWS = "too_many_rows"  # limit
+    MISSING_COLUMNS = "missing_columns"  # columns
+    NO_IDENTITY_COLUMN = "no_identity_column"
+    DUPLICATE_ROW = "duplicate_row"  # line
+    SAME_PERSON = "same_person"  # line
+    HANDLE_ELSEWHERE = "handle_elsewhere"  # line
+    PLATFORM_TWICE = "platform_twice"  # platform, line
+    NO_HANDLE = "no_handle"
+    NO_IDENTITY = "no_identity"
+    NOT_DISCORD_ID = "not_discord_id"
+    NOT_DID = "not_did"
+    NAME_KEY_TOO_LONG = "name_key_too_long"  # limit
+
+
+class InvalidInputError(FerryError):
+    """Input that is not a handle but still bad: a name, a search term, a page, a file.
+
+    ``field`` names what was bad (a front words it as ``field.<field>``); ``reason`` and ``params``
+    say why, as values, so no English reaches a translated answer.
+    """
+
+    def __init__(self, field: str, reason: InputReason, **params: object) -> None:
+        details = ", ".join(f"{name}={value}" for name, value in params.items())
+        super().__init__(f"invalid {field}: {reason.value}" + (f" ({details})" if details else ""))
         self.field = field
         self.reason = reason
+        self.params = params
 
 
 class BannedError(FerryError):

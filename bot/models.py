@@ -112,6 +112,23 @@ class Registration:
     previous_handle: str | None  # the handle this one replaced on the same platform, if any
     created: bool  # True when the member had no handle on this platform before
 
+    @property
+    def outcome(self) -> RegistrationOutcome:
+        """Added, replaced or unchanged: decided here once, so every front says the same."""
+        if self.created:
+            return RegistrationOutcome.ADDED
+        if self.previous_handle is None or self.previous_handle == self.entry.handle:
+            return RegistrationOutcome.UNCHANGED
+        return RegistrationOutcome.REPLACED
+
+
+class RegistrationOutcome(enum.StrEnum):
+    """What a registration did to the member's entry on that platform."""
+
+    ADDED = "added"
+    REPLACED = "replaced"
+    UNCHANGED = "unchanged"
+
 
 @dataclass(frozen=True, slots=True)
 class Cursor:

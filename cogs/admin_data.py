@@ -145,7 +145,7 @@ class DataCommands(commands.Cog):
             )
         )
         lines += [self._rejected(locale, row) for row in report.rejected]
-        raw = [f"{row.where}: {row.reason}" for row in report.rejected]
+        raw = [self._rejected(locale, row) for row in report.rejected]
         title = fit(say(locale, title_key, file=filename), 256)
         return lines_reply(title, lines, "rejected-rows.txt", raw, locale=locale, more_key="import.more")
 

@@ -106,8 +106,7 @@ class Arrivals(commands.Cog):
         catalogue = self.bot.app.config().catalogue
         lines = []
         for entry in entries[:MAX_LINES]:
-            spec = catalogue.get(entry.platform)
-            lines.append(entry_line(entry, spec.display_name if spec else entry.platform, budget=LINE_BUDGET))
+            lines.append(entry_line(entry, catalogue.display_name(entry.platform), budget=LINE_BUDGET))
         if len(entries) > MAX_LINES:
             lines.append(say(locale, "arrivals.more", count=len(entries) - MAX_LINES))
         embed = discord.Embed(

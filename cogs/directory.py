@@ -119,8 +119,7 @@ def links_message(
     room = EMBED_TOTAL_LIMIT - 100 - len(embed.title or "") - len(embed.description or "")
     per_field = room // max(1, len(links))
     for link in links:
-        spec = catalogue.get(link.platform)
-        platform = spec.display_name if spec else link.platform
+        platform = catalogue.display_name(link.platform)
         name = f"{clean(link.label, 150)} · {clean(platform, 60)}"
         value_room = max(1, min(900, per_field - len(name)))
         url = button_url(link.url)

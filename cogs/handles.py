@@ -70,20 +70,15 @@ class Handles(
         )
         entry = registration.entry
         locale = interaction.locale
-        spec = self.bot.app.config().catalogue.get(entry.platform)
-        name = spec.display_name if spec else entry.platform
-        if registration.created:
-            text = say(locale, "handle.added", platform=name, handle=entry.handle)
-        elif registration.previous_handle and registration.previous_handle != entry.handle:
-            text = say(
-                locale,
-                "handle.replaced",
-                platform=name,
-                handle=entry.handle,
-                previous=registration.previous_handle,
-            )
-        else:
-            text = say(locale, "handle.unchanged", platform=name, handle=entry.handle)
+        name = self.bot.app.config().catalogue.display_name(entry.platform)
+        previous = registration.previous_handle or ""
+        text = say(
+            locale,
+            f"handle.{registration.outcome.value}",
+            platform=name,
+            handle=entry.handle,
+            previous=previous,
+        )
         visible_to = say(locale, f"visibility.{entry.visibility.value}")
         text += "\n" + say(locale, "handle.visibility", visibility=Raw(visible_to))
         url = safe_url(entry.profile_url)
@@ -106,8 +101,7 @@ class Handles(
             identity=identity_of(interaction.user),
             platform=platform,
         )
-        spec = self.bot.app.config().catalogue.get(entry.platform)
-        name = spec.display_name if spec else entry.platform
+        name = self.bot.app.config().catalogue.display_name(entry.platform)
         await interaction.followup.send(
             say(interaction.locale, "handle.removed", platform=name, handle=entry.handle), ephemeral=True
         )
@@ -139,9 +133,7 @@ class Handles(
         locale = interaction.locale
         catalogue = app.config().catalogue
         shown = change.changed or change.unchanged
-        names = ", ".join(
-            spec.display_name if (spec := catalogue.get(e.platform)) else e.platform for e in shown
-        )
+        names = ", ".join(catalogue.display_name(e.platform) for e in shown)
         key = "handle.visibility.changed" if change.changed else "handle.visibility.unchanged"
         visible_to = Raw(say(locale, f"visibility.{change.visibility.value}"))
         text = say(locale, key, visibility=visible_to, platforms=names)
@@ -180,8 +172,7 @@ class Handles(
         budget = EMBED_DESCRIPTION_LIMIT // len(entries) - 1
         lines = []
         for entry in entries:
-            spec = catalogue.get(entry.platform)
-            name = spec.display_name if spec else entry.platform
+            name = catalogue.display_name(entry.platform)
             lines.append(entry_line(entry, name, with_member=False, budget=budget))
         title = (
             say(locale, "handle.list.mine")

@@ -53,12 +53,15 @@ def command_text(notice: Notice, bot_did: str) -> str:
 
 
 def is_command(text: str) -> bool:
-    """Whether a reply carries a command (replies without one are conversation, not for the bot)."""
+    """Whether a reply carries a command (replies without one are conversation, not for the bot).
+
+    A reply that does not mention the bot must be only a command: "join us tomorrow" in a thread is
+    talk between people, while "@ferry join 🙏" is addressed to the bot and may say more.
+    """
     try:
-        parse(text)
+        return not parse(text).ignored
     except ParseError:
         return False
-    return True
 
 
 def payload(notice: Notice, bot_did: str) -> dict[str, object]:
@@ -150,6 +153,7 @@ class Answerer:
             # An account without a verified handle is still itself: its DID is a valid Bluesky handle.
             handle=handle if handle and handle != INVALID_HANDLE else item.author_did,
             communities=tuple(self._config().communities),
+            registers=self._config().bluesky.registers(self._config().default_community_slug),
             rest_hint=await self.rest_hint(named or community, locale),
         )
         max_posts = self._config().bluesky.max_thread_posts

@@ -194,3 +194,17 @@ def check_named_communities(
                     hint = f'add a [[communities]] entry with slug = "{slug}", or remove this key'
                 message = f"no community has the slug {slug!r}"
                 problems.append(ConfigProblem(doc.file, key_path(loc), message, hint))
+
+
+def check_bluesky_registrations(
+    documents: list[Document], slugs: list[str], problems: list[ConfigProblem]
+) -> None:
+    """``[bluesky] registration_communities`` may only name configured communities."""
+    for doc in documents:
+        bluesky = doc.data.get("bluesky")
+        named = bluesky.get("registration_communities") if isinstance(bluesky, dict) else None
+        for position, slug in enumerate(named if isinstance(named, list) else []):
+            if isinstance(slug, str) and SLUG_RE.fullmatch(slug) and slug not in slugs:
+                hint = did_you_mean(slug, slugs) + "configured: " + (", ".join(slugs) or "none")
+                path = key_path(("bluesky", "registration_communities", position), doc.data)
+                problems.append(ConfigProblem(doc.file, path, f"no community has the slug {slug!r}", hint))

@@ -15,7 +15,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.config.checks import CommunityChecks, Document, Places, build_catalogue, check_named_communities
+from bot.config.checks import (
+    CommunityChecks,
+    Document,
+    Places,
+    build_catalogue,
+    check_bluesky_registrations,
+    check_named_communities,
+)
 from bot.config.models import ConfigFile
 from bot.config.problems import ConfigError, ConfigProblem, from_validation_error, key_path, model_at
 from bot.config.runtime import FerryConfig
@@ -89,6 +96,7 @@ def _load(path: Path) -> tuple[FerryConfig | None, list[ConfigProblem]]:
     communities = CommunityChecks(catalogue, known, problems)
     communities.check(documents)
     check_named_communities(documents, list(communities.slugs.seen), problems)
+    check_bluesky_registrations(documents, list(communities.slugs.seen), problems)
     if problems:
         order = {doc.file: index for index, doc in enumerate(documents)}
         # Grouped by file for reading; within a file, in the order the checks found them.

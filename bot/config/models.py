@@ -47,6 +47,9 @@ class Bluesky(_Section):
     """``[bluesky]``: how the Bluesky front behaves. Credentials stay in the environment."""
 
     community: Slug | None = None  # answers mentions that name no community; None: [defaults].community
+    # Communities a Bluesky account may register into (add, join). None: only the community above,
+    # so naming another community after the mention never adds anyone to a Discord-only directory.
+    registration_communities: tuple[Slug, ...] | None = None
     # 5 s: a first-time user gets an answer within seconds, at ~1,440 read requests an hour, under 5 %
     # of Bluesky's 3,000 requests per 5 minutes (README, "Bluesky", for the arithmetic).
     poll_interval_seconds: Annotated[float, Field(ge=2, le=3600)] = 5.0
@@ -64,6 +67,12 @@ class Bluesky(_Section):
     write_points_per_day: Annotated[int, Field(ge=3, le=35000)] = 17500
     replies_per_author_per_hour: Annotated[int, Field(ge=1, le=100)] = 20
     max_concurrency: Annotated[int, Field(ge=1, le=16)] = 4
+
+    def registers(self, default_community: str) -> frozenset[str]:
+        """The communities that accept registrations from Bluesky, given ``[defaults] community``."""
+        if self.registration_communities is not None:
+            return frozenset(self.registration_communities)
+        return frozenset({self.community or default_community})
 
 
 class Limits(_Section):

@@ -13,6 +13,7 @@ from bot.console.table import render_table
 from bot.errors import FerryError
 from bot.models import DirectoryQuery, Identity, IdentityKind, Verification, Visibility
 from bot.services.transfer import ExportFormat, ExportScope, ImportReport, LayoutKind, export_filename
+from bot.text.errors import error_sentence
 
 VISIBILITY_CHOICES = {
     "all": frozenset(Visibility),
@@ -142,7 +143,10 @@ def import_summary(report: ImportReport) -> str:
         f"{report.unchanged} unchanged, {report.kept} kept (changed or withdrawn by the member), "
         f"{len(report.rejected)} rejected"
     )
-    lines += [f"  {rejected.where}: {rejected.reason}" for rejected in report.rejected]
+    lines += [
+        f"  {rejected.where}: {error_sentence(rejected.error, 'en', outside=False)}"
+        for rejected in report.rejected
+    ]
     if report.dry_run:
         lines.append("dry run: nothing was changed. Run again without --dry-run to apply.")
     return "\n".join(lines) + "\n"

@@ -59,5 +59,4 @@ def lines_reply(
 
 def platform_name(bot: FerryBot, key: str) -> str:
     """A platform's display name, or its key when the config no longer has it."""
-    spec = bot.app.config().catalogue.get(key)
-    return spec.display_name if spec else key
+    return bot.app.config().catalogue.display_name(key)

@@ -53,8 +53,7 @@ async def own_platform_choices(
     typed = fold_name(current)
     choices = []
     for entry in entries:
-        spec = catalogue.get(entry.platform)
-        name = spec.display_name if spec else entry.platform
+        name = catalogue.display_name(entry.platform)
         if typed and not (fold_name(name).startswith(typed) or entry.platform.startswith(typed)):
             continue
         label = fit(visible(f"{name} · {entry.handle}"), OPTION_LABEL_LIMIT)

@@ -181,8 +181,7 @@ class DirectoryMessage:
         community = self.bot.app.directory.community(self.community).name
         catalogue = self.bot.app.config().catalogue
         if self.state.platform is not None:
-            spec = catalogue.get(self.state.platform)
-            name = spec.display_name if spec else self.state.platform
+            name = catalogue.display_name(self.state.platform)
             title = say(locale, "directory.title_platform", community=community, platform=name)
         else:
             title = say(locale, "directory.title", community=community)
@@ -190,8 +189,7 @@ class DirectoryMessage:
         if self.state.search:
             lines.append(say(locale, "directory.search", term=self.state.search))
         for entry in page.entries:
-            spec = catalogue.get(entry.platform)
-            lines.append(entry_line(entry, spec.display_name if spec else entry.platform))
+            lines.append(entry_line(entry, catalogue.display_name(entry.platform)))
         if not page.entries:
             lines.append(say(locale, "directory.empty"))
         embed = discord.Embed(

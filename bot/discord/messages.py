@@ -19,21 +19,9 @@ from discord import app_commands
 from bot.discord.locales.en import EN
 from bot.discord.locales.zh import ZH, ZH_DESCRIPTIONS
 from bot.discord.render import clean
-from bot.errors import (
-    BannedError,
-    FerryError,
-    HandleTakenError,
-    InvalidHandleError,
-    InvalidInputError,
-    LinkCodeError,
-    MemberNotFoundError,
-    NotRegisteredError,
-    RateLimitedError,
-    UnknownCommunityError,
-    UnknownPlatformError,
-)
+from bot.error_messages import Message, Typed, Wait, describe
+from bot.errors import FerryError
 from bot.language import language_of
-from bot.services.export_cache import EXPORT
 
 EN_LOCALE, ZH_LOCALE = "en", "zh"
 
@@ -67,48 +55,28 @@ def say(locale: discord.Locale | str | None, key: str, **values: object) -> str:
     return template.format(**safe)
 
 
-_RATE_KEYS = {"link-code": "error.link_code_rate", EXPORT: "error.export_rate"}
+def render(locale: discord.Locale | str | None, message: Message, *, now: datetime | None = None) -> str:
+    """A front-neutral message in the caller's language; typed text escaped, nested messages translated."""
+    values: dict[str, object] = {}
+    for name, value in message.values.items():
+        if isinstance(value, Message):
+            values[name] = Raw(render(locale, value, now=now))
+        elif isinstance(value, Wait):
+            # A relative timestamp: each client renders "in 5 minutes" in its own language and counts
+            # down. Rounded up, so the time shown is never a moment too early.
+            when = (now or discord.utils.utcnow()) + timedelta(seconds=math.ceil(max(value.seconds, 1.0)))
+            values[name] = Raw(discord.utils.format_dt(when, "R"))
+        elif isinstance(value, Typed):
+            values[name] = value.text  # escaped by say, like every plain string
+        else:
+            values[name] = value
+    return say(locale, message.key, **values)
 
 
 def error_text(locale: discord.Locale | str | None, error: FerryError, *, now: datetime | None = None) -> str:
     """A specific, friendly sentence for a domain error. ``now`` anchors "try again in …" (tests)."""
-    if isinstance(error, RateLimitedError):
-        # A relative timestamp: each client renders "in 5 minutes" in its own language and counts down.
-        # Rounded up, so the time shown is never a moment too early.
-        when = (now or discord.utils.utcnow()) + timedelta(seconds=math.ceil(max(error.retry_after, 1.0)))
-        key = _RATE_KEYS.get(error.action, "error.rate_limited")
-        return say(locale, key, when=Raw(discord.utils.format_dt(when, "R")))
-    if isinstance(error, BannedError):
-        return say(locale, "error.banned")
-    if isinstance(error, InvalidHandleError):
-        reason_key = f"reason.{error.reason}"
-        reason = say(locale, reason_key if reason_key in EN else "reason.generic")
-        return say(
-            locale, "error.invalid_handle", platform=error.platform, reason=Raw(reason), example=error.example
-        )
-    if isinstance(error, UnknownPlatformError):
-        if error.disabled is not None:
-            return say(
-                locale, "error.platform_not_enabled", name=error.disabled, known=", ".join(error.known)
-            )
-        return say(locale, "error.unknown_platform", name=error.name, known=", ".join(error.known))
-    if isinstance(error, NotRegisteredError):
-        if error.platform is None:
-            return say(locale, "error.not_registered_any")
-        return say(locale, "error.not_registered", platform=error.platform)
-    if isinstance(error, HandleTakenError):
-        return say(locale, "error.handle_taken", platform=error.platform, handle=error.handle)
-    if isinstance(error, MemberNotFoundError):
-        if error.given is not None:
-            return say(locale, "error.member_target", given=error.given)
-        return say(locale, "error.member_not_found")
-    if isinstance(error, InvalidInputError):
-        return say(locale, "error.invalid_input", field=error.field, reason=error.reason)
-    if isinstance(error, UnknownCommunityError):
-        return say(locale, "error.unknown_community")
-    if isinstance(error, LinkCodeError):
-        return say(locale, "error.link_code_banned" if error.reason == "banned" else "error.link_code")
-    return say(locale, "error.generic")
+    # Discord answers stay inside the community's own server, so a taken handle may be named.
+    return render(locale, describe(error), now=now)
 
 
 class FerryTranslator(app_commands.Translator):

@@ -132,8 +132,7 @@ class MemberOption(app_commands.Transformer[FerryBot]):
         for entry in found:
             if entry.member_id in choices:
                 continue
-            spec = catalogue.get(entry.platform)
-            platform = spec.display_name if spec else entry.platform
+            platform = catalogue.display_name(entry.platform)
             label = fit(visible(f"{entry.member_name} — {platform}: {entry.handle}"), OPTION_LABEL_LIMIT)
             choices[entry.member_id] = app_commands.Choice(
                 name=label, value=f"{MEMBER_VALUE}{entry.member_id}"

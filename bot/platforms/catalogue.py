@@ -90,6 +90,15 @@ class Catalogue:
         """The platform with exactly this key, or None."""
         return self._by_key.get(key)
 
+    def display_name(self, key: str) -> str:
+        """What people call the platform of ``key``; the key itself once the config no longer has it.
+
+        Every front names platforms through this, so a platform only disabled in one community is
+        still called by its name there, on every front alike.
+        """
+        spec = self._by_key.get(key)
+        return spec.display_name if spec else key
+
     def with_overrides(self, overrides: Mapping[str, PlatformOverride]) -> Catalogue:
         """A new catalogue with each override merged field by field onto the platform of that key.
 

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.config import Community, FerryConfig
-from bot.config.announce import WORDS, template_problem
+from bot.config.announce import PLACEHOLDERS, WORDS, template_problem
 from bot.config.web import WebServing
-from bot.errors import InvalidInputError
+from bot.errors import InputReason, InvalidInputError
 from bot.models import Visibility
 from bot.services.directory import DirectoryService
 from bot.urls import find_links
@@ -27,6 +27,7 @@ from bot.urls import find_links
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 1000  # an admin's note inside the template, not a second template
+_PLACEHOLDER_LIST = ", ".join("{" + name + "}" for name in PLACEHOLDERS)  # what a template may use
 # Failure reasons publishers give. The community does not post there at all: NOT_APPLICABLE.
 # Configuration problems: "channel_not_found", "forbidden", "session", "rejected", "empty".
 # Passing ones, worth a retry with the same key: RETRYABLE ("partial": some of a long text went
@@ -145,7 +146,7 @@ class AnnouncementService:
         chosen = template if template is not None else settings.announcement.effective_template()
         problem = template_problem(chosen)
         if problem is not None:
-            raise InvalidInputError("template", problem[0])
+            raise InvalidInputError("template", InputReason.BAD_TEMPLATE, placeholders=_PLACEHOLDER_LIST)
         counts = await self._directory.counts(community=settings.slug, visibilities={Visibility.PUBLIC})
         values = {
             "community": settings.name,
@@ -227,7 +228,7 @@ def clean_message(message: str | None) -> str:
         if char == "\n" or unicodedata.category(char) not in _DROPPED
     ).strip()
     if len(kept) > MAX_MESSAGE_LENGTH:
-        raise InvalidInputError("message", f"longer than {MAX_MESSAGE_LENGTH} characters")
+        raise InvalidInputError("message", InputReason.TOO_LONG, limit=MAX_MESSAGE_LENGTH)
     return kept
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from bot.config import Community, FerryConfig
-from bot.errors import BannedError, HandleTakenError, InvalidInputError, NotRegisteredError
+from bot.errors import BannedError, HandleTakenError, InputReason, InvalidInputError, NotRegisteredError
 from bot.models import (
     DirectoryPage,
     DirectoryQuery,
@@ -73,6 +73,10 @@ class DirectoryService:
         config = self._config()
         enabled = [spec.key for spec in config.enabled_platforms(config.community(community))]
         return config.catalogue.resolve(name, enabled)
+
+    def platform_name(self, key: str) -> str:
+        """What people call the platform of ``key`` (see ``Catalogue.display_name``)."""
+        return self._config().catalogue.display_name(key)
 
     def platforms(self, community: str) -> tuple[PlatformSpec, ...]:
         """The community's enabled platforms in catalogue order."""
@@ -362,7 +366,7 @@ class DirectoryService:
 
     def _checked(self, query: DirectoryQuery) -> DirectoryQuery:
         if not 1 <= query.limit <= MAX_PAGE_SIZE:
-            raise InvalidInputError("limit", f"must be between 1 and {MAX_PAGE_SIZE}")
+            raise InvalidInputError("limit", InputReason.OUT_OF_RANGE, low=1, high=MAX_PAGE_SIZE)
         if query.platform is not None:
             query = dataclasses.replace(query, platform=self.platform(query.community, query.platform).key)
         if query.search is not None:
@@ -379,7 +383,7 @@ class DirectoryService:
         are capped so that walk stays short, and a number past the end answers with the last page.
         """
         if not 1 <= number <= MAX_PAGE_NUMBER:
-            raise InvalidInputError("page", f"must be between 1 and {MAX_PAGE_NUMBER}")
+            raise InvalidInputError("page", InputReason.OUT_OF_RANGE, low=1, high=MAX_PAGE_NUMBER)
         query = self._checked(query)
         first = await self._repo.directory_page(query)
         pages = max(1, -(-first.total // query.limit))

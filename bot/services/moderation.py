@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
-from bot.errors import InvalidInputError, MemberNotFoundError, NotRegisteredError, UnknownPlatformError
+from bot.errors import (
+    InputReason,
+    InvalidInputError,
+    MemberNotFoundError,
+    NotRegisteredError,
+    UnknownPlatformError,
+)
 from bot.models import AuditRecord, Entry, Identity, IdentityKind, Member, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
@@ -198,7 +204,7 @@ class ModerationService:
         """Entries whose member name or handle contains ``search``, of every member including hidden
         and banned ones (whom an admin may want to unhide or unban), for picking who to act on."""
         if not 1 <= limit <= MAX_AUDIT_PAGE:
-            raise InvalidInputError("limit", f"must be between 1 and {MAX_AUDIT_PAGE}")
+            raise InvalidInputError("limit", InputReason.OUT_OF_RANGE, low=1, high=MAX_AUDIT_PAGE)
         term = clean_search(search) if search else None
         found = await self._repo.find_entries(community=community, search=term, limit=limit)
         return [self._directory.with_link(entry) for entry in found]
@@ -220,7 +226,7 @@ class ModerationService:
         history of a platform since removed from the config can still be read by its key.
         """
         if group is not None and group not in AUDIT_GROUPS:
-            raise InvalidInputError("action", f"one of {', '.join(AUDIT_GROUPS)}")
+            raise InvalidInputError("action", InputReason.ONE_OF, choices=", ".join(AUDIT_GROUPS))
         member_id = (await self._member(community, identity)).id if identity is not None else None
         return await self._repo.audit_log(
             community=community,

@@ -12,7 +12,7 @@ import unicodedata
 
 import grapheme
 
-from bot.errors import InvalidInputError
+from bot.errors import InputReason, InvalidInputError
 from bot.platforms.unicode_safety import drop_blank_letters
 
 MAX_NAME_GRAPHEMES = 64
@@ -80,7 +80,7 @@ def name_key(name: str) -> str:
 def clean_search(term: str) -> str | None:
     """A search term with invisible characters removed; None when nothing is left to search for."""
     if len(term) > MAX_SEARCH_CHARS:
-        raise InvalidInputError("search", f"at most {MAX_SEARCH_CHARS} characters")
+        raise InvalidInputError("search", InputReason.TOO_LONG, limit=MAX_SEARCH_CHARS)
     cleaned = _visible(term)
     return cleaned or None
 
@@ -88,5 +88,5 @@ def clean_search(term: str) -> str | None:
 def clean_note(text: str, *, field: str, limit: int) -> str | None:
     """A short note an admin writes (a ban reason): one visible line; refused past ``limit`` characters."""
     if len(text) > limit:
-        raise InvalidInputError(field, f"at most {limit} characters")
+        raise InvalidInputError(field, InputReason.TOO_LONG, limit=limit)
     return _visible(text) or None

@@ -8,48 +8,35 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.errors import (
-    BannedError,
     FerryError,
-    HandleTakenError,
-    InvalidHandleError,
-    InvalidInputError,
-    LinkCodeError,
-    NotRegisteredError,
-    RateLimitedError,
+    RegistrationClosedError,
     UnknownCommunityError,
-    UnknownPlatformError,
 )
-from bot.models import DirectoryQuery, Entry, Identity, Source, Verification, Visibility
-from bot.services.directory import MAX_PAGE_SIZE, DirectoryService
+from bot.models import Entry, Identity, RegistrationOutcome, Source, Verification, Visibility
+from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
-from bot.services.names import clean_display_name
+from bot.text.directory import DirectoryAnswers
+from bot.text.errors import echo, error_sentence
 from bot.text.links import LinkAnswers
 from bot.text.messages import count as count_of
-from bot.text.messages import has, say
+from bot.text.messages import say
 from bot.text.parser import Command, ParseError, Verb, parse
 from bot.text.privacy import PrivacyCommands
 from bot.text.render import (
     MARKS,
-    THREAD_NUMBER_ROOM,
-    numbered,
     pack,
     platform_name,
     shorten,
-    thread_parts,
     width,
     with_legend,
 )
 
 log = logging.getLogger(__name__)
-
-ECHO_GRAPHEMES = 32  # of user text repeated back in an error
-DIRECTORY_PAGE_SIZE = 10  # entries asked for per page; fewer are shown when the budget is tight
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,6 +54,8 @@ class TextContext:
     visibilities: Collection[Visibility] = frozenset({Visibility.PUBLIC})
     handle: str | None = None  # the caller's own handle on this front's platform, for ``join``
     communities: Collection[str] = ()  # slugs a command may name before its verb
+    # Communities ``add`` and ``join`` may register into; None: any (the console is the operator's).
+    registers: Collection[str] | None = None
     rest_hint: str = ""  # where the whole directory is, ending a directory thread
 
 
@@ -85,6 +74,7 @@ class TextCommands:
         self._directory = directory
         self._privacy = PrivacyCommands(directory, moderation)
         self._links = LinkAnswers(directory)
+        self._pages = DirectoryAnswers(directory)
         self._linking = linking  # None where linking cannot happen (the console)
 
     async def answer(self, text: str, ctx: TextContext) -> str:
@@ -93,7 +83,8 @@ class TextCommands:
             command = parse(text)
         except ParseError as exc:
             usage = say(ctx.locale, f"usage.{exc.verb.value}" if exc.verb else "usage.summary")
-            return shorten(say(ctx.locale, f"parse.{exc.problem}", usage=usage), ctx.budget)
+            word = echo(exc.word or "")
+            return shorten(say(ctx.locale, f"parse.{exc.problem}", usage=usage, word=word), ctx.budget)
         try:
             ctx = self._scoped(command, ctx)
             reply = await self._run(command, ctx)
@@ -116,7 +107,7 @@ class TextCommands:
             ctx = self._scoped(command, ctx)
             if command.verb is Verb.LINKS:
                 return self._links.thread(ctx, max_posts)
-            return await self._directory_thread(command, ctx, max_posts)
+            return await self._pages.answer(command, ctx, max_posts)
         except FerryError as exc:
             return [shorten(self._error(exc, ctx), ctx.budget)]
 
@@ -140,7 +131,8 @@ class TextCommands:
         if command.verb is Verb.LIST:
             return await self._list(ctx)
         if command.verb is Verb.DIRECTORY:
-            return await self._list_directory(command, ctx)
+            [post] = await self._pages.answer(command, ctx, max_posts=1)
+            return post
         if command.verb is Verb.LINKS:
             return self._links.single(ctx)
         if command.verb is Verb.JOIN:
@@ -163,9 +155,16 @@ class TextCommands:
             )
         return self._help(ctx)
 
+    @staticmethod
+    def _open_for_registration(ctx: TextContext) -> None:
+        # Checked before anything is read, so a closed community's answer is the same for any handle.
+        if ctx.registers is not None and ctx.community not in ctx.registers:
+            raise RegistrationClosedError(ctx.community)
+
     async def _add(self, command: Command, ctx: TextContext) -> str:
         assert command.platform is not None
         assert command.handle is not None
+        self._open_for_registration(ctx)
         result = await self._directory.register(
             community=ctx.community,
             identity=ctx.identity,
@@ -177,16 +176,13 @@ class TextCommands:
         entry = result.entry
         link = f" {entry.profile_url}" if entry.profile_url else ""
         values = {"platform": self._platform_name(entry), "handle": entry.handle, "link": link}
-        if result.created:
-            return say(ctx.locale, "added", **values)
-        if result.previous_handle is None or result.previous_handle == entry.handle:
-            return say(ctx.locale, "unchanged", **values)
-        return say(ctx.locale, "replaced", previous=result.previous_handle, **values)
+        return say(ctx.locale, result.outcome.value, previous=result.previous_handle or "", **values)
 
     async def _join(self, ctx: TextContext) -> str:
         # Only Bluesky knows who wrote the command for certain: the post is signed by the author's DID.
         if ctx.source is not Source.BLUESKY or ctx.handle is None:
             return say(ctx.locale, "join.unsupported", usage=say(ctx.locale, "usage.add"))
+        self._open_for_registration(ctx)
         result = await self._directory.register(
             community=ctx.community,
             identity=ctx.identity,
@@ -196,8 +192,7 @@ class TextCommands:
             source=ctx.source,
             verification=Verification.BLUESKY_PROVEN,
         )
-        changed = result.previous_handle not in (None, result.entry.handle)
-        key = "joined" if result.created or changed else "join.again"
+        key = "join.again" if result.outcome is RegistrationOutcome.UNCHANGED else "joined"
         return say(ctx.locale, key, community=self._community_name(ctx), handle=result.entry.handle)
 
     async def _verify(self, command: Command, ctx: TextContext) -> str:
@@ -221,74 +216,26 @@ class TextCommands:
             text += " " + say(ctx.locale, "verify.dropped", platforms=", ".join(platforms))
         return text
 
-    async def _directory_thread(self, command: Command, ctx: TextContext, max_posts: int) -> list[str]:
-        query = DirectoryQuery(
-            community=ctx.community,
-            platform=command.platform,
-            visibilities=frozenset(ctx.visibilities),
-            limit=min(MAX_PAGE_SIZE, DIRECTORY_PAGE_SIZE * max_posts),
-        )
-        page, pages = await self._directory.directory_page_number(query, command.page)
-        if not page.entries:
-            return [await self._list_directory(command, ctx)]
-        platform = self._directory.platform(ctx.community, command.platform) if command.platform else None
-        header = say(
-            ctx.locale,
-            "directory.header",
-            community=self._community_name(ctx),
-            filter=say(ctx.locale, "directory.filter", platform=platform.display_name) if platform else "",
-            page=min(command.page, pages),
-            pages=pages,
-            total=count_of(ctx.locale, "handles", page.total),
-        )
-        footer = say(ctx.locale, "thread.rest", where=ctx.rest_hint) if ctx.rest_hint else ""
-        lines = [self._line(e, with_name=True) for e in page.entries]
-        room = max(ctx.budget - THREAD_NUMBER_ROOM, 1)
-        posts, shown = thread_parts(header, lines, footer, room=room, max_posts=max_posts)
-        posts[-1] = with_legend(posts[-1], say(ctx.locale, "legend"), page.entries[:shown], room)
-        return numbered(posts, ctx.budget)
-
     async def _list(self, ctx: TextContext) -> str:
-        entries = await self._directory.handles(
-            community=ctx.community, identity=ctx.identity, visibilities=ctx.visibilities
+        every = await self._directory.handles(
+            community=ctx.community, identity=ctx.identity, visibilities=frozenset(Visibility)
         )
+        # The caller's own entries; those this front may not show are counted, never named.
+        entries = [e for e in every if e.visibility in set(ctx.visibilities)]
+        withheld = len(every) - len(entries)
         community = self._community_name(ctx)
+        note = (
+            say(ctx.locale, "list.withheld", count=count_of(ctx.locale, "handles", withheld))
+            if withheld
+            else ""
+        )
         if not entries:
+            if withheld:
+                return say(ctx.locale, "list.only_withheld", community=community, note=note)
             return say(ctx.locale, "list.empty", community=community, usage=say(ctx.locale, "usage.add"))
         lines = [self._line(entry, with_name=False) for entry in entries]
-        text, _ = pack(say(ctx.locale, "list.header", community=community), lines, ctx.budget)
+        text, _ = pack(say(ctx.locale, "list.header", community=community), lines, ctx.budget, footer=note)
         return with_legend(text, say(ctx.locale, "legend"), entries, ctx.budget)
-
-    async def _list_directory(self, command: Command, ctx: TextContext) -> str:
-        query = DirectoryQuery(
-            community=ctx.community,
-            platform=command.platform,
-            visibilities=frozenset(ctx.visibilities),
-            limit=DIRECTORY_PAGE_SIZE,
-        )
-        page, pages = await self._directory.directory_page_number(query, command.page)
-        number = min(command.page, pages)
-        platform = self._directory.platform(ctx.community, command.platform) if command.platform else None
-        where = say(ctx.locale, "directory.filter", platform=platform.display_name) if platform else ""
-        if not page.entries:
-            return say(ctx.locale, "directory.empty", filter=where, usage=say(ctx.locale, "usage.add"))
-        header = say(
-            ctx.locale,
-            "directory.header",
-            community=self._community_name(ctx),
-            filter=where,
-            page=number,
-            pages=pages,
-            total=count_of(ctx.locale, "handles", page.total),
-        )
-        footer = ""
-        if number < pages:
-            words = ["directory", *([platform.key] if platform else []), str(number + 1)]
-            footer = say(ctx.locale, "directory.more", command=" ".join(words))
-        text, shown = pack(
-            header, [self._line(e, with_name=True) for e in page.entries], ctx.budget, footer=footer
-        )
-        return with_legend(text, say(ctx.locale, "legend"), page.entries[:shown], ctx.budget)
 
     def _help(self, ctx: TextContext) -> str:
         verbs = [Verb.ADD, Verb.REMOVE, Verb.LIST, Verb.DIRECTORY, Verb.LINKS, Verb.VISIBILITY]
@@ -313,50 +260,9 @@ class TextCommands:
         return text
 
     def _error(self, exc: FerryError, ctx: TextContext) -> str:
-        locale = ctx.locale
-        if isinstance(exc, InvalidHandleError):
-            key = f"reason.{exc.reason}" if has(f"reason.{exc.reason}") else "reason.generic"
-            return say(
-                locale,
-                "error.invalid_handle",
-                platform=exc.platform,
-                reason=say(locale, key),
-                example=exc.example,
-            )
-        if isinstance(exc, UnknownPlatformError) and exc.disabled is not None:
-            return say(locale, "error.platform_not_enabled", name=exc.disabled, known=", ".join(exc.known))
-        if isinstance(exc, UnknownPlatformError):
-            # The name is what the person typed: echoed without invisible or direction-changing
-            # characters (they would reorder the bot's own post) and kept short.
-            name = shorten(clean_display_name(exc.name, fallback="?"), ECHO_GRAPHEMES)
-            return say(locale, "error.unknown_platform", name=name, known=", ".join(exc.known))
-        if isinstance(exc, HandleTakenError):
-            if (
-                Visibility.COMMUNITY not in ctx.visibilities
-                and exc.holder_visibility is not Visibility.PUBLIC
-            ):
-                # Outside the community, "taken" would confirm that a community-only entry exists.
-                return say(locale, "error.handle_refused", platform=exc.platform)
-            return say(locale, "error.handle_taken", platform=exc.platform, handle=exc.handle)
-        if isinstance(exc, NotRegisteredError):
-            if exc.platform is None:
-                return say(locale, "error.not_registered_any", community=self._community_name(ctx))
-            return say(locale, "error.not_registered", platform=exc.platform)
-        if isinstance(exc, UnknownCommunityError):
-            return say(locale, "error.unknown_community", slug=exc.slug)
-        if isinstance(exc, InvalidInputError):
-            return say(locale, "error.invalid_input", field=exc.field, reason=exc.reason)
-        if isinstance(exc, LinkCodeError):
-            key = f"error.link_code.{exc.reason}"
-            return say(locale, key if has(key) else "error.link_code.unknown")
-        if isinstance(exc, BannedError):
-            return say(locale, "error.banned", community=self._community_name(ctx))
-        if isinstance(exc, RateLimitedError):
-            # Whole minutes, rounded up: "try again in 1 minute" must not come a few seconds early.
-            minutes = max(1, math.ceil(exc.retry_after / 60))
-            return say(locale, "error.rate_limited", wait=count_of(locale, "minutes", minutes))
-        log.warning("unworded domain error", extra={"error": type(exc).__name__})
-        return say(locale, "error.generic")
+        # Outside the community (a public post), "taken" would confirm a community-only entry exists.
+        outside = Visibility.COMMUNITY not in ctx.visibilities
+        return error_sentence(exc, ctx.locale, outside=outside, community=self._community_name(ctx))
 
     def _line(self, entry: Entry, *, with_name: bool) -> str:
         platform = self._platform_name(entry)

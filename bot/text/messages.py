@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot import input_reasons
 from bot.language import language_of
 
 DEFAULT_LOCALE = "en"
 
 EN: Mapping[str, str] = {
+    **input_reasons.EN,
     "usage.add": "add <platform> <handle> (example: add rednote 5e8f1a2b3c4d5e6f7a8b9c0d)",
     "usage.remove": "remove <platform> (example: remove lemon8)",
     "usage.list": "list (or: me) shows your handles",
@@ -29,7 +31,7 @@ EN: Mapping[str, str] = {
     "parse.too_long": "That is too long to be a command. Commands: {usage}",
     "parse.unknown_command": "I don't know that command. Commands: {usage}",
     "parse.missing_arguments": "Something is missing. Usage: {usage}",
-    "parse.too_many_arguments": "Too many words. Usage: {usage}",
+    "parse.unexpected_word": "I didn't understand “{word}”. Usage: {usage}",
     "parse.bad_page": "Pages start at 1. Usage: {usage}",
     "added": "Added {platform}: {handle}{link}",
     "replaced": "Updated {platform}: {handle} (was {previous}){link}",
@@ -37,6 +39,9 @@ EN: Mapping[str, str] = {
     "removed": "Removed your {platform} handle {handle}.",
     "list.empty": "You have no handles in {community}'s directory yet. Add one: {usage}",
     "list.header": "Your handles in {community}:",
+    "list.withheld": "+ {count} kept out of public answers (community-only). To show them here too: "
+    "visibility all public",
+    "list.only_withheld": "You have no public handles in {community}. {note}",
     "directory.empty": "Nobody is in the directory{filter} yet. Be the first: {usage}",
     "directory.header": "{community} directory{filter}, page {page} of {pages} ({total}):",
     "directory.filter": " on {platform}",
@@ -60,12 +65,18 @@ EN: Mapping[str, str] = {
     "If it is yours, ask an admin.",
     "error.handle_refused": "I can't register that {platform} handle for you here. If it is yours, ask an "
     "admin of the community.",
-    "error.invalid_input": "Invalid {field}: {reason}",
+    "error.invalid_input": "Invalid {field}: {reason}.",
+    "error.member_not_found": "That member is not in the directory.",
+    "error.member_target": "“{given}” names nobody in this directory.",
+    "error.link_code_rate": "You asked for several linking codes lately. Try again in {when}.",
+    "error.export_rate": "You have exported the directory a few times in a row. Try again in {when}.",
     "error.unknown_community": "There is no community called \u201c{slug}\u201d.",
     "error.generic": "That did not work. Try: help",
+    "error.registration_closed": "“{slug}” does not take registrations from here. Ask its admins "
+    "where to register.",
     "error.banned": "An admin has paused your registrations in {community}, so I can't add handles for "
     "you there. You can still list, remove or forget what Ferry keeps about you.",
-    "error.rate_limited": "That's a lot of changes in a short time. Please try again in {wait}.",
+    "error.rate_limited": "That's a lot of changes in a short time. Please try again in {when}.",
     "count.minutes.one": "1 minute",
     "count.minutes.other": "{n} minutes",
     "reason.generic": "it doesn't look like a handle.",
@@ -121,7 +132,8 @@ EN: Mapping[str, str] = {
     "mydata.accounts": "Accounts: {accounts}",
     "mydata.hidden": "An admin has hidden you from the directory.",
     "mydata.banned": "An admin has banned you here: you can't add handles, and none are listed.",
-    "mydata.withheld": "+ {count} shown only inside the community, not here.",
+    "mydata.withheld": "+ {count} shown only inside the community, not here. To show them here too: "
+    "visibility all public",
     "mydata.more.console": "Erase it all: forget",
     "mydata.more.public": "Full file: /mydata export in {community}'s Discord. Erase it all: forget",
     "thread.rest": "Everyone: {where}",
@@ -142,6 +154,7 @@ EN: Mapping[str, str] = {
 }
 
 ZH_HANS: Mapping[str, str] = {
+    **input_reasons.ZH_HANS,
     "usage.add": "add <平台> <账号>（例：add rednote 5e8f1a2b3c4d5e6f7a8b9c0d）",
     "usage.remove": "remove <平台>（例：remove lemon8）",
     "usage.list": "list（或 me）查看你的账号",
@@ -158,7 +171,7 @@ ZH_HANS: Mapping[str, str] = {
     "parse.too_long": "内容太长，不是命令。命令：{usage}",
     "parse.unknown_command": "我不认识这个命令。命令：{usage}",
     "parse.missing_arguments": "缺少内容。用法：{usage}",
-    "parse.too_many_arguments": "内容太多。用法：{usage}",
+    "parse.unexpected_word": "我没看懂「{word}」。用法：{usage}",
     "parse.bad_page": "页码从 1 开始。用法：{usage}",
     "added": "已添加 {platform}：{handle}{link}",
     "replaced": "已更新 {platform}：{handle}（原为 {previous}）{link}",
@@ -166,6 +179,8 @@ ZH_HANS: Mapping[str, str] = {
     "removed": "已删除你的 {platform} 账号 {handle}。",
     "list.empty": "你在 {community} 名录中还没有账号。添加：{usage}",
     "list.header": "你在 {community} 的账号：",
+    "list.withheld": "另有 {count} 仅社区可见，不在公开回复中显示。要在这里也显示：visibility all public",
+    "list.only_withheld": "你在 {community} 没有公开的账号。{note}",
     "directory.empty": "名录{filter}中还没有人。来做第一个：{usage}",
     "directory.header": "{community} 名录{filter}，第 {page}/{pages} 页（共 {total}）：",
     "directory.filter": "（{platform}）",
@@ -186,12 +201,17 @@ ZH_HANS: Mapping[str, str] = {
     "error.invalid_handle": "这不是有效的 {platform} 账号：{reason} 例：{example}",
     "error.handle_taken": "本社区已有其他人登记了 {platform} {handle}。如果这是你的账号，请联系管理员。",
     "error.handle_refused": "我无法在这里为你登记这个 {platform} 账号。如果这是你的账号，请联系社区管理员。",
-    "error.invalid_input": "无效的 {field}：{reason}",
+    "error.invalid_input": "无效的{field}：{reason}。",
+    "error.member_not_found": "该成员不在名录中。",
+    "error.member_target": "「{given}」不是本名录中的任何人。",
+    "error.link_code_rate": "你最近申请了多个关联代码。请 {when}后再试。",
+    "error.export_rate": "你刚刚连续导出了几次名录。请 {when}后再试。",
     "error.unknown_community": "没有名为「{slug}」的社区。",
     "error.generic": "操作失败。试试：help",
+    "error.registration_closed": "「{slug}」不接受从这里登记。请询问该社区的管理员在哪里登记。",
     "error.banned": "管理员已暂停你在 {community} 的登记，我不能在那里为你添加账号。"
     "你仍可以用 list、remove 或 forget 查看、删除或清除 Ferry 保存的关于你的信息。",
-    "error.rate_limited": "短时间内更改太多了，请 {wait}后再试。",
+    "error.rate_limited": "短时间内更改太多了，请 {when}后再试。",
     "count.minutes.one": "1 分钟",
     "count.minutes.other": "{n} 分钟",
     "reason.generic": "看起来不像账号。",
@@ -247,7 +267,7 @@ ZH_HANS: Mapping[str, str] = {
     "mydata.accounts": "账户：{accounts}",
     "mydata.hidden": "管理员已将你从名录中隐藏。",
     "mydata.banned": "管理员已在此封禁你：你不能添加账号，你的账号也不会被列出。",
-    "mydata.withheld": "另有 {count} 仅在社区内显示，这里不列出。",
+    "mydata.withheld": "另有 {count} 仅在社区内显示，这里不列出。要在这里也显示：visibility all public",
     "mydata.more.console": "全部删除：forget",
     "mydata.more.public": "完整文件：在 {community} 的 Discord 用 /mydata export。全部删除：forget",
     "thread.rest": "全部名录：{where}",

@@ -97,15 +97,17 @@ class Command:
     community: str | None = None  # a slug named before the verb; None means the front's default
     code: str | None = None  # a link code as typed, for ``verify``; the service reads it forgivingly
     visibility: str | None = None  # a Visibility value, for ``visibility``
+    ignored: tuple[str, ...] = ()  # words after a verb that takes none ("help 🙏"), left unread
 
 
 class ParseError(Exception):
     """The text is not a command. ``verb`` is set when the verb was understood, for its usage line."""
 
-    def __init__(self, verb: Verb | None, problem: str) -> None:
+    def __init__(self, verb: Verb | None, problem: str, word: str | None = None) -> None:
         super().__init__(problem)
         self.verb = verb
         self.problem = problem  # a message key in the front's catalogue
+        self.word = word  # the word not understood, for "unexpected_word"
 
 
 def _words(text: str) -> list[str]:
@@ -151,11 +153,13 @@ def _command(verb: Verb, args: list[str]) -> Command:
         if len(args) < 2:
             raise ParseError(verb, "missing_arguments")
         if len(args) > 2:
-            raise ParseError(verb, "too_many_arguments")
+            raise _unexpected(verb, args[2])
         return Command(verb, platform=args[0], handle=args[1])
     if verb is Verb.REMOVE:
-        if len(args) != 1:
-            raise ParseError(verb, "missing_arguments" if not args else "too_many_arguments")
+        if not args:
+            raise ParseError(verb, "missing_arguments")
+        if len(args) > 1:
+            raise _unexpected(verb, args[1])
         return Command(verb, platform=args[0])
     if verb is Verb.DIRECTORY:
         return _directory(args)
@@ -164,29 +168,34 @@ def _command(verb: Verb, args: list[str]) -> Command:
         if not args:
             raise ParseError(verb, "missing_arguments")
         if len(args) > MAX_CODE_WORDS:
-            raise ParseError(verb, "too_many_arguments")
+            raise _unexpected(verb, args[MAX_CODE_WORDS])
         return Command(verb, code="".join(args))
     if verb is Verb.VISIBILITY:
         return _visibility(args)
-    if args:
-        raise ParseError(verb, "too_many_arguments")
-    return Command(verb)
+    if verb is Verb.FORGET and args:
+        # Erasing cannot be undone: "forget lemon8" may mean "remove lemon8", so it is not guessed.
+        raise _unexpected(verb, args[0])
+    # Other verbs without arguments ignore what follows: "help 🙏", "list please", "我的数据 谢谢".
+    return Command(verb, ignored=tuple(args))
+
+
+def _unexpected(verb: Verb, word: str) -> ParseError:
+    return ParseError(verb, "unexpected_word", word=word)
 
 
 def _directory(args: list[str]) -> Command:
     platform: str | None = None
     page = 1
-    if len(args) > 2:
-        raise ParseError(Verb.DIRECTORY, "too_many_arguments")
+    seen_page = False
     for arg in args:
-        if _PAGE.match(arg):
-            page = int(arg)
+        if _PAGE.match(arg) and not seen_page:
+            page, seen_page = int(arg), True
             if page < 1:
                 raise ParseError(Verb.DIRECTORY, "bad_page")
-        elif platform is None:
+        elif platform is None and not _PAGE.match(arg):
             platform = arg
         else:
-            raise ParseError(Verb.DIRECTORY, "too_many_arguments")
+            raise _unexpected(Verb.DIRECTORY, arg)
     return Command(Verb.DIRECTORY, platform=platform, page=page)
 
 
@@ -195,7 +204,7 @@ def _visibility(args: list[str]) -> Command:
     if not args:
         raise ParseError(Verb.VISIBILITY, "missing_arguments")
     if len(args) > 2:
-        raise ParseError(Verb.VISIBILITY, "too_many_arguments")
+        raise _unexpected(Verb.VISIBILITY, args[2])
     chosen = [_VISIBILITY_WORDS[a.casefold()] for a in args if a.casefold() in _VISIBILITY_WORDS]
     others = [a for a in args if a.casefold() not in _VISIBILITY_WORDS]
     if len(chosen) != 1:

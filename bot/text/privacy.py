@@ -61,6 +61,7 @@ class PrivacyCommands:
         community = self._directory.community(ctx.community).name
         entries = await self._directory.handles(community=ctx.community, identity=ctx.identity)
         shown = [e for e in entries if e.visibility in set(ctx.visibilities)]
+        notes: list[str] = []  # said before the handles, so a tight post never drops them
         if Visibility.COMMUNITY in set(ctx.visibilities):
             header = say(ctx.locale, "mydata.header", community=community)
             facts = [
@@ -79,15 +80,17 @@ class PrivacyCommands:
             header = say(ctx.locale, "mydata.header.public", community=community)
             facts = []
             withheld = len(entries) - len(shown)
-            if withheld:
+            if withheld:  # "no handles" alone would be false
                 handles = count_of(ctx.locale, "handles", withheld)
-                facts.append(say(ctx.locale, "mydata.withheld", count=handles))
+                notes.append(say(ctx.locale, "mydata.withheld", count=handles))
             footer = say(ctx.locale, "mydata.more.public", community=community)
-        lines = [self._line(e, ctx.locale) for e in shown] or [say(ctx.locale, "mydata.no_handles")]
+        lines = [self._line(e, ctx.locale) for e in shown]
+        if not lines and not notes:
+            lines = [say(ctx.locale, "mydata.no_handles")]
         # First, so a tight post drops handles before it drops the fact that explains them. The
         # person already learns of a ban publicly when an add is refused, so every front says it.
         ban = [say(ctx.locale, "mydata.banned")] if member.banned else []
-        text, _ = pack(header, [*ban, *lines, *facts], ctx.budget, footer=footer)
+        text, _ = pack(header, [*ban, *notes, *lines, *facts], ctx.budget, footer=footer)
         return with_legend(text, say(ctx.locale, "legend"), shown, ctx.budget)
 
     def _line(self, entry: Entry, locale: str) -> str:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import grapheme
 
-from bot.errors import UnknownPlatformError
 from bot.models import Entry, Verification
 
 if TYPE_CHECKING:
@@ -111,11 +110,8 @@ def numbered(posts: list[str], budget: int) -> list[str]:
 
 
 def platform_name(directory: DirectoryService, entry: Entry) -> str:
-    """The entry's platform as people call it."""
-    try:
-        return directory.platform(entry.community, entry.platform).display_name
-    except UnknownPlatformError:
-        return entry.platform  # a platform since disabled in config still shows its key
+    """The entry's platform as people call it (see ``Catalogue.display_name``)."""
+    return directory.platform_name(entry.platform)
 
 
 def with_legend(text: str, legend: str, entries: Sequence[Entry], budget: int) -> str:

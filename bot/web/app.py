@@ -24,6 +24,7 @@ from bot.services.directory import MAX_PAGE_NUMBER, DirectoryService
 from bot.services.export_cache import ExportCache
 from bot.services.names import MAX_SEARCH_CHARS
 from bot.services.transfer import TransferService
+from bot.text.errors import error_sentence
 from bot.web import templates
 from bot.web.csv_export import CSV_COLUMNS, build_csv
 from bot.web.settings import WebConfig
@@ -327,9 +328,9 @@ async def errors(request: aioweb.Request, handler: Handler) -> aioweb.StreamResp
         page.headers["Retry-After"] = wait
         return page
     except InvalidInputError as exc:
-        return _html(
-            templates.error_page(400, "Bad request", f"Invalid {exc.field}: {exc.reason}.", css=css), 400
-        )
+        # The page is English; the sentence is the one every front words from the same error.
+        sentence = error_sentence(exc, "en", outside=True)
+        return _html(templates.error_page(400, "Bad request", sentence, css=css), 400)
     except FerryError:
         return _html(
             templates.error_page(400, "Bad request", "The request cannot be answered.", css=css), 400

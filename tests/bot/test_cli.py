@@ -121,7 +121,7 @@ def test_import_export_round_trip(tmp_path: Path, fmt: str) -> None:
         "columns: Name -> name, Platform -> platform, Handle -> handle, Discord ID -> discord_id"
         in dry.stdout
     )
-    assert "line 5, column Handle: invalid row: duplicate of line 4" in dry.stdout
+    assert "line 5, column Handle: Invalid row: duplicate of line 4." in dry.stdout
     assert "line 6, column Handle: " in dry.stdout
     assert "importing [" in dry.stderr and "4/4" in dry.stderr
     assert "dry run: nothing was changed" in dry.stdout
@@ -163,7 +163,7 @@ def test_messy_wide_sheet_then_scoped_exports(tmp_path: Path) -> None:
             "0 kept (changed or withdrawn by the member), 6 rejected"
         ),
     ]
-    assert "  line 12: invalid row: no handle in this row" in dry.stdout
+    assert "  line 12: Invalid row: no handle in this row." in dry.stdout
     assert ferry(tmp_path, "import", "--community", "demo", str(source)).returncode == 1
     again = ferry(tmp_path, "import", "--community", "demo", str(source))
     assert (
@@ -243,6 +243,7 @@ def test_operator_mistakes_get_one_line_not_a_traceback(tmp_path: Path) -> None:
         said = [line for line in result.stderr.splitlines() if not LOG_LINE.match(line)]
         assert len(said) == 1 and said[0].startswith("ferry: "), (args, result.stderr)
     assert "UTF-8" in ferry(tmp_path, *cases[1]).stderr
+    assert "Invalid search: it can be at most 100 characters." in ferry(tmp_path, *cases[3]).stderr
 
 
 def test_schedule_prints_the_plan(tmp_path: Path) -> None:

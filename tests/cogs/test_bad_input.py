@@ -9,7 +9,7 @@ import pytest
 from bot.discord.client import FerryBot
 from bot.services.names import NEUTRAL_NAME
 from tests.bot.discord.fixtures import seed_directory
-from tests.support.discord_standin import DiscordStandin
+from tests.support.discord_standin import DiscordStandin, FileOption
 
 MENTIONS = "@everyone @here <@&{role}> <@{user}> <#{channel}> @\u200beveryone ＠everyone"
 MARKDOWN = "**b** __u__ ~~s~~ ||x|| `c` > q # h -# s [bsky.app/profile/x](https://evil.example) ]("
@@ -192,3 +192,28 @@ async def test_member_suggestions_answer_hostile_text_and_only_for_admins(
         world.guild, world.admin, "ferry hide", {"member": ""}, "member"
     )
     assert len(found) == 3 and all(len(choice["name"]) <= 100 for choice in found)
+
+
+@pytest.mark.parametrize(
+    ("locale", "content", "expected"),
+    [
+        ("en-US", b"platform,handle\nbluesky,x.bsky.social\n", "Invalid header row: it needs a discord_id"),
+        (
+            "zh-CN",
+            b"platform,handle\nbluesky,x.bsky.social\n",
+            "无效的表头：需要 discord_id、bluesky_did 或 name 列",
+        ),
+        ("zh-CN", b"", "无效的文件：文件是空的。"),
+    ],
+)
+async def test_a_refused_import_file_is_worded_in_the_admins_language(
+    discord_standin: DiscordStandin, ferry: FerryBot, locale: str, content: bytes, expected: str
+) -> None:
+    world = discord_standin.world
+    h = await discord_standin.invoke_slash(
+        world.guild, world.admin, "ferry import", {"file": FileOption("bad.csv", content)}, locale=locale
+    )
+    [message] = await h.followups()
+    assert message.content.startswith(expected), message.content
+    if locale == "zh-CN":
+        assert not any(word in message.content for word in ("needs", "column", "empty", "file is"))

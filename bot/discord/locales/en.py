@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot import input_reasons
+
 EN: Mapping[str, str] = {
+    **input_reasons.EN,
     # errors
     "error.invalid_handle": "That isn't a valid {platform} handle: {reason}. Example: `{example}`",
     "error.platform_not_enabled": "{name} is not enabled in this community. Platforms here: {known}",
@@ -53,6 +56,15 @@ EN: Mapping[str, str] = {
     "reason.missing_domain": "it needs the domain too",
     "reason.reserved_name": "that is a site page, not a person",
     "reason.contains_whitespace": "it contains spaces",
+    "reason.bad_encoding": "it contains broken text",
+    "reason.unsupported_character": "it contains a character no handle can have",
+    "reason.excess_marks": "it has too many stacked accent marks",
+    "reason.bad_url": "that link is broken or carries a password or port",
+    "reason.reserved_domain": "that domain cannot host a public account",
+    "reason.ip_address": "the server must be a domain name, not an IP address",
+    "reason.port_not_allowed": "the server must not have a port",
+    "reason.bad_did": "that DID is malformed",
+    "reason.bad_profile_id": "a profile id is 24 characters of 0-9 and a-f",
     # handles
     "handle.added": "Added your {platform} handle {handle}.",
     "handle.replaced": "Updated your {platform} handle to {handle} (was {previous}).",
@@ -69,8 +81,17 @@ EN: Mapping[str, str] = {
         "Only {handle} can use it; if that is not your handle, ask for a new code with the right one."
     ),
     "link.unavailable": "Linking a Bluesky account is not available: this Ferry has no Bluesky account.",
-    "error.link_code": "That linking code can't be used. Get a new one with /handle verify-bluesky.",
-    "error.link_code_banned": "This community's admins have barred that account from linking.",
+    **{
+        f"error.link_code.{reason}": (
+            "That linking code can't be used. Get a new one with /handle verify-bluesky."
+        )
+        for reason in ("unknown", "expired", "used", "other_account", "too_many_attempts")
+    },
+    "error.link_code.banned": "This community's admins have barred that account from linking.",
+    "error.registration_closed": "“{slug}” does not take registrations from here.",
+    "error.handle_refused": (
+        "I can't register that {platform} handle for you here. If it is yours, ask an admin."
+    ),
     "error.export_rate": "You have exported the directory a few times in a row. Please try again {when}.",
     "error.link_code_rate": (
         "You've asked for several linking codes lately. Your latest code still works until it "

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot import input_reasons
+
 ZH: Mapping[str, str] = {
+    **input_reasons.ZH_HANS,
     "error.invalid_handle": "这不是有效的 {platform} 账号：{reason}。例：`{example}`",
     "error.platform_not_enabled": "本社区没有启用 {name}。可用平台：{known}",
     "error.unknown_platform": "我不认识平台「{name}」。可用平台：{known}",
@@ -16,7 +19,7 @@ ZH: Mapping[str, str] = {
     "error.member_target": (
         "没有与“{given}”对应的成员。请从建议中选择，或填写提及、Discord 用户 ID 或 Bluesky DID。"
     ),
-    "error.invalid_input": "无效的 {field}：{reason}。",
+    "error.invalid_input": "无效的{field}：{reason}。",
     "error.unknown_community": "本服务器的社区设置有误，请告知管理员。",
     "error.unexpected": "Ferry 出了点问题。错误编号：`{error_id}`（请告知管理员）。",
     "error.not_admin": "只有本服务器的 Ferry 管理员（指定的管理员身份组或“管理服务器”权限）可以这样做。",
@@ -48,6 +51,15 @@ ZH: Mapping[str, str] = {
     "reason.missing_domain": "还需要域名",
     "reason.reserved_name": "这是网站页面，不是用户",
     "reason.contains_whitespace": "包含空格",
+    "reason.bad_encoding": "含有损坏的文字",
+    "reason.unsupported_character": "含有账号不能使用的字符",
+    "reason.excess_marks": "叠加的符号太多",
+    "reason.bad_url": "链接有误，或带有密码或端口",
+    "reason.reserved_domain": "该域名不能用于公开账号",
+    "reason.ip_address": "服务器必须是域名，不能是 IP 地址",
+    "reason.port_not_allowed": "服务器不能带端口",
+    "reason.bad_did": "DID 格式有误",
+    "reason.bad_profile_id": "主页 ID 是 24 位 0-9 和 a-f 的字符",
     "handle.added": "已添加你的 {platform} 账号 {handle}。",
     "handle.replaced": "已把你的 {platform} 账号更新为 {handle}（原为 {previous}）。",
     "handle.unchanged": "你的 {platform} 账号已经是 {handle}。",
@@ -63,8 +75,13 @@ ZH: Mapping[str, str] = {
         "只有 {handle} 可以使用此代码；如果这不是你的账号，请用正确的账号重新获取代码。"
     ),
     "link.unavailable": "无法关联 Bluesky 账号：此 Ferry 没有配置 Bluesky 账号。",
-    "error.link_code": "这个关联代码无法使用。请用 /handle verify-bluesky 获取新代码。",
-    "error.link_code_banned": "本社区管理员已禁止该账号关联。",
+    **{
+        f"error.link_code.{reason}": "这个关联代码无法使用。请用 /handle verify-bluesky 获取新代码。"
+        for reason in ("unknown", "expired", "used", "other_account", "too_many_attempts")
+    },
+    "error.link_code.banned": "本社区管理员已禁止该账号关联。",
+    "error.registration_closed": "「{slug}」不接受从这里登记。",
+    "error.handle_refused": "我无法在这里为你登记这个 {platform} 账号。如果这是你的账号，请联系管理员。",
     "error.export_rate": "你刚刚连续导出了几次名录。请{when}再试。",
     "error.link_code_rate": "你最近申请了多个关联代码。最新的代码在过期前仍然有效；{when}可以再申请。",
     "visibility.community": "本社区",

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.errors import BannedError, FerryError, HandleTakenError, InvalidInputError
+from bot.errors import BannedError, FerryError, HandleTakenError, InputReason, InvalidInputError
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.platforms.spec import PlatformSpec
 from bot.services.directory import DirectoryService
@@ -128,22 +128,19 @@ class _Seen:
             self._people[identity] = (line, signature)
             return
         if earlier[1] == signature:
-            raise _RefusedError("", InvalidInputError("row", f"duplicate of line {earlier[0]}"))
-        reason = f"the same person as line {earlier[0]} ({identity}); merge the rows or add a discord_id"
-        raise _RefusedError("", InvalidInputError("row", reason))
+            raise _RefusedError("", InvalidInputError("row", InputReason.DUPLICATE_ROW, line=earlier[0]))
+        raise _RefusedError("", InvalidInputError("row", InputReason.SAME_PERSON, line=earlier[0]))
 
     def claim(self, line: int, identity: Identity, platform: str, handle_key: str) -> None:
         """Record the handle, or raise when an earlier row has it or the member's platform."""
         holder = self._handles.get((platform, handle_key))
         if holder is not None:
             if holder[1] == identity:
-                raise InvalidInputError("row", f"duplicate of line {holder[0]}")
-            raise InvalidInputError("row", f"line {holder[0]} gives this handle to someone else")
+                raise InvalidInputError("row", InputReason.DUPLICATE_ROW, line=holder[0])
+            raise InvalidInputError("row", InputReason.HANDLE_ELSEWHERE, line=holder[0])
         earlier = self._slots.get((identity, platform))
         if earlier is not None:
-            raise InvalidInputError(
-                "row", f"the same member already has a {platform} handle on line {earlier}"
-            )
+            raise InvalidInputError("row", InputReason.PLATFORM_TWICE, platform=platform, line=earlier)
         self._handles[(platform, handle_key)] = (line, identity)
         self._slots[(identity, platform)] = line
 
@@ -171,12 +168,12 @@ class Importer:
         reader = csv.reader(source)
         header = next(reader, None)
         if header is None:
-            raise InvalidInputError("file", "the file is empty")
+            raise InvalidInputError("file", InputReason.EMPTY_FILE)
         layout = detect_layout(header, self._resolver(community))
         rows: list[tuple[int, list[str]]] = []
         for cells in reader:
             if len(rows) >= MAX_IMPORT_ROWS:
-                raise InvalidInputError("file", f"at most {MAX_IMPORT_ROWS} rows per import")
+                raise InvalidInputError("file", InputReason.TOO_MANY_ROWS, limit=MAX_IMPORT_ROWS)
             if any(cell.strip() for cell in cells):  # blank lines in spreadsheets carry nothing
                 # line_num is the file line the row ended on; a quoted cell may span lines.
                 rows.append((reader.line_num, cells))
@@ -213,7 +210,7 @@ class Importer:
             who = _Who(*_row_identity(row), _row_visibility(row))
             pairs = list(row.pairs())
             if not pairs:
-                raise _RefusedError("", InvalidInputError("row", "no handle in this row"))
+                raise _RefusedError("", InvalidInputError("row", InputReason.NO_HANDLE))
             if row.layout.kind is LayoutKind.WIDE:
                 seen.person(line, who.identity, row.signature())
         except _RefusedError as refused:
@@ -286,19 +283,19 @@ def _row_identity(row: _Row) -> tuple[Identity, str]:
     discord_id, did, name = row[Field.DISCORD_ID], row[Field.BLUESKY_DID], row[Field.NAME]
     if discord_id:
         if not _DISCORD_ID.match(discord_id):
-            error = InvalidInputError("discord_id", "must be a Discord user id (15-21 digits)")
+            error = InvalidInputError("discord_id", InputReason.NOT_DISCORD_ID)
             raise _RefusedError(row.layout.title(Field.DISCORD_ID), error)
         return Identity(IdentityKind.DISCORD, discord_id), name
     if did:
         if not _DID.match(did):
-            error = InvalidInputError("bluesky_did", "must be a did:plc or did:web identifier")
+            error = InvalidInputError("bluesky_did", InputReason.NOT_DID)
             raise _RefusedError(row.layout.title(Field.BLUESKY_DID), error)
         return Identity(IdentityKind.BLUESKY, did), name
     key = name_key(name)
     if not key:
-        raise _RefusedError("", InvalidInputError("row", "no discord_id, bluesky_did or name"))
+        raise _RefusedError("", InvalidInputError("row", InputReason.NO_IDENTITY))
     if len(key) > MAX_NAME_KEY:
-        error = InvalidInputError("name", f"at most {MAX_NAME_KEY} characters when there is no id")
+        error = InvalidInputError("name", InputReason.NAME_KEY_TOO_LONG, limit=MAX_NAME_KEY)
         raise _RefusedError(row.layout.title(Field.NAME), error)
     return Identity(IdentityKind.CONSOLE, key), key
 
@@ -310,5 +307,5 @@ def _row_visibility(row: _Row) -> Visibility | None:
     try:
         return Visibility(value.lower())
     except ValueError:
-        error = InvalidInputError("visibility", "must be 'community' or 'public'")
+        error = InvalidInputError("visibility", InputReason.ONE_OF, choices="community, public")
         raise _RefusedError(row.layout.title(Field.VISIBILITY), error) from None

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.errors import InvalidInputError
+from bot.errors import InputReason, InvalidInputError
 from bot.platforms.spec import PlatformSpec
 
 
@@ -151,9 +151,7 @@ def detect_layout(header: list[str], resolve: Callable[[str], PlatformSpec | Non
     long = Field.PLATFORM in fields and Field.HANDLE in fields
     if not long and not platforms:
         missing = [f.value for f in (Field.PLATFORM, Field.HANDLE) if f not in fields]
-        raise InvalidInputError(
-            "header", f"missing column(s): {', '.join(missing)} (or one column per platform)"
-        )
+        raise InvalidInputError("header", InputReason.MISSING_COLUMNS, columns=", ".join(missing))
     if long:
         kind = LayoutKind.MIXED if platforms else LayoutKind.LONG
     else:
@@ -161,8 +159,6 @@ def detect_layout(header: list[str], resolve: Callable[[str], PlatformSpec | Non
         # A lone platform or handle column means nothing without its partner: say so, not guess.
         unknown.extend(fields.pop(f).title for f in (Field.PLATFORM, Field.HANDLE) if f in fields)
     if not {Field.DISCORD_ID, Field.BLUESKY_DID, Field.NAME} & fields.keys():
-        raise InvalidInputError(
-            "header", "needs a discord_id, bluesky_did or name column to know whose row it is"
-        )
+        raise InvalidInputError("header", InputReason.NO_IDENTITY_COLUMN)
     ordered = tuple(sorted(platforms.values(), key=lambda c: c.position))
     return Layout(kind=kind, fields=fields, platforms=ordered, unknown=tuple(unknown))

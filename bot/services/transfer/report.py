@@ -33,7 +33,7 @@ class RejectedRow:
 
     @property
     def reason(self) -> str:
-        """The error in plain English, for logs and the operator's CLI."""
+        """The error as a short code and its values, for logs; fronts word ``error`` themselves."""
         return str(self.error)
 
     @property

@@ -62,10 +62,12 @@ async def test_visibility_mentions_move_the_member_off_and_back_onto_the_list(
         assert user.handle not in answer  # the reply is public: the handle just withdrawn is not repeated
         assert await on_list(atproto_network, front, client) == set()
         mine = await ask(atproto_network, front, client, bot_account, "my data")
-        assert mine.splitlines()[:3] == [
+        assert mine.splitlines()[:2] == [
             "Your public handles in Movers 搬家:",
-            "• no handles",
-            "+ 1 handle shown only inside the community, not here.",
+            (
+                "+ 1 handle shown only inside the community, not here. To show them here too: "
+                "visibility all public"
+            ),
         ]
         assert user.handle not in mine
 

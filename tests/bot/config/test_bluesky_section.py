@@ -64,3 +64,29 @@ def test_app_password_in_the_section_is_refused(tmp_path: Path) -> None:
     problems = check_config(path)
     assert [p.key_path for p in problems] == ["bluesky.app_password"]
     assert "abcd" not in str(problems[0])
+
+
+def test_registration_communities_default_to_the_bluesky_community(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text(
+        '[defaults]\ncommunity = "one"\n[[communities]]\nslug = "one"\nname = "One"\n'
+        '[[communities]]\nslug = "two"\nname = "Two"\n',
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.bluesky.registers(config.default_community_slug) == {"one"}
+    (tmp_path / "b.toml").write_text(
+        '[bluesky]\nregistration_communities = ["one", "two"]\n', encoding="utf-8"
+    )
+    config = load_config(tmp_path)
+    assert config.bluesky.registers(config.default_community_slug) == {"one", "two"}
+
+
+def test_registration_communities_must_be_configured(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text(
+        '[bluesky]\nregistration_communities = ["one", "tow"]\n'
+        '[[communities]]\nslug = "one"\nname = "One"\n[[communities]]\nslug = "two"\nname = "Two"\n',
+        encoding="utf-8",
+    )
+    [problem] = check_config(tmp_path)
+    assert problem.key_path == "bluesky.registration_communities[1]"
+    assert "did you mean 'two'?" in problem.hint

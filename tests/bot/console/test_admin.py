@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import FerryConfig
 from bot.console.admin import forget, import_summary
-from bot.errors import InvalidInputError, LinkCodeError
+from bot.errors import InputReason, InvalidInputError, LinkCodeError
 from bot.models import IdentityKind
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
@@ -28,7 +28,9 @@ def test_summary_of_a_dry_run_names_layout_columns_unknowns_and_rejections() -> 
         unknown=("Notes", "#5"),
     )
     report = ImportReport(dry_run=True, layout=layout, rows=3, added=1, unchanged=1, kept=2)
-    report.rejected.append(RejectedRow(4, InvalidInputError("row", "duplicate of line 2"), "Link"))
+    report.rejected.append(
+        RejectedRow(4, InvalidInputError("row", InputReason.DUPLICATE_ROW, line=2), "Link")
+    )
     assert import_summary(report).splitlines() == [
         "layout: long (a platform and a handle column, one row per handle)",
         "columns: Site -> platform, Link -> handle, Who -> name",
@@ -37,7 +39,7 @@ def test_summary_of_a_dry_run_names_layout_columns_unknowns_and_rejections() -> 
             "3 rows: 1 would be added, 0 would be replaced, 1 unchanged, "
             "2 kept (changed or withdrawn by the member), 1 rejected"
         ),
-        "  line 4, column Link: invalid row: duplicate of line 2",
+        "  line 4, column Link: Invalid row: duplicate of line 2.",
         "dry run: nothing was changed. Run again without --dry-run to apply.",
     ]
 

@@ -238,3 +238,9 @@ def test_the_catalogue_is_immutable() -> None:
     assert catalogue.with_overrides({}).specs == catalogue.specs
     assert isinstance(catalogue.specs, tuple)
     assert catalogue.get("youtube").kind is HandleKind.YOUTUBE  # type: ignore[union-attr]
+
+
+def test_display_name_is_the_name_people_use_and_the_key_once_unknown() -> None:
+    catalogue = Catalogue.builtin()
+    assert catalogue.display_name("rednote") == "RedNote (Xiaohongshu)"
+    assert catalogue.display_name("myspace") == "myspace"

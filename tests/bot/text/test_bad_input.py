@@ -1,27 +1,27 @@
-"""Bad input through the text fronts (Bluesky and the console, security.md §8.1), as on Discord."""
+"""Bad input on the text fronts (console, Bluesky): each answer says what was wrong, in its language."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.console.front import ConsoleFront
+from bot.errors import MemberNotFoundError
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.text.handler import TextCommands, TextContext
-from tests.bot.test_cli import ferry
+
+RED_ID = "5e8f1a2b3c4d5e6f7a8b9c0d"
 
 
-def context(name: str, locale: str = "en") -> TextContext:
+def context(locale: str = "en", **kw: object) -> TextContext:
+    kw.setdefault("visibilities", frozenset(Visibility))
     return TextContext(
         community="demo",
-        identity=Identity(IdentityKind.CONSOLE, name),
-        display_name=name,
+        identity=Identity(IdentityKind.CONSOLE, "alice"),
+        display_name="alice",
         source=Source.CONSOLE,
         locale=locale,
-        visibilities=frozenset(Visibility),
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -30,46 +30,52 @@ def commands(service: DirectoryService, moderation: ModerationService) -> TextCo
     return TextCommands(service, moderation)
 
 
+@pytest.mark.parametrize("text", ["help 🙏", "help please", "help 谢谢", "commands пожалуйста"])
+async def test_a_verb_without_arguments_ignores_trailing_words(commands: TextCommands, text: str) -> None:
+    assert await commands.answer(text, context()) == await commands.answer("help", context())
+
+
+async def test_list_ignores_trailing_words(commands: TextCommands) -> None:
+    await commands.answer("add lemon8 cook", context())
+    assert "cook" in await commands.answer("me 谢谢", context())
+
+
 @pytest.mark.parametrize(
-    ("line", "wording"),
+    ("text", "locale", "expected"),
     [
-        ("add lemon8 ⓐⓛⓘⓒⓔ", "not a valid Lemon8 handle"),  # no longer folded into "alice"
-        ("add lemon8 𝐚𝐥𝐢𝐜𝐞", "not a valid Lemon8 handle"),
-        ("add bluesky ﬁsh.bsky.social", "not a valid Bluesky handle"),
-        ("add bluesky xn--80ak6aa92e.com", "spells look-alikes of other letters"),
-        ("add bluesky alice.xn--80ak6aa92e.com", "spells look-alikes of other letters"),
-        ("add mastodon a@xn--pypal-4ve.com", "spells look-alikes of other letters"),
-        ("add mastodon https://xn--80ak6aa92e.com/@bob", "spells look-alikes of other letters"),
+        (f"add rednote {RED_ID} 谢谢", "en", "I didn't understand “谢谢”. Usage: add <platform>"),
+        (f"add rednote {RED_ID} 谢谢", "zh-hans", "我没看懂「谢谢」。用法：add <平台>"),
+        ("remove lemon8 🙏", "en", "I didn't understand “🙏”. Usage: remove <platform>"),
+        ("directory rednote 2 пожалуйста", "en", "I didn't understand “пожалуйста”. Usage: directory"),
+        ("forget lemon8", "en", "I didn't understand “lemon8”. Usage: forget"),
     ],
 )
-async def test_look_alikes_are_refused_and_nothing_is_stored(
-    commands: TextCommands, service: DirectoryService, line: str, wording: str
+async def test_a_verb_with_arguments_names_the_word_not_understood(
+    commands: TextCommands, text: str, locale: str, expected: str
 ) -> None:
-    answer = await commands.answer(line, context("tester"))
-    assert wording in answer
-    assert await service.handles(community="demo", identity=Identity(IdentityKind.CONSOLE, "tester")) == []
+    assert (await commands.answer(text, context(locale))).startswith(expected)
 
 
-async def test_the_punycode_reason_is_worded_in_chinese(commands: TextCommands) -> None:
-    answer = await commands.answer("add bluesky xn--80ak6aa92e.com", context("li", "zh-hans"))
-    assert "形似其他字母" in answer
+async def test_the_word_echoed_back_is_cleaned_and_short(commands: TextCommands) -> None:
+    answer = await commands.answer("remove lemon8 \u202eevil" + "x" * 200, context())
+    assert "\u202e" not in answer
+    assert "x" * 40 not in answer
 
 
-async def test_fullwidth_from_a_cjk_keyboard_is_still_folded(
-    commands: TextCommands, service: DirectoryService
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Invalid page: it must be between 1 and 1000."),
+        ("zh-hans", "无效的页码：必须在 1 到 1000 之间。"),
+    ],
+)
+async def test_a_page_out_of_range_is_worded_in_the_callers_language(
+    commands: TextCommands, locale: str, expected: str
 ) -> None:
-    await commands.answer("ａｄｄ lemon8 ａｌｉｃｅ", context("tester"))
-    [entry] = await service.handles(community="demo", identity=Identity(IdentityKind.CONSOLE, "tester"))
-    assert entry.handle == "alice"
+    assert await commands.answer("directory 1001", context(locale)) == expected
 
 
-def test_the_console_keys_its_member_as_an_import_does(commands: TextCommands) -> None:
-    front = ConsoleFront(commands, community="demo", member="\u2066Ann\u200b  Lee\u2069")
-    assert front._ctx.identity == Identity(IdentityKind.CONSOLE, "Ann Lee")
-
-
-def test_a_console_name_with_nothing_visible_is_refused(tmp_path: Path) -> None:
-    result = ferry(tmp_path, "console", "--community", "demo", "--as", "\u200b\u3164", stdin="list\n")
-    assert result.returncode == 2 and "needs a visible name" in result.stderr
-    result = ferry(tmp_path, "forget", "--community", "demo", "--console-name", "\u202e")
-    assert result.returncode == 2 and "needs a visible name" in result.stderr
+async def test_a_member_named_by_nobody_is_worded_not_generic(commands: TextCommands) -> None:
+    assert commands._error(MemberNotFoundError(given="ghost"), context()) == (
+        "“ghost” names nobody in this directory."
+    )

@@ -1,10 +1,16 @@
 """Text commands answered through the real service, within the front's budget."""
 
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
 import pytest
 
+from bot.config import FerryConfig, load_config
 from bot.models import Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
+from bot.storage.repository import Repository
 from bot.text.handler import TextCommands, TextContext
 from bot.text.render import width
 
@@ -110,17 +116,26 @@ async def test_a_public_front_says_a_handle_is_taken_only_when_the_entry_is_publ
 
 
 async def test_directory_fits_the_bluesky_budget(commands: TextCommands) -> None:
-    for index in range(25):
-        await commands.answer(f"add rednote {index:024x}", context(f"member-{index:02}-with-a-long-name"))
+    handles = [f"{index:024x}" for index in range(25)]
+    for index, handle in enumerate(handles):
+        await commands.answer(f"add rednote {handle}", context(f"member-{index:02}-with-a-long-name"))
     ctx = context(budget=300)
     first = await commands.answer("directory rednote", ctx)
     assert width(first) <= 300
-    assert first.startswith("Demo Community directory on RedNote (Xiaohongshu), page 1 of 3 (25 handles):")
+    header = first.splitlines()[0]
+    assert header.startswith("Demo Community directory on RedNote (Xiaohongshu), page 1 of ")
+    pages = int(header.split(" of ")[1].split(" ")[0])
+    assert header.endswith(f"page 1 of {pages} (25 handles):")
     assert first.endswith("More: directory rednote 2")
-    lines = [line for line in first.splitlines() if line.startswith("• ")]
-    assert lines and all("https://www.xiaohongshu.com/user/profile/" in line for line in lines)
-    last = await commands.answer("directory xhs 3", ctx)
-    assert "page 3 of 3" in last and "More:" not in last
+    seen: list[str] = []
+    for number in range(1, pages + 1):
+        answer = await commands.answer(f"directory xhs {number}", ctx)
+        assert width(answer) <= 300 and f"page {number} of {pages} (25 handles)" in answer
+        lines = [line for line in answer.splitlines() if line.startswith("• ")]
+        assert lines and all("https://www.xiaohongshu.com/user/profile/" in line for line in lines)
+        seen += [h for h in handles for line in lines if f": {h} " in line]
+        assert ("More:" in answer) == (number < pages)
+    assert seen == handles  # every member, once, in order
 
 
 async def test_directory_shows_only_what_the_front_may_show(commands: TextCommands) -> None:
@@ -155,3 +170,18 @@ async def test_echoed_words_lose_invisible_characters(commands: TextCommands) ->
     answer = await commands.answer("add my\u202espace\u200b" + "x" * 100 + " tom", context())
     assert "\u202e" not in answer and "\u200b" not in answer
     assert "“myspacexxxxxxxxxxxxxxxxxxxxxxxx…”" in answer
+
+
+async def test_a_platform_disabled_since_is_still_called_by_its_name(
+    repository: Repository, moderation: ModerationService, tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
+    def config(platforms: str) -> FerryConfig:
+        path = tmp_path / f"{platforms.count(',')}.toml"
+        path.write_text(f'[[communities]]\nslug = "demo"\nname = "Demo"\nplatforms = [{platforms}]\n')
+        return load_config(path)
+
+    current = [config('"lemon8", "tiktok"')]
+    service = DirectoryService(repository=repository, config=lambda: current[0], clock=clock)
+    await TextCommands(service, moderation).answer("add tiktok cook", context())
+    current[0] = config('"lemon8"')
+    assert "• TikTok: cook" in await TextCommands(service, moderation).answer("list", context())

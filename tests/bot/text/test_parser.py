@@ -52,14 +52,14 @@ def test_parses_the_forms_people_type(text: str, expected: Command) -> None:
         ("hello there", None, "unknown_command"),
         ("add", Verb.ADD, "missing_arguments"),
         ("add rednote", Verb.ADD, "missing_arguments"),
-        ("add rednote a b", Verb.ADD, "too_many_arguments"),
+        ("add rednote a b", Verb.ADD, "unexpected_word"),
         ("remove", Verb.REMOVE, "missing_arguments"),
-        ("remove a b", Verb.REMOVE, "too_many_arguments"),
-        ("list everyone", Verb.LIST, "too_many_arguments"),
-        ("directory a b c", Verb.DIRECTORY, "too_many_arguments"),
-        ("directory a b", Verb.DIRECTORY, "too_many_arguments"),
+        ("remove a b", Verb.REMOVE, "unexpected_word"),
+        ("directory a b c", Verb.DIRECTORY, "unexpected_word"),
+        ("directory a b", Verb.DIRECTORY, "unexpected_word"),
+        ("directory 2 3", Verb.DIRECTORY, "unexpected_word"),
         ("directory 0", Verb.DIRECTORY, "bad_page"),
-        ("forget me now", Verb.FORGET, "too_many_arguments"),
+        ("forget lemon8", Verb.FORGET, "unexpected_word"),
         ("x" * (MAX_COMMAND_CHARS + 1), None, "too_long"),
     ],
 )
@@ -127,7 +127,7 @@ def test_parses_privacy_commands(text: str, expected: Command) -> None:
         ("visibility bluesky", "bad_visibility"),
         ("visibility bluesky hidden", "bad_visibility"),
         ("visibility public community", "bad_visibility"),
-        ("visibility bluesky public now", "too_many_arguments"),
+        ("visibility bluesky public now", "unexpected_word"),
     ],
 )
 def test_reports_what_is_wrong_with_visibility(text: str, problem: str) -> None:
@@ -142,7 +142,34 @@ def test_my_data_is_not_joined_after_a_verb() -> None:
     assert parse("add my data") == Command(Verb.ADD, "my", "data")
 
 
-def test_mydata_takes_no_arguments() -> None:
+@pytest.mark.parametrize(
+    ("text", "verb"),
+    [
+        ("help 🙏", Verb.HELP),
+        ("my data please", Verb.MYDATA),
+        ("list everyone", Verb.LIST),
+        ("me 谢谢", Verb.LIST),
+        ("links пожалуйста", Verb.LINKS),
+        ("join ありがとう", Verb.JOIN),
+    ],
+)
+def test_verbs_without_arguments_ignore_trailing_words(text: str, verb: Verb) -> None:
+    command = parse(text)
+    assert command.verb is verb and command.ignored == tuple(text.split()[-1:])
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("add rednote 5e8f1a2b3c4d5e6f7a8b9c0d 谢谢", "谢谢"),
+        ("remove lemon8 🙏", "🙏"),
+        ("directory rednote 2 пожалуйста", "пожалуйста"),
+        ("visibility bluesky public 谢谢", "谢谢"),
+        ("verify a b c d", "d"),
+        ("forget lemon8", "lemon8"),
+    ],
+)
+def test_arguments_name_the_word_not_understood(text: str, word: str) -> None:
     with pytest.raises(ParseError) as caught:
-        parse("my data please")
-    assert (caught.value.verb, caught.value.problem) == (Verb.MYDATA, "too_many_arguments")
+        parse(text)
+    assert (caught.value.problem, caught.value.word) == ("unexpected_word", word)

@@ -148,8 +148,10 @@ async def test_mydata_on_bluesky_counts_community_handles_and_hides_other_accoun
     assert width(answer) <= 300
     lines = answer.splitlines()
     assert lines[0] == "Your public handles in Demo Community:"
-    assert lines[1].startswith("• Bluesky: alice.test ✓ (public, proven on Bluesky, added ")
-    assert lines[2] == "+ 1 handle shown only inside the community, not here."
+    assert lines[1] == (
+        "+ 1 handle shown only inside the community, not here. To show them here too: visibility all public"
+    )
+    assert lines[2].startswith("• Bluesky: alice.test ✓ (public, proven on Bluesky, added ")
     assert lines[3] == "Full file: /mydata export in Demo Community's Discord. Erase it all: forget"
     assert "secretcook" not in answer and "123456789012345678" not in answer and "did:plc" not in answer
 
@@ -212,3 +214,31 @@ async def test_mydata_says_when_you_are_banned(commands: TextCommands, moderatio
     await commands.answer("add lemon8 cook", public)
     await moderation.ban(community="demo", identity=public.identity, actor="operator")
     assert banned in await commands.answer("my data", public)
+
+
+@pytest.mark.parametrize("verb", ["list", "me", "mydata"])
+async def test_only_community_handles_are_counted_on_bluesky_not_denied(
+    commands: TextCommands, verb: str
+) -> None:
+    ctx = bluesky()
+    await commands.answer("add lemon8 secretcook", ctx)  # the demo community defaults to community-only
+    await commands.answer(f"add rednote {RED_ID}", ctx)
+    answer = await commands.answer(verb, ctx)
+    assert "no handles" not in answer
+    assert "2 handles" in answer and "visibility all public" in answer
+    assert "secretcook" not in answer and RED_ID not in answer
+    zh = await commands.answer(verb, bluesky(locale="zh-hans"))
+    assert "2 个账号" in zh and "visibility all public" in zh
+
+
+async def test_list_on_bluesky_shows_public_handles_and_counts_the_rest(commands: TextCommands) -> None:
+    ctx = bluesky()
+    await commands.answer("add lemon8 secretcook", ctx)
+    await commands.answer("join", ctx)
+    await commands.answer("visibility bluesky public", ctx)
+    lines = (await commands.answer("me", ctx)).splitlines()
+    assert lines[:2] == [
+        "Your handles in Demo Community:",
+        "• Bluesky: alice.test ✓ https://bsky.app/profile/alice.test",
+    ]
+    assert lines[2].startswith("+ 1 handle kept out of public answers")

@@ -31,7 +31,7 @@ def test_parses_verify(text: str, expected: Command) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "problem"), [("verify", "missing_arguments"), ("verify a b c d", "too_many_arguments")]
+    ("text", "problem"), [("verify", "missing_arguments"), ("verify a b c d", "unexpected_word")]
 )
 def test_verify_needs_one_code(text: str, problem: str) -> None:
     with pytest.raises(ParseError) as raised:

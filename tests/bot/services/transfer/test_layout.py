@@ -6,6 +6,7 @@ from bot.errors import FerryError, InvalidInputError
 from bot.platforms.catalogue import Catalogue
 from bot.platforms.spec import PlatformSpec
 from bot.services.transfer.layout import Field, LayoutKind, detect_layout
+from bot.text.errors import error_sentence
 
 CATALOGUE = Catalogue.builtin()
 ENABLED = ["rednote", "lemon8", "bluesky", "instagram", "mastodon"]
@@ -80,4 +81,4 @@ def test_a_disabled_platform_column_is_unknown_and_a_lone_handle_column_is_repor
 def test_headers_that_cannot_work_are_refused(header: list[str], problem: str) -> None:
     with pytest.raises(InvalidInputError) as caught:
         detect_layout(header, resolve)
-    assert problem in str(caught.value)
+    assert problem in error_sentence(caught.value, "en", outside=False)

@@ -1,6 +1,6 @@
 """The import report: what each status counts and how a rejection names its place in the file."""
 
-from bot.errors import InvalidInputError
+from bot.errors import InputReason, InvalidInputError
 from bot.services.transfer import ImportReport, Layout, LayoutKind, RejectedRow, RowStatus
 
 LAYOUT = Layout(kind=LayoutKind.LONG, fields={}, platforms=(), unknown=())
@@ -23,7 +23,7 @@ def test_statuses_are_tallied_and_changes_are_adds_and_replacements() -> None:
 
 
 def test_a_rejection_names_its_line_and_column() -> None:
-    error = InvalidInputError("row", "duplicate of line 2")
+    error = InvalidInputError("row", InputReason.DUPLICATE_ROW, line=2)
     assert RejectedRow(5, error).where == "line 5"
     assert RejectedRow(5, error, "Instagram").where == "line 5, column Instagram"
-    assert RejectedRow(5, error).reason == "invalid row: duplicate of line 2"
+    assert RejectedRow(5, error).reason == "invalid row: duplicate_row (line=2)"
