@@ -71,7 +71,9 @@ def describe(error: FerryError, *, outside: bool = False) -> Message:
         )
     if isinstance(error, UnknownPlatformError):
         if error.disabled is not None:  # known to Ferry, only not enabled in this community
-            return Message("error.platform_not_enabled", {"name": error.disabled, "known": ", ".join(error.known)})
+            return Message(
+                "error.platform_not_enabled", {"name": error.disabled, "known": ", ".join(error.known)}
+            )
         return Message("error.unknown_platform", {"name": Typed(error.name), "known": ", ".join(error.known)})
     if isinstance(error, NotRegisteredError):
         if error.platform is None:

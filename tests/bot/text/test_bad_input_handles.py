@@ -1,4 +1,4 @@
-"""Bad handles and names through the text fronts (Bluesky and the console, security.md §8.1), as on Discord."""
+"""Bad handles and names through the text fronts (Bluesky, the console), as on Discord."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ async def test_nul_and_control_characters_in_names_neither_crash_nor_get_stored(
     report = await run(transfer, sheet, dry_run=dry_run)
     assert (report.rows, report.added) == (4, 2)
     assert [(r.line, r.column, r.reason) for r in report.rejected] == [
-        (4, "", "invalid row: no discord_id, bluesky_did or name"),
+        (4, "", "invalid row: no_identity"),
         (5, "handle", "invalid Lemon8 handle: control_character (example: sunny.bakes)"),
     ]
     if dry_run:
