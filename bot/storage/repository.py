@@ -7,6 +7,7 @@ from bot.storage.audit import AuditStore, StateStore
 from bot.storage.bluesky import BlueskyStore
 from bot.storage.directory import DirectoryStore
 from bot.storage.entries import EntryStore
+from bot.storage.insights import InsightStore
 from bot.storage.links import LinkStore
 from bot.storage.members import MemberStore
 from bot.storage.withdrawn import WithdrawnStore
@@ -22,6 +23,7 @@ class Repository(
     LinkStore,
     AnnouncementRunStore,
     WithdrawnStore,
+    InsightStore,
 ):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 
