@@ -17,7 +17,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from bot.config.fields import first_invisible, invalid
 
-PLACEHOLDERS = ("community", "links", "deadline", "countdown", "count", "directory_url", "message")
+PLACEHOLDERS = (
+    "community",
+    "links",
+    "deadline",
+    "countdown",
+    "count",
+    "top_platforms",
+    "directory_url",
+    "message",
+)
 MAX_TEMPLATE_LENGTH = 2000
 
 Locale = Literal["en", "zh-Hans"]

@@ -17,7 +17,7 @@ Two views of the same aggregates:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -178,6 +178,12 @@ class InsightService:
             handles=sum(p.count or 0 for p in platforms),
             deadline=settings.deadline,
         )
+
+
+def top_platforms(counts: Mapping[str, int], *, name: Callable[[str], str], minimum: int, n: int = 3) -> str:
+    """ "RedNote 412 · Bluesky 380 · Lemon8 95": the ``n`` largest counts of at least ``minimum``."""
+    shown = sorted(((c, k) for k, c in counts.items() if c >= minimum), key=lambda ck: (-ck[0], ck[1]))
+    return " · ".join(f"{name(key)} {count}" for count, key in shown[:n])
 
 
 def _series(
