@@ -32,7 +32,8 @@ matplotlib.rcParams["svg.hashsalt"] = "ferry"
 # one, Chinese glyphs come out as boxes: see docs/insights.md).
 _CJK = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC")
 _INSTALLED = {font.name for font in font_manager.fontManager.ttflist}
-matplotlib.rcParams["font.family"] = ["DejaVu Sans", *(name for name in _CJK if name in _INSTALLED)]
+CJK_FONTS = tuple(name for name in _CJK if name in _INSTALLED)
+matplotlib.rcParams["font.family"] = ["DejaVu Sans", *CJK_FONTS]
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -49,6 +50,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "fewer": "fewer than {n}",
         "other": "other",
         "empty": "No handles to show yet",
+        "alt": "Two charts of {community} on {date}. {bars}: {items}. {arrivals}: {growth}.",
+        "alt_growth": "from {first} to {last}, {lines}",
+        "alt_line": "{name} {start} to {end}",
+        "alt_none": "none yet",
     },
     "zh-Hans": {
         "title": "{community}：我们去了哪里（{date}）",
@@ -58,13 +63,21 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "fewer": "少于 {n}",
         "other": "其他",
         "empty": "暂无可显示的账号",
+        "alt": "{community} 的两张图表（{date}）。{bars}：{items}。{arrivals}：{growth}。",
+        "alt_growth": "从 {first} 到 {last}，{lines}",
+        "alt_line": "{name} 从 {start} 增至 {end}",
+        "alt_none": "暂无",
     },
 }
 
 
-def words_for(locale: str) -> Mapping[str, str]:
-    """The chart wording for a locale ("zh", "zh-CN", "zh-Hans" read Chinese; anything else English)."""
-    return WORDS["zh-Hans"] if locale.lower().startswith("zh") else WORDS["en"]
+def words_for(locale: str, *, drawn: bool = True) -> Mapping[str, str]:
+    """The chart wording for a locale ("zh", "zh-CN", "zh-Hans" read Chinese; anything else English).
+
+    ``drawn``: for the picture itself, Chinese only when a CJK font is installed (boxes otherwise).
+    """
+    chinese = locale.lower().startswith("zh") and (CJK_FONTS or not drawn)
+    return WORDS["zh-Hans"] if chinese else WORDS["en"]
 
 
 def render(insights: Insights, *, locale: str = "en", fmt: Format = "png", dpi: int = 100) -> bytes:
@@ -85,6 +98,51 @@ def render(insights: Insights, *, locale: str = "en", fmt: Format = "png", dpi: 
     buffer = io.BytesIO()
     figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt, insights))
     return buffer.getvalue()
+
+
+def describe(insights: Insights, *, locale: str = "en", limit: int | None = None) -> str:
+    """The chart in words, for alt text: the same numbers the bars and lines show.
+
+    With ``limit`` (characters) the platforms and lines with the least are left out until it fits.
+    """
+    words = words_for(locale, drawn=False)
+    separator = "、" if locale.lower().startswith("zh") else ", "
+    items = [
+        f"{p.name} {p.count if p.count else words['fewer'].format(n=insights.minimum)}"
+        for p in insights.platforms
+    ]
+    lines = [
+        words["alt_line"].format(
+            name=words["other"] if s.key == OTHER else s.name, start=s.totals[0], end=s.totals[-1]
+        )
+        for s in insights.series
+    ]
+    while True:
+        growth = (
+            words["alt_growth"].format(
+                first=insights.days[0].isoformat(),
+                last=insights.days[-1].isoformat(),
+                lines=separator.join(lines),
+            )
+            if lines and insights.days
+            else words["alt_none"]
+        )
+        text = words["alt"].format(
+            community=insights.name,
+            date=insights.as_of.date().isoformat(),
+            bars=words["bars_public"] if insights.public else words["bars"],
+            items=separator.join(items) or words["alt_none"],
+            arrivals=words["arrivals"],
+            growth=growth,
+        )
+        if limit is None or len(text) <= limit:
+            return text
+        if len(lines) > 1:
+            lines.pop()
+        elif len(items) > 1:
+            items.pop()
+        else:
+            return text[: limit - 1] + "…"
 
 
 def render_within(insights: Insights, *, limit: int, locale: str = "en") -> bytes:

@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.charts import OKABE_ITO, render, render_within
+from bot import charts
+from bot.charts import OKABE_ITO, describe, render, render_within
 from bot.services.insights import Insights, PlatformTotal, Series
 
 AS_OF = datetime(2025, 2, 1, 9, 0, tzinfo=UTC)
@@ -37,9 +38,28 @@ def test_the_svg_says_who_when_and_hides_small_counts() -> None:
 
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
-def test_the_chinese_wording_is_used_for_zh() -> None:
+def test_the_chinese_wording_is_used_for_zh_where_a_cjk_font_draws_it(monkeypatch) -> None:
+    monkeypatch.setattr(charts, "CJK_FONTS", ("Noto Sans CJK SC",))
     svg = render(sample(), fmt="svg", locale="zh-CN").decode()
     assert "各平台公开账号数" in svg and "少于 5" in svg
+
+
+def test_without_a_cjk_font_the_picture_is_worded_in_english_and_the_alt_text_in_chinese(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(charts, "CJK_FONTS", ())
+    svg = render(sample(), fmt="svg", locale="zh-CN").decode()
+    assert "Public handles per platform" in svg
+    assert "各平台公开账号数：RedNote 412、Bluesky 380、Lemon8 少于 5" in describe(sample(), locale="zh-CN")
+
+
+def test_the_alt_text_says_the_numbers_and_fits_a_limit() -> None:
+    text = describe(sample())
+    assert text.startswith("Two charts of Demo Community on 2025-02-01. Public handles per platform: ")
+    assert "RedNote 412, Bluesky 380, Lemon8 fewer than 5" in text
+    assert "from 2025-01-30 to 2025-02-01, RedNote 10 to 412, Bluesky 5 to 380" in text
+    short = describe(sample(), limit=120)
+    assert len(short) <= 120 and "RedNote" in short
 
 
 def test_the_same_numbers_draw_the_same_bytes() -> None:
