@@ -26,6 +26,7 @@ from bot.bluesky.posts import POST_GRAPHEMES, fit
 from bot.charts import describe, render_within
 from bot.config import FerryConfig
 from bot.services.insights import Insights, InsightService
+from bot.text.render import width
 
 BLOB_BYTES = 1_000_000  # app.bsky.embed.images#image: maxSize
 ALT_GRAPHEMES = 2000  # what the Bluesky app lets a person write; the lexicon sets no lower bound
@@ -74,7 +75,7 @@ def answer_text(insights: Insights, locale: str, rest_hint: str) -> str:
         for p in insights.platforms
     ] or [words["none"]]
     tail = "\n" + words["more"].format(hint=rest_hint) if rest_hint else ""
-    while len(items) > 1 and len(f"{head}\n{' · '.join(items)}{tail}") > POST_GRAPHEMES:
+    while len(items) > 1 and width(f"{head}\n{' · '.join(items)}{tail}") > POST_GRAPHEMES:
         items.pop()
     return fit(f"{head}\n{' · '.join(items)}{tail}")
 
