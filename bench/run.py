@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import insights as insights_bench
 from bench import measure
 from bench.data import COMMUNITY, RAW_SERIALS, SERVICE_SERIALS, NewRegistration, registrations
 from bench.raw import RawSql
@@ -135,6 +136,7 @@ async def run_one(dialect: str, size: int, args: argparse.Namespace, versions: d
             probe = await measure.probe(
                 db, service, raw, (service_regs[-1], raw_regs[-1]), service_regs[:200], middle
             )
+            await insights_bench.measure(db, dialect, size, repeats=min(args.repeats, 30))
         finally:
             await db.close()
     return RunResult(
@@ -175,6 +177,7 @@ async def main(argv: list[str] | None = None) -> int:
     info = machine(args.workdir, versions.get("postgres"))
     section = results_section(runs, info, command.strip(), minutes)
     print(section)
+    print("\n### Insights read\n\n" + insights_bench.section())
     if not args.no_doc:
         write_doc(args.doc, section)
         print(f"wrote {args.doc}", file=sys.stderr)

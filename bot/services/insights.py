@@ -17,6 +17,7 @@ Two views of the same aggregates:
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -109,6 +110,7 @@ class InsightService:
         self._clock = clock
         self._cache: dict[str, tuple[tuple[int, int], InsightAggregates]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._views: dict[tuple[str, bool], tuple[tuple[int, int, date], InsightAggregates, Insights]] = {}
 
     async def aggregates(self, community: str) -> InsightAggregates:
         """The community's aggregates, read again only when the audit log moved on."""
@@ -126,11 +128,22 @@ class InsightService:
 
     async def public(self, community: str) -> Insights:
         """Public entries only, small counts hidden."""
-        return self._view(community, await self.aggregates(community), public=True)
+        return await self._cached_view(community, public=True)
 
     async def admin(self, community: str) -> Insights:
         """Every listed entry, exact counts: for private answers to admins."""
-        return self._view(community, await self.aggregates(community), public=False)
+        return await self._cached_view(community, public=False)
+
+    async def _cached_view(self, community: str, *, public: bool) -> Insights:
+        # A view is rebuilt when the directory, the config (a reload) or the day changed.
+        read = await self.aggregates(community)
+        key = (read.version, id(self._config()), self._clock().date())
+        cached = self._views.get((community, public))
+        if cached is not None and cached[0] == key and cached[1] is read:
+            return cached[2]
+        view = self._view(community, read, public=public)
+        self._views[(community, public)] = (key, read, view)
+        return view
 
     def _view(self, community: str, read: InsightAggregates, *, public: bool) -> Insights:
         config = self._config()
@@ -190,25 +203,23 @@ def _series(
     read: InsightAggregates, *, public: bool, visible: set[str], today: datetime
 ) -> tuple[tuple[date, ...], list[tuple[str, tuple[int, ...]]]]:
     """Cumulative arrivals per visible platform, one value per day from the first arrival to today."""
-    daily: dict[str, dict[date, int]] = {}
-    for row in read.arrivals:
-        count = row.public if public else row.listed
-        if count and row.platform in visible:
-            per_day = daily.setdefault(row.platform, {})
-            per_day[row.day] = per_day.get(row.day, 0) + count
-    if not daily:
+    rows = [
+        (row.day, row.platform, row.public if public else row.listed)
+        for row in read.arrivals
+        if row.platform in visible
+    ]
+    rows = [row for row in rows if row[2]]
+    if not rows:
         return (), []
-    first = min(min(per_day) for per_day in daily.values())
-    last = max(today.date(), max(max(per_day) for per_day in daily.values()))
+    first = min(day for day, _, _ in rows)
+    last = max(today.date(), max(day for day, _, _ in rows))
     days = tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
-    ranked = sorted(daily, key=lambda key: (-sum(daily[key].values()), key))
+    daily: dict[str, list[int]] = {}
+    for day, platform, count in rows:
+        daily.setdefault(platform, [0] * len(days))[(day - first).days] += count
+    ranked = sorted(daily, key=lambda key: (-sum(daily[key]), key))
     kept, rest = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
-    groups = [(key, [key]) for key in kept] + ([(OTHER, rest)] if rest else [])
-    out = []
-    for key, members in groups:
-        running, totals = 0, []
-        for day in days:
-            running += sum(daily[m].get(day, 0) for m in members)
-            totals.append(running)
-        out.append((key, tuple(totals)))
-    return days, out
+    groups = [(key, daily[key]) for key in kept]
+    if rest:
+        groups.append((OTHER, [sum(values) for values in zip(*(daily[k] for k in rest), strict=True)]))
+    return days, [(key, tuple(itertools.accumulate(values))) for key, values in groups]
