@@ -11,6 +11,7 @@ lines differ by marker and dash too, so no information is carried by colour alon
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Mapping
 from typing import Literal
@@ -83,9 +84,17 @@ def words_for(locale: str, *, drawn: bool = True) -> Mapping[str, str]:
 def render(insights: Insights, *, locale: str = "en", fmt: Format = "png", dpi: int = 100) -> bytes:
     """Both charts in one picture (1200 x 1000 px at the default ``dpi``): bars above, lines below.
 
-    CPU-bound: call it through ``asyncio.to_thread``.
+    CPU-bound (a few hundred milliseconds): call it through ``asyncio.to_thread``. The service hands
+    out the same :class:`Insights` until the directory changes, so repeated requests (a member
+    asking ``/stats`` again, readers reloading the page) are answered from a small cache.
     """
-    words = words_for(locale)
+    language = "zh-Hans" if words_for(locale) is WORDS["zh-Hans"] else "en"
+    return _draw(insights, language, fmt, dpi)
+
+
+@functools.lru_cache(maxsize=32)
+def _draw(insights: Insights, language: str, fmt: Format, dpi: int) -> bytes:
+    words = WORDS[language]
     figure = Figure(figsize=(12, 10), dpi=dpi, layout="constrained")
     bars, lines = figure.add_subplot(2, 1, 1), figure.add_subplot(2, 1, 2)
     figure.suptitle(

@@ -78,3 +78,9 @@ def test_a_png_is_redrawn_smaller_until_it_fits() -> None:
     assert len(small) < len(full)
     with pytest.raises(ValueError, match="does not fit"):
         render_within(sample(), limit=100)
+
+
+def test_a_chart_asked_for_again_is_not_drawn_again() -> None:
+    first = render(sample(name="Cached"))
+    assert render(sample(name="Cached")) is first
+    assert render(sample(name="Cached"), locale="en", fmt="svg") is not first
