@@ -67,6 +67,7 @@ class App:
     def __post_init__(self) -> None:
         object.__setattr__(self, "reloader", Reloader(self.config, self.settings.config_path, clock=utc_now))
         insights = InsightService(store=self.repository, config=self.config, clock=utc_now)
+        self.directory.changes.subscribe(insights.on_change)
         object.__setattr__(self, "insights", insights)
 
 

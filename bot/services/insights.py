@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 
 from bot.config import FerryConfig
 from bot.insight_models import InsightAggregates
+from bot.services.events import ChangeKind, DirectoryChange
 from bot.storage.insights import InsightStore
 
 MAX_SERIES = 6  # lines in the arrivals chart; the rest are summed as "other" (a legend stays legible)
@@ -125,6 +126,12 @@ class InsightService:
             read = await self._store.read_insights(community=community, now=self._clock())
             self._cache[community] = (version, read)
             return read
+
+    async def on_change(self, change: DirectoryChange) -> None:
+        """Fold a forget at once (a change-feed listener), so the forgotten member's rows leave the
+        aggregate tables now rather than at the next read; other changes wait for a read."""
+        if change.kind is ChangeKind.MEMBER_FORGOTTEN:
+            await self.aggregates(change.community)
 
     async def public(self, community: str) -> Insights:
         """Public entries only, small counts hidden."""

@@ -84,3 +84,23 @@ async def test_forgetting_a_member_takes_them_out_of_every_number(
     assert {p.key: p.count for p in admin.platforms} == {**ADMIN, "rednote": 8, "bluesky": 5}
     assert [(s.platforms, s.members) for s in admin.spread] == [(1, 17)]
     assert admin.days[0] == date(2025, 1, 18)
+
+
+async def test_a_forget_is_folded_at_once_through_the_change_feed(
+    service: DirectoryService, insights: InsightService, database
+) -> None:
+    from sqlalchemy import select
+
+    from bot.storage.tables import insight_entries
+
+    service.changes.subscribe(insights.on_change)
+    await scatter(service)
+    await insights.admin("demo")
+    forgotten = await service.member(community="demo", identity=person(1))
+    assert forgotten is not None
+    await service.forget(community="demo", identity=person(1))
+    async with database.transaction() as conn:
+        left = (
+            await conn.execute(select(insight_entries).where(insight_entries.c.member_id == forgotten.id))
+        ).all()
+    assert left == []  # gone without anyone reading the statistics
