@@ -104,3 +104,25 @@ async def test_a_forget_is_folded_at_once_through_the_change_feed(
             await conn.execute(select(insight_entries).where(insight_entries.c.member_id == forgotten.id))
         ).all()
     assert left == []  # gone without anyone reading the statistics
+
+
+async def test_a_link_that_merges_two_members_moves_their_counts(
+    service: DirectoryService, repository: Repository, insights: InsightService, config, clock, database
+) -> None:
+    from bot.models import Identity, IdentityKind
+    from bot.services.linking import LinkingService
+    from tests.bot.services.test_linking import DID, DISCORD, HANDLE, add, issue, redeem
+    from tests.bot.storage.test_insights import flatten, oracle
+
+    linking = LinkingService(repository=repository, directory=service, config=lambda: config, clock=clock)
+    bluesky = Identity(IdentityKind.BLUESKY, DID)
+    await add(service, DISCORD, "lemon8", "old_cook")
+    await add(service, bluesky, "bluesky", HANDLE)
+    await add(service, bluesky, "lemon8", "new_cook")
+    await repository.read_insights(community="demo", now=clock())  # built before the merge
+    await redeem(linking, await issue(linking))
+    folded = await repository.read_insights(community="demo", now=clock())
+    expected = await oracle(database, "demo")
+    del expected["all"]
+    assert flatten(folded) == expected
+    assert [(s.platforms, s.members) for s in folded.spread] == [(2, 1)]  # one person, two platforms
