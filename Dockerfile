@@ -14,8 +14,9 @@ COPY --from=build /venv /venv
 COPY config /app/config
 WORKDIR /app
 USER ferry
+# MPLCONFIGDIR: matplotlib (the insight charts) keeps its font cache there; /app is read-only.
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 FERRY_CONFIG=/app/config \
-    DATABASE_URL=sqlite+aiosqlite:////app/data/ferry.db LOG_FORMAT=json
+    DATABASE_URL=sqlite+aiosqlite:////app/data/ferry.db LOG_FORMAT=json MPLCONFIGDIR=/tmp/matplotlib
 VOLUME ["/app/data"]
 # `ferry run` applies migrations, then starts every front whose credentials are set; it stops
 # cleanly on SIGTERM, well inside docker stop's 10 second grace period.
