@@ -114,7 +114,8 @@ async def main(argv: list[str] | None = None) -> int:
                 await db.upgrade()
                 print(f"{dialect}: seeding {args.size:,} handles...", file=sys.stderr, flush=True)
                 await seed(db, args.size)
-                await measure(db, dialect, args.size, repeats=args.repeats)
+                result = await measure(db, dialect, args.size, repeats=args.repeats)
+                print(result.line(), file=sys.stderr, flush=True)
             finally:
                 await db.close()
     print(section())
