@@ -15,8 +15,9 @@ COPY --from=build /venv /venv
 COPY config /app/config
 WORKDIR /app
 USER ferry
+# MPLCONFIGDIR: matplotlib (the insight charts) keeps its font cache there; /app is read-only.
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 FERRY_CONFIG=/app/config \
-    DATABASE_URL=sqlite+aiosqlite:////app/data/ferry.db LOG_FORMAT=json
+    DATABASE_URL=sqlite+aiosqlite:////app/data/ferry.db LOG_FORMAT=json MPLCONFIGDIR=/tmp/matplotlib
 VOLUME ["/app/data"]
 # The web page, when [web] is enabled and bound to 0.0.0.0 (`ferry run --web-host 0.0.0.0`, `ferry web`).
 EXPOSE 8080

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from bench import frontends, measure
+from bench import insights as insights_bench
 from bench.data import COMMUNITY, RAW_SERIALS, SERVICE_SERIALS, NewRegistration, registrations
 from bench.raw import RawSql
 from bench.report import RunResult, machine, results_section, write_doc
@@ -136,6 +137,7 @@ async def run_one(dialect: str, size: int, args: argparse.Namespace, versions: d
             probe = await measure.probe(
                 db, service, raw, (service_regs[-1], raw_regs[-1]), service_regs[:200], middle
             )
+            await insights_bench.measure(db, dialect, size, repeats=min(args.repeats, 30))
         finally:
             await db.close()
     return RunResult(
@@ -176,6 +178,7 @@ async def main(argv: list[str] | None = None) -> int:
     info = machine(args.workdir, versions.get("postgres"))
     section = results_section(runs, info, command.strip(), minutes)
     print(section)
+    print("\n### Insights read\n\n" + insights_bench.section())
     if not args.no_doc:
         write_doc(args.doc, section)
         print(f"wrote {args.doc}", file=sys.stderr)

@@ -17,6 +17,7 @@ from bot.config.reload import Reloader
 from bot.config.web import WebServing
 from bot.services.announcements import AnnouncementService
 from bot.services.directory import DirectoryService
+from bot.services.insights import InsightService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
 from bot.services.ratelimit import member_limiter
@@ -62,9 +63,13 @@ class App:
     # Built from the fields above rather than passed in, so every App (tests build their own) has
     # the one reloader that the watcher, /ferry reload and SIGHUP share.
     reloader: Reloader = field(init=False)
+    insights: InsightService = field(init=False)  # built here too: it needs only the repository
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reloader", Reloader(self.config, self.settings.config_path, clock=utc_now))
+        insights = InsightService(store=self.repository, config=self.config, clock=utc_now)
+        self.directory.changes.subscribe(insights.on_change)
+        object.__setattr__(self, "insights", insights)
 
 
 @asynccontextmanager

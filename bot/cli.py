@@ -17,6 +17,7 @@ from bot.cluster import commands as cluster
 from bot.cluster.single import SingleProcessError, single_process
 from bot.config import ConfigError, check_config, format_problems
 from bot.console import admin, moderation
+from bot.console import insights as insight_commands
 from bot.console.front import ConsoleFront
 from bot.console.schedule import print_schedules
 from bot.errors import FerryError, InvalidInputError, UnknownCommunityError
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--console-name", type=moderation.console_name)
 
     moderation.add_parsers(sub)
+    insight_commands.add_parsers(sub)
 
     sync = sub.add_parser("sync-commands", help="publish the Discord slash commands, then exit")
     sync.add_argument("--guild", type=int, help="only to this server id (instant); default: globally")
@@ -204,6 +206,8 @@ async def _dispatch(app: App, args: argparse.Namespace, community: str) -> int:
             kind, external_id = IdentityKind.CONSOLE, args.console_name
         return await admin.forget(app, community=community, kind=kind, external_id=external_id)
     status = await moderation.dispatch(app, args, community)
+    if status is None:
+        status = await insight_commands.dispatch(app, args, community)
     if status is not None:
         return status
     raise AssertionError(f"unhandled command {args.command}")

@@ -14,6 +14,7 @@ from bot.discord.admin import Interaction, actor, log_action, platform_name
 from bot.discord.checks import ferry_admin
 from bot.discord.choices import platform_choices
 from bot.discord.client import FerryBot
+from bot.discord.insights import send_with_chart
 from bot.discord.messages import Raw, say
 from bot.discord.render import (
     FIELD_VALUE_LIMIT,
@@ -221,7 +222,7 @@ class ModerationCommands(commands.Cog):
             value=lines_block(recent, FIELD_VALUE_LIMIT) or none,
             inline=False,
         )
-        await interaction.followup.send(embed=embed, ephemeral=True)
+        await send_with_chart(self.bot, interaction, embed, community.slug)
 
     @app_commands.command(name="audit", description="Recent changes, of everyone or of one member")
     @app_commands.describe(

@@ -18,6 +18,7 @@ NAMED_LOGGERS = ("discord", "alembic", "aiosqlite", "asyncpg", "sqlalchemy.engin
 pytest_plugins = [
     "tests.support.db",
     "tests.support.services",
+    "tests.support.insights",
     "tests.support.atproto",
     "tests.support.discord",
 ]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.bluesky.gateway import Notice
+from bot.bluesky.insights import ChartPoster
 from bot.bluesky.own_links import is_own_link
 from bot.bluesky.posts import POST_GRAPHEMES
 from bot.config import FerryConfig
@@ -94,8 +95,10 @@ class Answerer:
         repository: Repository,
         config: Callable[[], FerryConfig],
         web: WebServing | None = None,
+        charts: ChartPoster | None = None,
     ) -> None:
         self._commands = commands
+        self._charts = charts  # answers "stats" with a picture when given
         self._repo = repository
         self._config = config
         self._web = web or WebServing()  # the public page this process serves, if any
@@ -156,6 +159,12 @@ class Answerer:
             registers=self._config().bluesky.registers(self._config().default_community_slug),
             rest_hint=await self.rest_hint(named or community, locale),
         )
+        if self._charts is not None:
+            wanted, slug = self._charts.request(str(data.get("text", "")))
+            if wanted:
+                where = slug or community
+                hint = await self.rest_hint(where, locale)
+                return Answer((await self._charts.text(where, locale, hint),), locale)
         max_posts = self._config().bluesky.max_thread_posts
         parts = await self._commands.answer_thread(str(data.get("text", "")), ctx, max_posts=max_posts)
         return Answer(tuple(parts), locale)

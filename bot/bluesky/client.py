@@ -185,6 +185,11 @@ class AtprotoGateway:
         made = await self._call(lambda c: c.com.atproto.repo.create_record(data=data))
         return Record(made.uri, made.cid, value)
 
+    async def upload_blob(self, data: bytes) -> dict[str, Any]:
+        made = await self._call(lambda c: c.com.atproto.repo.upload_blob(data))
+        blob: dict[str, Any] = made.blob.model_dump(mode="json", by_alias=True)
+        return blob
+
     async def put_record(
         self, collection: str, rkey: str, value: dict[str, Any], swap_cid: str | None
     ) -> Record:

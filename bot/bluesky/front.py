@@ -20,6 +20,7 @@ from bot.bluesky.answers import Answerer
 from bot.bluesky.budget import BudgetKeeper, WriteBudget
 from bot.bluesky.client import AtprotoGateway
 from bot.bluesky.gateway import Gateway, GatewayError
+from bot.bluesky.insights import ChartPoster
 from bot.bluesky.lists import ListSync
 from bot.bluesky.poller import MentionPoller, PollSettings
 from bot.bluesky.profile import ensure_profile
@@ -61,6 +62,9 @@ class BlueskyFront:
             clock=clock,
             sleep=sleep,
         )
+        charts = ChartPoster(
+            insights=app.insights, gateway=self.gateway, budget=self.budget, config=app.config
+        )
         self.poller = MentionPoller(
             gateway=self.gateway,
             repository=app.repository,
@@ -69,7 +73,9 @@ class BlueskyFront:
                 repository=app.repository,
                 config=app.config,
                 web=app.web_serving,
+                charts=charts,
             ),
+            charts=charts,
             budget=self.budget,
             clock=clock,
             sleep=sleep,

@@ -145,6 +145,10 @@ class Gateway(Protocol):
         """Create a record at a chosen key (an occupied key fails)."""
         ...
 
+    async def upload_blob(self, data: bytes) -> dict[str, Any]:
+        """Upload a blob (an image) to be referenced by a record; returns its ``blob`` JSON."""
+        ...
+
     async def put_record(
         self, collection: str, rkey: str, value: dict[str, Any], swap_cid: str | None
     ) -> Record:

@@ -34,6 +34,7 @@ from bot.bluesky.gateway import (
     ServerRateLimitedError,
     StrongRef,
 )
+from bot.bluesky.insights import ChartPoster
 from bot.bluesky.posts import ReplyRefs, new_tid, post_record
 from bot.storage.bluesky import InboxItem, OutboxPart
 from bot.storage.repository import Repository
@@ -81,8 +82,10 @@ class MentionPoller:
         clock: Clock,
         sleep: Sleep,
         settings: PollSettings,
+        charts: ChartPoster | None = None,
     ) -> None:
         self._gw = gateway
+        self._charts = charts  # the picture of a "stats" answer, attached to its first post
         self._repo = repository
         self._answerer = answerer
         self._budget = budget
@@ -279,6 +282,10 @@ class MentionPoller:
                     links=self._answerer.is_own_link,  # a URL in a member's name is no link
                     now=self._clock(),
                 )
+                if part.part_no == 1 and self._charts is not None:
+                    wanted, slug = self._charts.request(str(item.payload.get("text", "")))
+                    if wanted:
+                        record["embed"] = await self._charts.embed(slug, part.lang)
                 await self._budget.spend(CREATE)
                 if self._paused():
                     raise ServerRateLimitedError(self._paused_until)  # another worker just hit the limit

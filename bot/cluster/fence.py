@@ -50,6 +50,11 @@ class FencedGateway:
         self._leadership.check()
         return await self._inner.create_record(collection, rkey, value)
 
+    async def upload_blob(self, data: bytes) -> dict[str, Any]:
+        # Not a visible write, but it spends the shared write budget: only the leader uploads.
+        self._leadership.check()
+        return await self._inner.upload_blob(data)
+
     async def put_record(
         self, collection: str, rkey: str, value: dict[str, Any], swap_cid: str | None
     ) -> Record:

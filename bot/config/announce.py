@@ -18,7 +18,16 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Str
 from bot.config.fields import first_invisible, invalid
 from bot.language import Language, known_language
 
-PLACEHOLDERS = ("community", "links", "deadline", "countdown", "count", "directory_url", "message")
+PLACEHOLDERS = (
+    "community",
+    "links",
+    "deadline",
+    "countdown",
+    "count",
+    "top_platforms",
+    "directory_url",
+    "message",
+)
 MAX_TEMPLATE_LENGTH = 2000
 
 

@@ -83,6 +83,9 @@ class Limits(_Section):
 
     registrations_per_minute: Annotated[int, Field(ge=0, le=1000)] = 5
     registrations_per_hour: Annotated[int, Field(ge=0, le=10000)] = 30
+    # Public statistics show a count below this as "fewer than N", so nobody on a small platform is
+    # singled out (bot/services/insights.py); admins see exact counts in private answers.
+    public_count_minimum: Annotated[int, Field(ge=1, le=1000)] = 5
 
 
 class Channels(_Section):

@@ -30,6 +30,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.mydata",
     "cogs.admin",
     "cogs.arrivals",
+    "cogs.insights",
 )
 ARRIVALS_INTERVAL_S = 60.0  # seconds between new-arrival notes; a burst becomes one message
 VIEW_TIMEOUT_S = 600.0  # seconds a directory or confirm view stays live; under the 15 min token

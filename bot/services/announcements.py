@@ -22,6 +22,7 @@ from bot.config.web import WebServing
 from bot.errors import InputReason, InvalidInputError
 from bot.models import Visibility
 from bot.services.directory import DirectoryService
+from bot.services.insights import top_platforms
 from bot.urls import find_links
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,9 @@ class AnnouncementService:
             "community": settings.name,
             "links": self._links(settings),
             "count": str(sum(counts.values())),
+            "top_platforms": top_platforms(
+                counts, name=self._platform_name, minimum=config.limits.public_count_minimum
+            ),
             "directory_url": self._web.directory_url(settings.slug, frozenset(config.communities)),
             "message": clean_message(message),
             **self._deadline(settings),
@@ -187,6 +191,10 @@ class AnnouncementService:
         return deliveries
 
     # -- placeholder values --------------------------------------------------------------------
+
+    def _platform_name(self, key: str) -> str:
+        spec = self._config().catalogue.get(key)
+        return spec.display_name if spec is not None else key
 
     @staticmethod
     def _links(settings: Community) -> str:

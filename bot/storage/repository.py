@@ -9,6 +9,7 @@ from bot.storage.bluesky import BlueskyStore
 from bot.storage.coordination import CoordinationStore
 from bot.storage.directory import DirectoryStore
 from bot.storage.entries import EntryStore
+from bot.storage.insights import InsightStore
 from bot.storage.link_codes import LinkCodeStore
 from bot.storage.members import MemberStore
 from bot.storage.view_states import ViewStateStore
@@ -28,6 +29,7 @@ class Repository(
     AnnouncementPartStore,
     ViewStateStore,
     CoordinationStore,
+    InsightStore,
 ):
     """All storage operations over one :class:`~bot.storage.database.Database`.
 

@@ -316,3 +316,72 @@ cluster_relay = Table(
     CheckConstraint(column("state").in_(("pending", "done")), name="state"),
 )
 Index(None, cluster_relay.c.state, cluster_relay.c.created_at)
+
+# -- insights: aggregates kept up to date from the audit log (see bot/storage/insights.py) ----------
+
+# How far the audit log has been folded into the aggregates below, per community.
+insight_state = Table(
+    "insight_state",
+    metadata,
+    Column("community", Text, primary_key=True),
+    Column("last_audit_id", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# What each entry adds to the aggregates now, so a change subtracts exactly what was added before.
+# ``day`` is the entry's arrival (created_at) as a UTC ``YYYY-MM-DD``.
+insight_entries = Table(
+    "insight_entries",
+    metadata,
+    Column("member_id", Integer, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("community", Text, nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("day", Text, nullable=False),
+    PrimaryKeyConstraint("member_id", "platform"),
+)
+
+# What each member adds to the spread (members per number of platforms).
+insight_members = Table(
+    "insight_members",
+    metadata,
+    Column("member_id", Integer, primary_key=True, autoincrement=False),
+    Column("community", Text, nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Column("platforms", Integer, nullable=False),
+    Column("public_platforms", Integer, nullable=False),
+)
+
+insight_platforms = Table(
+    "insight_platforms",
+    metadata,
+    Column("community", Text, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("listed", Integer, nullable=False),
+    Column("public", Integer, nullable=False),
+    Column("verified", Integer, nullable=False),
+    PrimaryKeyConstraint("community", "platform"),
+)
+
+insight_spread = Table(
+    "insight_spread",
+    metadata,
+    Column("community", Text, nullable=False),
+    Column("platforms", Integer, nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("public_members", Integer, nullable=False),
+    PrimaryKeyConstraint("community", "platforms"),
+)
+
+insight_arrivals = Table(
+    "insight_arrivals",
+    metadata,
+    Column("community", Text, nullable=False),
+    Column("day", Text, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("listed", Integer, nullable=False),
+    Column("public", Integer, nullable=False),
+    PrimaryKeyConstraint("community", "day", "platform"),
+)

@@ -12,8 +12,10 @@ from aiohttp import web as aioweb
 from bot.config import FerryConfig
 from bot.config.web import WebServing
 from bot.services.directory import DirectoryService
+from bot.services.insights import InsightService
 from bot.services.transfer import TransferService
 from bot.web.app import build_web_app
+from bot.web.insights import add_insight_routes
 from bot.web.settings import WebConfig
 
 if TYPE_CHECKING:
@@ -37,11 +39,13 @@ class WebFront:
         config: Callable[[], FerryConfig],
         web: WebConfig,
         serving: WebServing | None = None,
+        insights: InsightService | None = None,
     ) -> None:
         self._directory = directory
         self._transfer = transfer
         self._config = config
         self.web = web
+        self._insights = insights  # the charts page is served when given
         self._serving = serving  # told what is served, for the links announcements and answers give
         self.port: int | None = None  # the bound port once serving (differs from web.port when 0)
         self.started = asyncio.Event()
@@ -54,10 +58,13 @@ class WebFront:
             config=app.config,
             web=web,
             serving=app.web_serving,
+            insights=app.insights,
         )
 
     async def run(self) -> None:
         application = build_web_app(self._directory, self._transfer, self._config, self.web)
+        if self._insights is not None:
+            add_insight_routes(application, self._insights)
         # Access logs would record readers' searches (names of people); the bot's log has no need.
         runner = aioweb.AppRunner(application, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
         await runner.setup()

@@ -65,6 +65,8 @@ nav.pager { display: flex; flex-wrap: wrap; justify-content: space-between; alig
 nav.pager a { display: inline-block; padding: .5rem 1rem; border: 1px solid var(--accent);
   border-radius: .4rem; text-decoration: none; min-height: 2.75rem; }
 .downloads { margin: 0 0 2rem; }
+.chart { margin: 0 0 1.5rem; }
+.chart img { max-width: 100%; height: auto; background: #fff; border-radius: .5rem; }
 footer { padding-bottom: 2rem; font-size: .9rem; color: var(--muted); }
 @media (max-width: 40rem) {
   caption { display: block; }

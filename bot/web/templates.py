@@ -171,6 +171,7 @@ def directory_page(view: DirectoryView) -> str:
         f'<select id="platform" name="platform">{_options(view)}</select></label>'
         '<button type="submit">Search</button></form>\n'
         f'<h2 class="visually-hidden">Entries per platform</h2><ul class="counts">{counts}</ul>\n'
+        '<p class="charts"><a href="stats">Where we went, in charts</a></p>\n'
         f"{_legend()}\n"
         f'<p role="status">{text(matches)}.</p>\n'
         f"{_table(view)}\n{_pager(view)}\n"

@@ -268,13 +268,14 @@ async def test_sync_is_for_the_owner_only(discord_standin: DiscordStandin, ferry
     message = await admin(discord_standin, "sync")
     assert message.content == "Only the bot's owner can do that."
     message = await admin(discord_standin, "sync", {"scope": "global"}, user=world.owner)
-    assert message.content.startswith("Synced 5 commands globally")
+    assert message.content.startswith("Synced 6 commands globally")
     assert {c["name"] for c in discord_standin.commands()} == {
         "handle",
         "directory",
         "links",
         "mydata",
         "ferry",
+        "stats",
     }
 
 

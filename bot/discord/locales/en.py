@@ -285,4 +285,19 @@ EN: Mapping[str, str] = {
     ),
     "announce.error.partial": "only the first part of it was posted",
     "announce.error.other": "something went wrong (the log has details)",
+    "insights.title": "Where {community} went",
+    "insights.public_note": (
+        "Public handles only; a platform with fewer than {minimum} is not counted out loud."
+    ),
+    "insights.admin_note": "Exact counts of every listed handle, for admins only.",
+    "insights.platforms": "Handles per platform",
+    "insights.fewer": "fewer than {minimum}",
+    "insights.spread": "Members by number of platforms",
+    "insights.spread_line": "{platforms} platform(s): {members}",
+    "insights.moved": "Moved at all",
+    "insights.moved_share": "{members} members with a handle, {share} of the server's {population}",
+    "insights.moved_count": "{members} members with a handle",
+    "insights.deadline": "Deadline",
+    "insights.deadline_progress": "{deadline}: {share} of the time since the first arrival has passed",
+    "insights.none": "none yet",
 }

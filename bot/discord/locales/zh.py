@@ -257,6 +257,19 @@ ZH: Mapping[str, str] = {
     "announce.partial": "⚠️ {publisher}：只发布了一部分 {where}，其余失败。再次发送公告会重复已发布的部分。",
     "announce.error.partial": "只发布了前面一部分",
     "announce.error.other": "出了点问题（详见日志）",
+    "insights.title": "{community} 去了哪里",
+    "insights.public_note": "只统计公开账号；少于 {minimum} 个账号的平台不显示具体人数。",
+    "insights.admin_note": "所有列出账号的确切人数，仅管理员可见。",
+    "insights.platforms": "各平台账号数",
+    "insights.fewer": "少于 {minimum}",
+    "insights.spread": "按平台数量统计的成员",
+    "insights.spread_line": "{platforms} 个平台：{members}",
+    "insights.moved": "已搬家",
+    "insights.moved_share": "{members} 位成员有账号，占本服务器 {population} 人的 {share}",
+    "insights.moved_count": "{members} 位成员有账号",
+    "insights.deadline": "截止时间",
+    "insights.deadline_progress": "{deadline}：自第一位成员到达以来已过去 {share} 的时间",
+    "insights.none": "暂无",
 }
 
 # Command and option descriptions in Simplified Chinese, keyed by the English text in the code.
@@ -276,6 +289,7 @@ ZH_DESCRIPTIONS: Mapping[str, str] = {
     "Only this platform": "仅此平台",
     "Text in a name or handle": "名字或账号中的文字",
     "Show it only to you": "仅自己可见",
+    "Where the community went: public counts and a chart": "社区去了哪里：公开人数与图表",
     "Where this community is moving": "本社区的新家",
     "Your data in Ferry": "你在 Ferry 中的数据",
     "Download everything Ferry keeps about you": "下载 Ferry 保存的关于你的全部信息",

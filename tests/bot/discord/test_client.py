@@ -27,7 +27,7 @@ async def test_every_extension_loads_into_a_never_started_bot(ferry_app: App) ->
         assert set(bot.extensions) == set(EXTENSIONS)
         names = [command.name for command in bot.tree.get_commands()]
         assert len(names) == len(set(names)), "two top-level commands share a name"
-        assert sorted(names) == ["directory", "ferry", "handle", "links", "mydata"]
+        assert sorted(names) == ["directory", "ferry", "handle", "links", "mydata", "stats"]
         for group in bot.tree.get_commands():
             children = [c.name for c in getattr(group, "commands", [])]
             assert len(children) == len(set(children))
@@ -57,6 +57,7 @@ async def test_commands_sync_to_the_dev_guild_only(discord_standin: DiscordStand
         "links",
         "mydata",
         "ferry",
+        "stats",
     }
     assert discord_standin.commands() == []  # never global on start
 

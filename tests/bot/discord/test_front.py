@@ -55,16 +55,17 @@ async def test_sync_commands_globally_and_to_one_server(
     _use_app_token(discord_standin, ferry_app)
     world = discord_standin.world
     with redirect_discord(discord_standin.api_base, discord_standin.gateway_url):
-        assert await sync_commands(ferry_app) == 5
-        assert await sync_commands(ferry_app, guild_id=world.guild.id) == 5
+        assert await sync_commands(ferry_app) == 6
+        assert await sync_commands(ferry_app, guild_id=world.guild.id) == 6
     assert {c["name"] for c in discord_standin.commands()} == {
         "handle",
         "directory",
         "links",
         "mydata",
         "ferry",
+        "stats",
     }
-    assert len(discord_standin.commands(world.guild)) == 5
+    assert len(discord_standin.commands(world.guild)) == 6
 
 
 async def test_clearing_a_servers_copy_leaves_the_global_commands(

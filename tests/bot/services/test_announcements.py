@@ -291,3 +291,16 @@ async def test_cuts_name_the_publishers_that_would_leave_the_end_out(
     announcements.register(Recorder("bluesky", most=4))
     announcement = await announcements.compose("plain", template="1\n2\n3\n4")
     assert announcements.cuts(announcement) == [Cut(publisher="discord", most=3, needed=4)]
+
+
+async def test_top_platforms_names_the_largest_public_counts_and_leaves_out_small_ones(
+    directory: DirectoryService, config: FerryConfig
+) -> None:
+    from tests.support.insights import scatter
+
+    await scatter(directory)
+    service = AnnouncementService(
+        directory=directory, config=lambda: config, clock=lambda: NOW, web=serving(config.web)
+    )
+    text = (await service.compose("demo", template="Where: {top_platforms}")).text
+    assert text == "Where: RedNote (Xiaohongshu) 7 · Bluesky 6"  # Lemon8's 3 public: under 5, left out

@@ -151,7 +151,7 @@ async def test_hostile_names_are_escaped_and_isolated(client):
     assert '<bdi dir="auto">שלום Dana</bdi>' in html
     for _, attrs in parsed.tags:
         href = attrs.get("href")
-        if href and not href.startswith(("?", "directory.", "../static/", "#", "https://")):
+        if href and not href.startswith(("?", "directory.", "stats", "../static/", "#", "https://")):
             pytest.fail(f"unexpected href {href!r}")
 
 

@@ -91,9 +91,13 @@ async def test_front_serves_until_cancelled(service, transfer, config):
             await session.get(f"{url}/healthz")
 
 
-async def test_the_app_is_told_which_web_page_is_served(service, transfer, config):
+async def test_the_app_is_told_which_web_page_is_served(service, transfer, config, insights):
     app = SimpleNamespace(
-        directory=service, transfer=transfer, config=lambda: config, web_serving=WebServing()
+        directory=service,
+        transfer=transfer,
+        config=lambda: config,
+        web_serving=WebServing(),
+        insights=insights,
     )
     web = WebConfig(port=0, base_url="https://served.example.org")
     front = WebFront.from_app(cast("App", app), web)
