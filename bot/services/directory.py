@@ -30,6 +30,7 @@ from bot.platforms import NormalisedHandle, PlatformSpec, normalise, profile_url
 from bot.services.events import ChangeFeed, ChangeKind, DirectoryChange
 from bot.services.names import clean_display_name, clean_search
 from bot.services.ratelimit import RateLimiter, count_member_command
+from bot.storage.registration import Claim
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -114,53 +115,43 @@ class DirectoryService:
         RateLimitedError (a member's own command, too many too fast) or BannedError.
         """
         spec, normalised = self.normalise(community, platform, handle)
-        existing_member = await self._repo.find_member(community=community, identity=identity)
-        self.limit(community, identity, existing_member, actor, REGISTRATION)
-        if existing_member is not None and existing_member.banned:
-            # Whoever registers for a banned member (an admin, an import) is refused as well: the
-            # ban is lifted with unban, not worked around. A ban landing just after this check lets
-            # one entry through, which is harmless: listings leave banned members out.
-            raise BannedError(str(identity))
-        if existing_member is None:
-            await self.refuse_tombstoned(community, identity)
-        holder = await self._repo.find_entry_by_handle(
-            community=community, platform=spec.key, handle_key=normalised.key
-        )
-        # No name given (an import without a name column) keeps the name a member already has.
-        fallback = existing_member.display_name if existing_member else identity.external_id
-        name = clean_display_name(display_name, fallback=fallback)
-        now = self._clock()
-        if holder is not None and (existing_member is None or holder.member_id != existing_member.id):
-            if verification is not Verification.BLUESKY_PROVEN:
-                # Refused before a member row is made for someone who then owns nothing; the unique
-                # constraint still decides when two people race for the same handle.
-                raise HandleTakenError(spec.display_name, normalised.handle, holder.visibility)
+
+        def admit(member: Member | None, tombstoned: bool) -> str:
+            # Runs inside the write, on the member the write is based on.
+            self.limit(community, identity, member, actor, REGISTRATION)
+            if tombstoned or (member is not None and member.banned):
+                # Whoever registers for a banned member (an admin, an import) is refused as well:
+                # the ban is lifted with unban, not worked around; nor does forgetting lift it.
+                raise BannedError(str(identity))
+            # No name given (an import without a name column) keeps the name a member already has.
+            fallback = member.display_name if member is not None else identity.external_id
+            return clean_display_name(display_name, fallback=fallback)
+
+        claim = Claim(
+            community=community,
+            identity=identity,
+            platform=spec.key,
+            handle=normalised.handle,
+            handle_key=normalised.key,
+            visibility=visibility,
+            new_visibility=self.community(community).default_visibility,
+            verification=verification,
+            source=source,
+            now=self._clock(),
+            actor=actor,
+            # What a member adds back themselves, a later import may update again.
+            clear_withdrawn=actor == MEMBER,
             # A join is a proof: it beats another member's unverified claim, as a link code does.
-            await self._evict(community, existing_member, spec, normalised, now)
-        member = await self._repo.ensure_member(
-            community=community, identity=identity, display_name=name, now=now
+            evict=verification is Verification.BLUESKY_PROVEN,
         )
         try:
-            registration = await self._repo.upsert_entry(
-                member_id=member.id,
-                community=community,
-                platform=spec.key,
-                handle=normalised.handle,
-                handle_key=normalised.key,
-                visibility=visibility,
-                verification=verification,
-                source=source,
-                now=now,
-                actor=actor,
-                # Decided in the write's own transaction: a new entry takes the community's default,
-                # a replaced one keeps its visibility.
-                new_visibility=self.community(community).default_visibility,
-                # What a member adds back themselves, a later import may update again.
-                withdrawn_by=member.identities if actor == MEMBER else (),
-            )
-        except HandleTakenError:
+            done = await self._repo.register_handle(claim, admit)
+        except HandleTakenError as exc:
             # The storage layer speaks in platform keys; people read display names.
-            raise HandleTakenError(spec.display_name, normalised.handle) from None
+            raise HandleTakenError(spec.display_name, normalised.handle, exc.holder_visibility) from None
+        if done.evicted is not None:
+            await self.publish_eviction(done.evicted)
+        member, registration = done.member, done.registration
         if registration.created or registration.previous_handle is not None:
             await self.changes.publish(
                 DirectoryChange(
@@ -238,28 +229,6 @@ class DirectoryService:
         must not be a way around a ban."""
         if await self._repo.is_ban_tombstoned(community=community, identity=identity):
             raise BannedError(str(identity))
-
-    async def _evict(
-        self,
-        community: str,
-        member: Member | None,
-        spec: PlatformSpec,
-        handle: NormalisedHandle,
-        now: datetime,
-    ) -> None:
-        try:
-            evicted = await self._repo.evict_for_proof(
-                community=community,
-                member_id=member.id if member is not None else None,
-                platform=spec.key,
-                handle=handle.handle,
-                handle_key=handle.key,
-                now=now,
-            )
-        except HandleTakenError:
-            raise HandleTakenError(spec.display_name, handle.handle) from None
-        if evicted is not None:
-            await self.publish_eviction(evicted)
 
     async def publish_eviction(self, evicted: Entry) -> None:
         """Tell the fronts that another member's claim gave way to a handle's proven owner."""

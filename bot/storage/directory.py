@@ -12,17 +12,15 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Text, and_, func, literal, not_, or_, select, union_all
+from sqlalchemy import ColumnElement, Row, Text, and_, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
 from bot.storage import _dialect
 from bot.storage._common import Store, entry_from_row, entry_select
-from bot.storage.tables import entries, members
+from bot.storage.tables import entries, entry_counts, members
 
 _LISTED_FROM = entries.join(members, members.c.id == entries.c.member_id)
-# Spelled exactly like the WHERE of ix_members_unlisted, or SQLite won't use that partial index.
-_UNLISTED = or_(members.c.hidden, members.c.banned)
 _LIKE_ESCAPE = "/"
 _ORDER_ASC = (entries.c.handle_key.asc(), entries.c.id.asc())
 _ORDER_DESC = (entries.c.handle_key.desc(), entries.c.id.desc())
@@ -44,7 +42,7 @@ class DirectoryStore(Store):
         in ascending order), ``last`` reads the final page; with neither, the first page. A cursor
         whose side of the directory has emptied (every row past it was removed) gives the last page
         (for ``after``) or the first page (for ``before``) instead of an empty one. ``total`` counts
-        every match: from indexes alone, except with a ``search``, which reads every candidate row.
+        every match: from the maintained counts, except with a ``search``, which reads every candidate row.
         """
         if query.limit < 1:
             raise ValueError("directory page limit must be at least 1")
@@ -217,27 +215,19 @@ def _entry_filters(visibilities: Iterable[Visibility], platform: str | None) -> 
 async def _counts(
     conn: AsyncConnection, community: str, visibilities: Iterable[Visibility], platform: str | None = None
 ) -> dict[str, int]:
-    """Listed entries per platform, in one statement (one snapshot).
-
-    All matching entries, counted from the ``(community, platform, visibility)`` index alone, minus
-    those of hidden or banned members, reached through their small partial index. The second part
-    leaves ``entries.community`` out on purpose (a member's entries share its community): with it,
-    SQLite would walk every entry of the community instead.
-    """
-    filters = _entry_filters(visibilities, platform)
-    everyone = (
-        select(entries.c.platform, func.count().label("n"))
-        .where(entries.c.community == community, *filters)
-        .group_by(entries.c.platform)
+    """Listed entries per platform, summed from ``entry_counts`` (a few rows per platform), which
+    triggers keep exact in the same transaction as every change to an entry or a member's flags."""
+    wanted = frozenset(visibilities)
+    where = [entry_counts.c.community == community]
+    if wanted != frozenset(Visibility):
+        where.append(entry_counts.c.visibility.in_(sorted(v.value for v in wanted)))
+    if platform is not None:
+        where.append(entry_counts.c.platform == platform)
+    rows = await conn.execute(
+        select(entry_counts.c.platform, func.sum(entry_counts.c.n))
+        .where(*where)
+        .group_by(entry_counts.c.platform)
     )
-    unlisted = (
-        select(entries.c.platform, (-func.count()).label("n"))
-        .select_from(members.join(entries, entries.c.member_id == members.c.id))
-        .where(members.c.community == community, _UNLISTED, *filters)
-        .group_by(entries.c.platform)
-    )
-    both = union_all(everyone, unlisted).subquery()
-    rows = await conn.execute(select(both.c.platform, func.sum(both.c.n)).group_by(both.c.platform))
     return {platform: int(n) for platform, n in rows if n}
 
 

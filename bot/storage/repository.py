@@ -9,10 +9,12 @@ from bot.storage.directory import DirectoryStore
 from bot.storage.entries import EntryStore
 from bot.storage.links import LinkStore
 from bot.storage.members import MemberStore
+from bot.storage.registration import RegistrationStore
 from bot.storage.withdrawn import WithdrawnStore
 
 
 class Repository(
+    RegistrationStore,
     MemberStore,
     EntryStore,
     DirectoryStore,

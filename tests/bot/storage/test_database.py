@@ -73,7 +73,7 @@ async def test_sqlite_in_memory_is_one_shared_database() -> None:
         member = await add_member(repo, "Ana")
         await register(repo, member, "instagram", "ana")
         assert [e.handle for e in await repo.list_entries(member.id)] == ["ana"]
-        assert await db.current_revision() == "0003"
+        assert await db.current_revision() == "0004_entry_counts"
 
 
 async def test_sqlite_in_memory_takes_concurrent_callers_in_turn() -> None:

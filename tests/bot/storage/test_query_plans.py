@@ -119,7 +119,7 @@ async def test_directory_page_seeks_the_index(
     page = await big.directory_page(query)
     assert page.entries, "the plan of an empty read proves little"
     for statement, plan in await explained(database, lambda: big.directory_page(query)):
-        if "count(*)" not in statement:  # the total: see test_counts_read_indexes_only
+        if "entry_counts" not in statement:  # the total: see test_counts_read_the_counters_only
             assert_index_seek(dialect, statement, plan)
 
 
@@ -134,8 +134,8 @@ async def test_export_batches_seek_the_index(big: Repository, database: Database
         assert_index_seek(dialect, statement, plan, sorted_tail_ok=True)
 
 
-async def test_counts_read_indexes_only(big: Repository, database: Database, dialect: str) -> None:
-    """All entries from the covering index, minus the unlisted members' through their partial index."""
+async def test_counts_read_the_counters_only(big: Repository, database: Database, dialect: str) -> None:
+    """Totals are sums of the trigger-kept counter rows, found by their key; no entry is read."""
     expected = {
         p: sum(1 for i in range(1, ROWS + 1) if i % 10 and i % 50 != 1 and i % 3 == k)
         for k, p in enumerate(PLATFORMS)
@@ -143,14 +143,12 @@ async def test_counts_read_indexes_only(big: Repository, database: Database, dia
     assert await big.count_by_platform(community="big", visibilities=frozenset(Visibility)) == expected
     page = await big.directory_page(DirectoryQuery(community="big", platform="tiktok"))
     assert page.total == expected["tiktok"]
-    if dialect != "sqlite":
-        return  # PostgreSQL rightly scans when a count covers most of a small table
     for action in (
         lambda: big.count_by_platform(community="big", visibilities={Visibility.PUBLIC}),
         lambda: big.count_entries(community="big", visibilities=frozenset(Visibility)),
     ):
         [(statement, plan)] = await explained(database, action)
         context = f"\n{statement}\n--- plan ---\n{plan}"
-        assert "SEARCH entries USING COVERING INDEX ix_entries_community_platform_visibility" in plan, context
-        assert "SEARCH members USING INDEX ix_members_unlisted" in plan, context
-        assert "SCAN entries" not in plan and "SCAN members" not in plan, context
+        assert "entries" not in statement and "members" not in statement, context
+        if dialect == "sqlite":  # PostgreSQL rightly scans a table of a few dozen rows
+            assert "SEARCH entry_counts USING INDEX" in plan and "(community=?)" in plan, context
