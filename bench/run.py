@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bench import measure
 from bench.data import COMMUNITY, RAW_SERIALS, SERVICE_SERIALS, NewRegistration, registrations
+from bench.figures import figures, write_json
 from bench.raw import RawSql
 from bench.report import RunResult, machine, results_section, write_doc
 from bench.seed import check_seed_handles, seed
@@ -48,6 +49,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, help="where the SQLite file goes (default: system temp)")
     parser.add_argument("--doc", type=Path, default=DOC, help="the Markdown file to update")
     parser.add_argument("--no-doc", action="store_true", help="print only (implied by --quick)")
+    parser.add_argument("--json", type=Path, help='also write the figures here: {"results": [...]}')
     args = parser.parse_args(argv)
     args.sizes = [
         int(s.replace("_", ""))
@@ -178,6 +180,9 @@ async def main(argv: list[str] | None = None) -> int:
     if not args.no_doc:
         write_doc(args.doc, section)
         print(f"wrote {args.doc}", file=sys.stderr)
+    if args.json:
+        write_json(args.json, figures(runs))
+        print(f"wrote {args.json}", file=sys.stderr)
     return 0
 
 

@@ -27,7 +27,7 @@ from bot.discord.render import (
     fit,
     lines_block,
 )
-from bot.models import Cursor, DirectoryPage, DirectoryQuery
+from bot.models import EVERY_VISIBILITY, Cursor, DirectoryPage, DirectoryQuery
 from bot.services.transfer import ExportFormat, ExportScope, export_filename
 
 if TYPE_CHECKING:
@@ -125,6 +125,7 @@ class DirectoryView(OwnedView):
         """Fetch the current page and render it; updates the buttons to match."""
         query = DirectoryQuery(
             community=self.community,
+            visibilities=EVERY_VISIBILITY,  # the community's own server
             platform=self.platform,
             search=self.search,
             limit=DIRECTORY_PAGE_SIZE,

@@ -116,9 +116,15 @@ class DirectoryService:
         """
         spec, normalised = self.normalise(community, platform, handle)
 
+        counted = False
+
         def admit(member: Member | None, tombstoned: bool) -> str:
-            # Runs inside the write, on the member the write is based on.
-            self.limit(community, identity, member, actor, REGISTRATION)
+            # Runs inside the write, on the member the write is based on; again when the write is
+            # retried after losing a race, which must not count the command twice.
+            nonlocal counted
+            if not counted:
+                self.limit(community, identity, member, actor, REGISTRATION)
+                counted = True
             if tombstoned or (member is not None and member.banned):
                 # Whoever registers for a banned member (an admin, an import) is refused as well:
                 # the ban is lifted with unban, not worked around; nor does forgetting lift it.
@@ -261,7 +267,7 @@ class DirectoryService:
         *,
         community: str,
         identity: Identity,
-        visibilities: Collection[Visibility] = frozenset(Visibility),
+        visibilities: Collection[Visibility],
     ) -> list[Entry]:
         """The member's handles that the asker may see, in platform order."""
         member = await self._repo.find_member(community=community, identity=identity)
@@ -278,7 +284,7 @@ class DirectoryService:
         community: str,
         platform: str,
         handle: str,
-        visibilities: Collection[Visibility] = frozenset(Visibility),
+        visibilities: Collection[Visibility],
     ) -> Entry | None:
         """Who registered this handle, as far as the asker may see."""
         spec, normalised = self.normalise(community, platform, handle)
@@ -359,9 +365,7 @@ class DirectoryService:
         page = await self._repo.directory_page(dataclasses.replace(query, after=start))
         return self._linked(page), pages
 
-    async def counts(
-        self, *, community: str, visibilities: Collection[Visibility] = frozenset(Visibility)
-    ) -> dict[str, int]:
+    async def counts(self, *, community: str, visibilities: Collection[Visibility]) -> dict[str, int]:
         """How many visible handles each platform has."""
         return await self._repo.count_by_platform(community=community, visibilities=frozenset(visibilities))
 

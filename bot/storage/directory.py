@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Text, and_, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
+from bot.models import EVERY_VISIBILITY, Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
 from bot.storage import _dialect
 from bot.storage._common import Store, entry_from_row, entry_select
 from bot.storage.tables import entries, entry_counts, members
@@ -149,7 +149,7 @@ class DirectoryStore(Store):
         Ids only grow, and a replaced handle keeps its entry's id, so id order is the order in
         which people first arrived on a platform.
         """
-        where = self._listed(DirectoryQuery(community=community))
+        where = self._listed(DirectoryQuery(community=community, visibilities=EVERY_VISIBILITY))
         async with self._db.transaction() as conn:
             rows = await conn.execute(entry_select(*where).order_by(entries.c.id.desc()).limit(limit))
             return [entry_from_row(row) for row in rows]
