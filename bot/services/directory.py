@@ -8,6 +8,7 @@ normalise handles, and return models with profile links built from templates.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Collection
 from datetime import datetime
@@ -90,7 +91,7 @@ class DirectoryService:
     def with_link(self, entry: Entry) -> Entry:
         """The entry with its profile link built from the platform's template."""
         spec = self._config().catalogue.get(entry.platform)
-        url = profile_url(spec, entry.handle) if spec is not None else None
+        url = _profile_link(spec, entry.handle) if spec is not None else None
         return dataclasses.replace(entry, profile_url=url)
 
     # -- member operations ---------------------------------------------------------------------
@@ -373,3 +374,10 @@ class DirectoryService:
         """A member of ``community`` by id (what admins pick from suggestions), or None."""
         member = await self._repo.get_member(member_id)
         return member if member is not None and member.community == community else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _profile_link(spec: PlatformSpec, handle: str) -> str | None:
+    """``profile_url``, remembered: every page shows links, and building one re-checks the handle.
+    Keyed by the spec itself, so a reloaded catalogue never reuses a link built from an old one."""
+    return profile_url(spec, handle)

@@ -83,6 +83,11 @@ class Database:
         return self._engine
 
     @property
+    def one_writer(self) -> bool:
+        """Whether this process's writers take turns on an asyncio lock (a SQLite file)."""
+        return self._one_writer is not None
+
+    @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._engine.dialect.name

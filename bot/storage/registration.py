@@ -9,6 +9,7 @@ write is based on, so a ban or a forget landing in between cannot slip through.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import HandleTakenError
 from bot.models import Entry, Identity, IdentityKind, Member, Registration, Source, Verification, Visibility
+from bot.storage._batch import GroupCommit
 from bot.storage._common import RACE_RETRIES, Store, load_entry
 from bot.storage._common import record_audit as audit
 from bot.storage._dialect import insert_ignoring_conflict
 from bot.storage._merge import evict_unverified_claim
+from bot.storage.database import Database
 from bot.storage.members import ban_tombstone
 from bot.storage.tables import entries, kv_state, member_identities, members
 from bot.storage.withdrawn import withdrawn_key
@@ -64,6 +67,12 @@ class Registered:
     evicted: Entry | None
 
 
+# One group per database, shared by every Repository over it.
+_GROUPS: weakref.WeakKeyDictionary[Database, GroupCommit[tuple[Claim, Admit], Registered]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class _LostRaceError(Exception):
     """A concurrent transaction created or forgot the member first: start again."""
 
@@ -78,7 +87,34 @@ class RegistrationStore(Store):
 
         Raises :class:`~bot.errors.HandleTakenError` (with the platform key) when another member
         holds the handle: the unique constraint decides, so two racing claimants can't both win.
+
+        On a SQLite file, whose writers take turns anyway, registrations arriving together share
+        one transaction and one commit (see ``bot.storage._batch``); each still returns only after
+        the commit that holds it.
         """
+        if not self._db.one_writer:
+            return await self.register_alone(claim, admit)
+        group = _GROUPS.get(self._db)
+        if group is None:
+            group = _GROUPS[self._db] = GroupCommit(self._db, self._batched_step, self._alone)
+        return await group.submit((claim, admit))
+
+    async def _batched_step(self, conn: AsyncConnection, item: tuple[Claim, Admit]) -> Registered:
+        claim, admit = item
+        try:
+            return await _register(conn, self._db.dialect, claim, admit)
+        except IntegrityError:
+            # SQLite undid only the failed statement (a replaced handle's UPDATE): say who holds it.
+            taken = await holder_of(conn, claim)
+            if taken is not None:
+                raise taken from None
+            raise
+
+    async def _alone(self, item: tuple[Claim, Admit]) -> Registered:
+        return await self.register_alone(*item)
+
+    async def register_alone(self, claim: Claim, admit: Admit) -> Registered:
+        """:meth:`register_handle` in a transaction of its own."""
         for _ in range(RACE_RETRIES):
             try:
                 async with self._db.transaction(write=True) as conn:
@@ -88,15 +124,9 @@ class RegistrationStore(Store):
             except IntegrityError:
                 # Only a replaced handle can get here: an UPDATE has no ON CONFLICT clause.
                 async with self._db.transaction() as conn:
-                    holder = await load_entry(
-                        conn,
-                        entries.c.community == claim.community,
-                        entries.c.platform == claim.platform,
-                        entries.c.handle_key == claim.handle_key,
-                    )
-                    mine = (await conn.execute(_member_id_of(claim))).scalar_one_or_none()
-                if holder is not None and holder.member_id != mine:
-                    raise HandleTakenError(claim.platform, claim.handle, holder.visibility) from None
+                    taken = await holder_of(conn, claim)
+                if taken is not None:
+                    raise taken from None
         raise RuntimeError(f"could not register for {claim.identity} in {claim.community!r}")
 
 
@@ -122,7 +152,8 @@ async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit)
             )
         )
     ).one()
-    if found.member_id is None:
+    created = found.member_id is None
+    if created:
         name = admit(None, bool(found.tombstoned))
         member = await _create_member(conn, dialect, c, name)
         withdrawn = [identity] if found.withdrawn else []
@@ -130,10 +161,6 @@ async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit)
     else:
         member = await _lock_member(conn, found.member_id)
         name = admit(member, False)
-        if name != member.display_name:
-            await conn.execute(
-                update(members).where(members.c.id == member.id).values(display_name=name, updated_at=c.now)
-            )
         withdrawn = list(member.identities)
         old = (
             await conn.execute(
@@ -152,14 +179,41 @@ async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit)
             now=c.now,
         )
     if old is None:
-        entry = await _insert_entry(conn, dialect, c, member.id, name)
+        try:
+            entry = await _insert_entry(conn, dialect, c, member.id, name)
+        except HandleTakenError:
+            if created:
+                # Inside a batch the transaction goes on for the others: take back the member made
+                # for someone who ends up owning nothing (alone, the rollback would do it anyway).
+                mine = member_identities.c.member_id == member.id
+                await conn.execute(delete(member_identities).where(mine))
+                await conn.execute(delete(members).where(members.c.id == member.id))
+            raise
         if c.clear_withdrawn and withdrawn:
             keys = [withdrawn_key(c.community, i, c.platform) for i in withdrawn]
             await conn.execute(delete(kv_state).where(kv_state.c.key.in_(keys)))
         registration = Registration(entry=entry, previous_handle=None, created=True)
     else:
         registration = await _change_entry(conn, c, old, name)
+    if name != member.display_name:  # after the entry: a refused registration renames no one
+        await conn.execute(
+            update(members).where(members.c.id == member.id).values(display_name=name, updated_at=c.now)
+        )
     return Registered(registration=registration, member=member, evicted=evicted)
+
+
+async def holder_of(conn: AsyncConnection, c: Claim) -> HandleTakenError | None:
+    """The error to raise when another member holds the claimed handle (after a failed write)."""
+    holder = await load_entry(
+        conn,
+        entries.c.community == c.community,
+        entries.c.platform == c.platform,
+        entries.c.handle_key == c.handle_key,
+    )
+    mine = (await conn.execute(_member_id_of(c))).scalar_one_or_none()
+    if holder is not None and holder.member_id != mine:
+        return HandleTakenError(c.platform, c.handle, holder.visibility)
+    return None
 
 
 async def _create_member(conn: AsyncConnection, dialect: str, c: Claim, name: str) -> Member:

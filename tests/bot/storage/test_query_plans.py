@@ -122,9 +122,11 @@ async def test_directory_page_seeks_the_index(
     query = QUERIES[name]
     page = await big.directory_page(query)
     assert page.entries, "the plan of an empty read proves little"
-    for statement, plan in await explained(database, lambda: big.directory_page(query)):
-        if "entry_counts" not in statement:  # the total: see test_counts_read_the_counters_only
-            assert_index_seek(dialect, statement, plan)
+    plans = await explained(database, lambda: big.directory_page(query))
+    assert len(plans) == (2 if query.after and query.before else 1), "one statement: rows, total, neighbours"
+    for statement, plan in plans:
+        # The neighbour probe may sort the few rows between a cursor near an end and that end.
+        assert_index_seek(dialect, statement, plan, sorted_tail_ok=True)
 
 
 async def test_export_batches_seek_the_index(big: Repository, database: Database, dialect: str) -> None:
