@@ -357,6 +357,12 @@ class DirectoryService:
         if not 1 <= number <= MAX_PAGE_NUMBER:
             raise InvalidInputError("page", f"must be between 1 and {MAX_PAGE_NUMBER}")
         query = self._checked(query)
+        if number > 1:
+            # The usual case, a page that exists: its start, then the page with its total.
+            start = await self._repo.cursor_at(query, (number - 1) * query.limit - 1)
+            if start is not None:
+                page = await self._repo.directory_page(dataclasses.replace(query, after=start))
+                return self._linked(page), max(1, -(-page.total // query.limit))
         first = await self._repo.directory_page(query)
         pages = max(1, -(-first.total // query.limit))
         number = min(number, pages)

@@ -185,8 +185,13 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     else:
         if not url.query.get("uri"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # LIFO: work that comes one transaction at a time stays on one warm connection (and thread).
         engine = create_async_engine(
-            url, poolclass=AsyncAdaptedQueuePool, pool_size=SQLITE_POOL_SIZE, max_overflow=0
+            url,
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=0,
+            pool_use_lifo=True,
         )
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)

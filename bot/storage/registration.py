@@ -9,7 +9,6 @@ write is based on, so a ban or a forget landing in between cannot slip through.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +25,6 @@ from bot.storage._common import RACE_RETRIES, Store, load_entry
 from bot.storage._common import record_audit as audit
 from bot.storage._dialect import insert_ignoring_conflict
 from bot.storage._merge import evict_unverified_claim
-from bot.storage.database import Database
 from bot.storage.members import ban_tombstone
 from bot.storage.tables import entries, kv_state, member_identities, members
 from bot.storage.withdrawn import withdrawn_key
@@ -67,18 +65,14 @@ class Registered:
     evicted: Entry | None
 
 
-# One group per database, shared by every Repository over it.
-_GROUPS: weakref.WeakKeyDictionary[Database, GroupCommit[tuple[Claim, Admit], Registered]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 class _LostRaceError(Exception):
     """A concurrent transaction created or forgot the member first: start again."""
 
 
 class RegistrationStore(Store):
     """Registration of a handle by a member, created on first sight."""
+
+    _group: GroupCommit[tuple[Claim, Admit], Registered] | None = None  # made on first use
 
     async def register_handle(self, claim: Claim, admit: Admit) -> Registered:
         """Find or create the member behind ``claim.identity``, let ``admit`` accept them, and add
@@ -94,10 +88,9 @@ class RegistrationStore(Store):
         """
         if not self._db.one_writer:
             return await self.register_alone(claim, admit)
-        group = _GROUPS.get(self._db)
-        if group is None:
-            group = _GROUPS[self._db] = GroupCommit(self._db, self._batched_step, self._alone)
-        return await group.submit((claim, admit))
+        if self._group is None:
+            self._group = GroupCommit(self._db, self._batched_step, self._alone)
+        return await self._group.submit((claim, admit))
 
     async def _batched_step(self, conn: AsyncConnection, item: tuple[Claim, Admit]) -> Registered:
         claim, admit = item
