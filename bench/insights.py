@@ -91,6 +91,23 @@ async def measure(db: Database, dialect: str, size: int, *, repeats: int = 30) -
     return result
 
 
+def figures() -> list[dict[str, object]]:
+    """Every result measured in this process, as ``bench.run --json`` entries with stable names."""
+    out: list[dict[str, object]] = []
+    for r in RESULTS:
+        where = f"{r.dialect}.{r.size}"
+        out += [
+            {"name": f"insights_first_read_s.{where}", "value": round(r.first_s, 3), "unit": "s"},
+            {"name": f"insights_cached_read_ms.{where}", "value": round(r.cached_ms, 3), "unit": "ms"},
+            {
+                "name": f"insights_read_after_change_ms.{where}",
+                "value": round(r.after_change_ms, 3),
+                "unit": "ms",
+            },
+        ]
+    return out
+
+
 def section() -> str:
     """The Markdown table of every result measured in this process."""
     head = (

@@ -7,6 +7,7 @@ checkpoint, autovacuum or a busy neighbour on the machine hits both sides alike.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import statistics
 import time
@@ -23,7 +24,9 @@ from bot.platforms import normalise
 from bot.services.directory import DirectoryService
 from bot.storage import Database
 
-POSITIONS = ("first", "middle", "last")
+POSITIONS = ("first", "middle", "last", "platform", "search")
+PLATFORM = "lemon8"  # a mid-sized platform (a tenth of the handles) for the filtered page
+SEARCH = "luna"  # a syllable of seeded names and handles: a search with many matches
 MIN_REPEATS = 15  # timed rounds taken even when the time budget is spent
 
 
@@ -165,12 +168,30 @@ async def registrations(
     return results
 
 
+EVERYONE = frozenset(Visibility)  # the benchmark reads as an admin's console does: every visibility
+
+
 def _query(position: str, middle: Cursor) -> DirectoryQuery:
-    if position == "first":
-        return DirectoryQuery(community=COMMUNITY)
+    base = DirectoryQuery(community=COMMUNITY, visibilities=EVERYONE)
     if position == "middle":
-        return DirectoryQuery(community=COMMUNITY, after=middle)
-    return DirectoryQuery(community=COMMUNITY, last=True)
+        return dataclasses.replace(base, after=middle)
+    if position == "last":
+        return dataclasses.replace(base, last=True)
+    if position == "platform":
+        return dataclasses.replace(base, platform=PLATFORM)
+    if position == "search":
+        return dataclasses.replace(base, search=SEARCH)
+    return base
+
+
+def _raw_args(position: str, middle: Cursor) -> dict[str, Any]:
+    """The same page for RawSql.page / page_and_count."""
+    return {
+        "after": middle if position == "middle" else None,
+        "last": position == "last",
+        "platform": PLATFORM if position == "platform" else None,
+        "search": SEARCH if position == "search" else None,
+    }
 
 
 async def pages(
@@ -180,17 +201,16 @@ async def pages(
 
     Stops early, after at least ``MIN_REPEATS`` rounds, once ``budget_s`` seconds have passed.
     """
-    total = (await service.directory(DirectoryQuery(community=COMMUNITY))).total
+    total = (await service.directory(DirectoryQuery(community=COMMUNITY, visibilities=EVERYONE))).total
     middle = await raw.middle_cursor(COMMUNITY, total // 2)
     ops: dict[str, dict[str, Callable[[], Awaitable[object]]]] = {}
     for position in POSITIONS:
         query = _query(position, middle)
-        after = middle if position == "middle" else None
-        last = position == "last"
+        args = _raw_args(position, middle)
         ops[position] = {
             "service": functools.partial(service.directory, query),
-            "raw": functools.partial(raw.page, COMMUNITY, after=after, last=last),
-            "raw_with_count": functools.partial(raw.page_and_count, COMMUNITY, after=after, last=last),
+            "raw": functools.partial(raw.page, COMMUNITY, **args),
+            "raw_with_count": functools.partial(raw.page_and_count, COMMUNITY, **args),
         }
     samples: dict[tuple[str, str], list[float]] = {}
     deadline = time.perf_counter() + budget_s
@@ -220,7 +240,7 @@ async def counts(service: DirectoryService, raw: RawSql, *, repeats: int, budget
     """The listed total on its own, three ways (stopping early like :func:`pages`)."""
 
     async def via_service() -> int:
-        return sum((await service.counts(community=COMMUNITY)).values())
+        return sum((await service.counts(community=COMMUNITY, visibilities=EVERYONE)).values())
 
     ops: dict[str, Callable[[], Awaitable[object]]] = {
         "service": via_service,
@@ -301,9 +321,7 @@ async def probe(
 async def _check_pages(service: DirectoryService, raw: RawSql, middle: Cursor, found: Probe) -> None:
     for position in POSITIONS:
         page: DirectoryPage = await service.directory(_query(position, middle))
-        rows, total = await raw.page_and_count(
-            COMMUNITY, after=middle if position == "middle" else None, last=position == "last"
-        )
+        rows, total = await raw.page_and_count(COMMUNITY, **_raw_args(position, middle))
         if [e.id for e in page.entries] != [row[0] for row in rows]:
             found.problems.append(f"{position} page: service and raw SQL returned different rows")
         if page.total != total:

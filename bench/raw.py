@@ -7,7 +7,6 @@ objects, no normalisation and no audit row. Timestamps are converted by hand to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +30,7 @@ class RawSql:
         self._db = db
         self._sqlite = db.dialect == "sqlite"
         p = self._values
-        c, k, i = self._marks(3)
+        c, k = self._marks(2)
         listed = _LISTED.format(c)
         join = "FROM entries e JOIN members m ON m.id = e.member_id"
         self._insert_member = (
@@ -45,14 +44,7 @@ class RawSql:
             "INSERT INTO entries (member_id, community, platform, handle, handle_key, visibility, "
             f"verification, source, created_at, updated_at) VALUES ({p(10)})"
         )
-        self._first = f"SELECT {_PAGE_COLUMNS} {join} WHERE {listed} ORDER BY e.handle_key, e.id LIMIT 10"
-        self._after = (
-            f"SELECT {_PAGE_COLUMNS} {join} WHERE {listed} AND (e.handle_key, e.id) > ({k}, {i}) "
-            "ORDER BY e.handle_key, e.id LIMIT 10"
-        )
-        self._last = (
-            f"SELECT {_PAGE_COLUMNS} {join} WHERE {listed} ORDER BY e.handle_key DESC, e.id DESC LIMIT 10"
-        )
+        self._join = join
         self.naive_count_sql = f"SELECT count(*) {join} WHERE {listed}"
         # Ferry's strategy written by hand: every entry from the community index, minus the few of
         # hidden or banned members found through their partial index.
@@ -105,18 +97,40 @@ class RawSql:
             )
         return int(member_id)
 
-    async def page(self, community: str, *, after: Cursor | None = None, last: bool = False) -> list[Any]:
-        """The same ten rows as the directory page (first, after a cursor, or last)."""
+    async def page(
+        self,
+        community: str,
+        *,
+        after: Cursor | None = None,
+        last: bool = False,
+        platform: str | None = None,
+        search: str | None = None,
+    ) -> list[Any]:
+        """The same ten rows as the directory page (first, after a cursor, or last; a platform
+        filter or a search as the service applies them)."""
         async with self._db.transaction() as conn:
-            return await self._page(conn, community, after, last)
+            return await self._page(conn, community, after, last, platform, search)
 
     async def page_and_count(
-        self, community: str, *, after: Cursor | None = None, last: bool = False
+        self,
+        community: str,
+        *,
+        after: Cursor | None = None,
+        last: bool = False,
+        platform: str | None = None,
+        search: str | None = None,
     ) -> tuple[list[Any], int]:
-        """The page and the listed total, in one transaction like the service."""
+        """The page and its exact total counted in SQL, in one transaction (the cost of a page
+        that counts its matches every time)."""
         async with self._db.transaction() as conn:
-            rows = await self._page(conn, community, after, last)
-            total = (await conn.exec_driver_sql(self.indexed_count_sql, (community, community))).scalar_one()
+            rows = await self._page(conn, community, after, last, platform, search)
+            if platform is None and search is None:
+                total = (
+                    await conn.exec_driver_sql(self.indexed_count_sql, (community, community))
+                ).scalar_one()
+            else:
+                sql, params = self._filtered(community, platform, search, count=True)
+                total = (await conn.exec_driver_sql(sql, params)).scalar_one()
         return rows, int(total)
 
     async def count(self, community: str, *, naive: bool) -> int:
@@ -135,14 +149,54 @@ class RawSql:
         return Cursor(sort_key=str(key), entry_id=int(entry_id))
 
     async def _page(
-        self, conn: AsyncConnection, community: str, after: Cursor | None, last: bool
+        self,
+        conn: AsyncConnection,
+        community: str,
+        after: Cursor | None,
+        last: bool,
+        platform: str | None,
+        search: str | None,
     ) -> list[Any]:
-        params: Sequence[object]
-        if after is not None:
-            sql, params = self._after, (community, after.sort_key, after.entry_id)
-        else:
-            sql, params = (self._last if last else self._first), (community,)
-        rows = list((await conn.exec_driver_sql(sql, tuple(params))).all())
+        sql, params = self._filtered(community, platform, search, after=after, last=last)
+        rows = list((await conn.exec_driver_sql(sql, params)).all())
         if last and after is None:
             rows.reverse()
         return rows
+
+    def _filtered(
+        self,
+        community: str,
+        platform: str | None,
+        search: str | None,
+        *,
+        after: Cursor | None = None,
+        last: bool = False,
+        count: bool = False,
+    ) -> tuple[str, tuple[object, ...]]:
+        """A page (or, with ``count``, the count) of listed entries, written by hand."""
+        params: list[object] = [community]
+        where = [_LISTED.format(self._mark(params))]
+        if platform is not None:
+            where.append(f"e.platform = {self._mark(params, platform)}")
+        if search is not None:
+            lower = "ferry_lower" if self._sqlite else "lower"
+            pattern = f"%{search.lower()}%"
+            where.append(
+                f"({lower}(m.display_name) LIKE {self._mark(params, pattern)} "
+                f"OR {lower}(e.handle) LIKE {self._mark(params, pattern)})"
+            )
+        if after is not None:
+            key, entry_id = self._mark(params, after.sort_key), self._mark(params, after.entry_id)
+            where.append(f"(e.handle_key, e.id) > ({key}, {entry_id})")
+        condition = " AND ".join(where)
+        if count:
+            return f"SELECT count(*) {self._join} WHERE {condition}", tuple(params)
+        order = "e.handle_key DESC, e.id DESC" if last and after is None else "e.handle_key, e.id"
+        sql = f"SELECT {_PAGE_COLUMNS} {self._join} WHERE {condition} ORDER BY {order} LIMIT 10"
+        return sql, tuple(params)
+
+    def _mark(self, params: list[object], value: object = None) -> str:
+        """Append ``value`` (None: it is already the last of ``params``) and return its marker."""
+        if value is not None:
+            params.append(value)
+        return "?" if self._sqlite else f"${len(params)}"

@@ -20,6 +20,7 @@ from pathlib import Path
 from bench import frontends, measure
 from bench import insights as insights_bench
 from bench.data import COMMUNITY, RAW_SERIALS, SERVICE_SERIALS, NewRegistration, registrations
+from bench.figures import figures, write_json
 from bench.raw import RawSql
 from bench.report import RunResult, machine, results_section, write_doc
 from bench.seed import check_seed_handles, seed
@@ -50,6 +51,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--doc", type=Path, default=DOC, help="the Markdown file to update")
     parser.add_argument("--no-doc", action="store_true", help="print only (implied by --quick)")
     frontends.add_arguments(parser)
+    parser.add_argument("--json", type=Path, help='also write the figures here: {"results": [...]}')
     args = parser.parse_args(argv)
     args.sizes = [
         int(s.replace("_", ""))
@@ -188,6 +190,10 @@ async def main(argv: list[str] | None = None) -> int:
     print(front_section)
     if not args.no_doc and front.ran:
         frontends.write_doc(args.doc, front_section)
+    if args.json:
+        results = [*figures(runs), *insights_bench.figures(), *(m.as_json() for m in front.metrics)]
+        write_json(args.json, results)
+        print(f"wrote {args.json}", file=sys.stderr)
     return 0
 
 

@@ -17,7 +17,7 @@ from bot.platforms import normalise
 from bot.storage import Database
 from bot.storage.tables import entries, member_identities, members
 
-BATCH_ENTRIES = 25_000  # handles per transaction; members and identities travel with them
+BATCH_ENTRIES = 10_000  # handles per transaction; members and identities travel with them
 
 
 @dataclass(frozen=True, slots=True)

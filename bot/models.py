@@ -18,6 +18,9 @@ class Visibility(enum.StrEnum):
     PUBLIC = "public"  # may also appear on Bluesky, the web page and public exports
 
 
+EVERY_VISIBILITY: frozenset[Visibility] = frozenset(Visibility)  # inside the community: every entry
+
+
 class Verification(enum.StrEnum):
     """How much trust an entry has earned, lowest first."""
 
@@ -152,12 +155,16 @@ class Cursor:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DirectoryQuery:
-    """What a front asks of the directory. ``after``/``before`` are exclusive keyset bounds."""
+    """What a front asks of the directory. ``after``/``before`` are exclusive keyset bounds.
+
+    ``visibilities`` has no default: a front says what its audience may see (``EVERY_VISIBILITY``
+    inside the community, only ``PUBLIC`` outside it), so forgetting it cannot leak entries.
+    """
 
     community: str
+    visibilities: frozenset[Visibility]
     platform: str | None = None
     search: str | None = None
-    visibilities: frozenset[Visibility] = frozenset(Visibility)
     limit: int = 10
     after: Cursor | None = None
     before: Cursor | None = None

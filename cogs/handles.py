@@ -23,7 +23,7 @@ from bot.discord.render import (
     lines_block,
     safe_url,
 )
-from bot.models import Source, Visibility
+from bot.models import EVERY_VISIBILITY, Source, Visibility
 from bot.platforms import MAX_RAW_LENGTH
 from bot.services.privacy import change_visibility
 
@@ -161,7 +161,11 @@ class Handles(
         entries = (
             []
             if record is None or (not record.listed and not mine)
-            else (await directory.handles(community=community, identity=identity_of(target)))
+            else (
+                await directory.handles(
+                    community=community, identity=identity_of(target), visibilities=EVERY_VISIBILITY
+                )
+            )
         )
         if not entries:
             key = "handle.list.empty_mine" if mine else "handle.list.empty_theirs"

@@ -13,6 +13,7 @@ from bot.discord.messages import say
 from bot.discord.mydata import write_export
 from bot.discord.views import ConfirmView
 from bot.errors import NotRegisteredError
+from bot.models import EVERY_VISIBILITY
 
 Interaction = discord.Interaction[FerryBot]
 
@@ -61,7 +62,9 @@ class MyData(commands.GroupCog, group_name="mydata", group_description="Your dat
         identity = identity_of(interaction.user)
         if await self.bot.app.directory.member(community=community, identity=identity) is None:
             raise NotRegisteredError(None)
-        entries = await self.bot.app.directory.handles(community=community, identity=identity)
+        entries = await self.bot.app.directory.handles(
+            community=community, identity=identity, visibilities=EVERY_VISIBILITY
+        )
 
         locale = interaction.locale  # the prompt's language, whoever's client clicks
 

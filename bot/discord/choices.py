@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot.discord.client import identity_of
 from bot.discord.render import OPTION_LABEL_LIMIT, fit, visible
+from bot.models import EVERY_VISIBILITY
 from bot.platforms import fold_name
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ async def own_platform_choices(
     app = interaction.client.app
     community = interaction.client.community(interaction.guild_id).slug
     try:
-        entries = await app.directory.handles(community=community, identity=identity_of(interaction.user))
+        entries = await app.directory.handles(
+            community=community, identity=identity_of(interaction.user), visibilities=EVERY_VISIBILITY
+        )
     except Exception:  # a failed suggestion must not become "The application did not respond"
         log.exception("autocomplete failed", extra={"guild_id": interaction.guild_id})
         return []

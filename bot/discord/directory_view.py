@@ -34,7 +34,7 @@ from bot.discord.render import (
 )
 from bot.discord.views import export_bytes, too_big
 from bot.errors import FerryError
-from bot.models import Cursor, DirectoryPage, DirectoryQuery, ViewState
+from bot.models import EVERY_VISIBILITY, Cursor, DirectoryPage, DirectoryQuery, ViewState
 from bot.services.export_cache import Export
 from bot.services.transfer import ExportFormat, ExportScope, export_filename
 
@@ -132,6 +132,7 @@ class DirectoryMessage:
         state = self.state
         query = DirectoryQuery(
             community=self.community,
+            visibilities=EVERY_VISIBILITY,  # the community's own server
             platform=state.platform,
             search=state.search,
             limit=DIRECTORY_PAGE_SIZE,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from bot.models import AuditRecord, Entry, Identity, Member
+from bot.models import EVERY_VISIBILITY, AuditRecord, Entry, Identity, Member
 from bot.services.directory import DirectoryService
 from bot.services.moderation import MAX_AUDIT_PAGE, ModerationService
 
@@ -24,7 +24,7 @@ async def write_export(
     member: Member,
 ) -> None:
     """Write the member's data as one JSON document to ``out``, the whole audit history included."""
-    entries = await directory.handles(community=community, identity=identity)
+    entries = await directory.handles(community=community, identity=identity, visibilities=EVERY_VISIBILITY)
     head = {
         "community": community,
         "member": {

@@ -8,6 +8,7 @@ normalise handles, and return models with profile links built from templates.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Collection
 from datetime import datetime
@@ -29,7 +30,14 @@ from bot.models import (
 from bot.platforms import NormalisedHandle, PlatformSpec, normalise, profile_url
 from bot.services.events import ChangeFeed, ChangeKind, DirectoryChange
 from bot.services.names import clean_display_name, clean_search
-from bot.services.ratelimit import MemberLimiter, RateLimiter, count_member_command
+from bot.services.ratelimit import (
+    MemberLimiter,
+    RateLimiter,
+    count_member_command,
+    member_keys,
+    member_windows,
+)
+from bot.storage.registration import Claim
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -93,7 +101,7 @@ class DirectoryService:
     def with_link(self, entry: Entry) -> Entry:
         """The entry with its profile link built from the platform's template."""
         spec = self._config().catalogue.get(entry.platform)
-        url = profile_url(spec, entry.handle) if spec is not None else None
+        url = _profile_link(spec, entry.handle) if spec is not None else None
         return dataclasses.replace(entry, profile_url=url)
 
     # -- member operations ---------------------------------------------------------------------
@@ -118,53 +126,55 @@ class DirectoryService:
         RateLimitedError (a member's own command, too many too fast) or BannedError.
         """
         spec, normalised = self.normalise(community, platform, handle)
-        existing_member = await self._repo.find_member(community=community, identity=identity)
-        await self.limit(community, identity, existing_member, actor, REGISTRATION)
-        if existing_member is not None and existing_member.banned:
-            # Whoever registers for a banned member (an admin, an import) is refused as well: the
-            # ban is lifted with unban, not worked around. A ban landing just after this check lets
-            # one entry through, which is harmless: listings leave banned members out.
-            raise BannedError(str(identity))
-        if existing_member is None:
-            await self.refuse_tombstoned(community, identity)
-        holder = await self._repo.find_entry_by_handle(
-            community=community, platform=spec.key, handle_key=normalised.key
-        )
-        # No name given (an import without a name column) keeps the name a member already has.
-        fallback = existing_member.display_name if existing_member else None
-        name = clean_display_name(display_name, fallback=fallback)
-        now = self._clock()
-        if holder is not None and (existing_member is None or holder.member_id != existing_member.id):
-            if verification is not Verification.BLUESKY_PROVEN:
-                # Refused before a member row is made for someone who then owns nothing; the unique
-                # constraint still decides when two people race for the same handle.
-                raise HandleTakenError(spec.display_name, normalised.handle, holder.visibility)
+
+        counted = actor != MEMBER  # admins, imports and the operator act for others, often in bulk
+        if not counted and not isinstance(self._limiter, RateLimiter):
+            # A limit shared by several processes is counted in the database under locks of its
+            # own, so before this write rather than inside it.
+            known = await self._repo.find_member(community=community, identity=identity)
+            await self.limit(community, identity, known, actor, REGISTRATION)
+            counted = True
+
+        def admit(member: Member | None, tombstoned: bool) -> str:
+            # Runs inside the write, on the member the write is based on; again when the write is
+            # retried after losing a race, which must not count the command twice.
+            nonlocal counted
+            if not counted:
+                self._count_now(community, identity, member, REGISTRATION)
+                counted = True
+            if tombstoned or (member is not None and member.banned):
+                # Whoever registers for a banned member (an admin, an import) is refused as well:
+                # the ban is lifted with unban, not worked around; nor does forgetting lift it.
+                raise BannedError(str(identity))
+            # No name given (an import without a name column) keeps the name a member already has.
+            fallback = member.display_name if member is not None else None
+            return clean_display_name(display_name, fallback=fallback)
+
+        claim = Claim(
+            community=community,
+            identity=identity,
+            platform=spec.key,
+            handle=normalised.handle,
+            handle_key=normalised.key,
+            visibility=visibility,
+            new_visibility=self.community(community).default_visibility,
+            verification=verification,
+            source=source,
+            now=self._clock(),
+            actor=actor,
+            # What a member adds back themselves, a later import may update again.
+            clear_withdrawn=actor == MEMBER,
             # A join is a proof: it beats another member's unverified claim, as a link code does.
-            await self._evict(community, existing_member, spec, normalised, now)
-        member = await self._repo.ensure_member(
-            community=community, identity=identity, display_name=name, now=now
+            evict=verification is Verification.BLUESKY_PROVEN,
         )
         try:
-            registration = await self._repo.upsert_entry(
-                member_id=member.id,
-                community=community,
-                platform=spec.key,
-                handle=normalised.handle,
-                handle_key=normalised.key,
-                visibility=visibility,
-                verification=verification,
-                source=source,
-                now=now,
-                actor=actor,
-                # Decided in the write's own transaction: a new entry takes the community's default,
-                # a replaced one keeps its visibility.
-                new_visibility=self.community(community).default_visibility,
-                # What a member adds back themselves, a later import may update again.
-                withdrawn_by=member.identities if actor == MEMBER else (),
-            )
-        except HandleTakenError:
+            done = await self._repo.register_handle(claim, admit)
+        except HandleTakenError as exc:
             # The storage layer speaks in platform keys; people read display names.
-            raise HandleTakenError(spec.display_name, normalised.handle) from None
+            raise HandleTakenError(spec.display_name, normalised.handle, exc.holder_visibility) from None
+        if done.evicted is not None:
+            await self.publish_eviction(done.evicted)
+        member, registration = done.member, done.registration
         if registration.created or registration.previous_handle is not None:
             await self.changes.publish(
                 DirectoryChange(
@@ -237,33 +247,18 @@ class DirectoryService:
             action=action,
         )
 
+    def _count_now(self, community: str, identity: Identity, member: Member | None, action: str) -> None:
+        """Count a member's command in this process's limiter, synchronously (inside a write)."""
+        assert isinstance(self._limiter, RateLimiter)  # a shared limiter is counted before the write
+        member_id = member.id if member is not None else None
+        keys = member_keys(community=community, identity=identity, member_id=member_id, action=action)
+        self._limiter.acquire_all(keys, action, member_windows(self._config().limits))
+
     async def refuse_tombstoned(self, community: str, identity: Identity) -> None:
         """Raise BannedError when a banned member who held this account was forgotten: erasure
         must not be a way around a ban."""
         if await self._repo.is_ban_tombstoned(community=community, identity=identity):
             raise BannedError(str(identity))
-
-    async def _evict(
-        self,
-        community: str,
-        member: Member | None,
-        spec: PlatformSpec,
-        handle: NormalisedHandle,
-        now: datetime,
-    ) -> None:
-        try:
-            evicted = await self._repo.evict_for_proof(
-                community=community,
-                member_id=member.id if member is not None else None,
-                platform=spec.key,
-                handle=handle.handle,
-                handle_key=handle.key,
-                now=now,
-            )
-        except HandleTakenError:
-            raise HandleTakenError(spec.display_name, handle.handle) from None
-        if evicted is not None:
-            await self.publish_eviction(evicted)
 
     async def publish_eviction(self, evicted: Entry) -> None:
         """Tell the fronts that another member's claim gave way to a handle's proven owner."""
@@ -296,7 +291,7 @@ class DirectoryService:
         *,
         community: str,
         identity: Identity,
-        visibilities: Collection[Visibility] = frozenset(Visibility),
+        visibilities: Collection[Visibility],
     ) -> list[Entry]:
         """The member's handles that the asker may see, in platform order."""
         member = await self._repo.find_member(community=community, identity=identity)
@@ -313,7 +308,7 @@ class DirectoryService:
         community: str,
         platform: str,
         handle: str,
-        visibilities: Collection[Visibility] = frozenset(Visibility),
+        visibilities: Collection[Visibility],
     ) -> Entry | None:
         """Who registered this handle, as far as the asker may see."""
         spec, normalised = self.normalise(community, platform, handle)
@@ -385,6 +380,12 @@ class DirectoryService:
         if not 1 <= number <= MAX_PAGE_NUMBER:
             raise InvalidInputError("page", InputReason.OUT_OF_RANGE, low=1, high=MAX_PAGE_NUMBER)
         query = self._checked(query)
+        if number > 1:
+            # The usual case, a page that exists: its start, then the page with its total.
+            start = await self._repo.cursor_at(query, (number - 1) * query.limit - 1)
+            if start is not None:
+                page = await self._repo.directory_page(dataclasses.replace(query, after=start))
+                return self._linked(page), max(1, -(-page.total // query.limit))
         first = await self._repo.directory_page(query)
         pages = max(1, -(-first.total // query.limit))
         number = min(number, pages)
@@ -394,9 +395,7 @@ class DirectoryService:
         page = await self._repo.directory_page(dataclasses.replace(query, after=start))
         return self._linked(page), pages
 
-    async def counts(
-        self, *, community: str, visibilities: Collection[Visibility] = frozenset(Visibility)
-    ) -> dict[str, int]:
+    async def counts(self, *, community: str, visibilities: Collection[Visibility]) -> dict[str, int]:
         """How many visible handles each platform has."""
         return await self._repo.count_by_platform(community=community, visibilities=frozenset(visibilities))
 
@@ -404,3 +403,10 @@ class DirectoryService:
         """A member of ``community`` by id (what admins pick from suggestions), or None."""
         member = await self._repo.get_member(member_id)
         return member if member is not None and member.community == community else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _profile_link(spec: PlatformSpec, handle: str) -> str | None:
+    """``profile_url``, remembered: every page shows links, and building one re-checks the handle.
+    Keyed by the spec itself, so a reloaded catalogue never reuses a link built from an old one."""
+    return profile_url(spec, handle)

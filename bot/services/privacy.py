@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import NotRegisteredError
-from bot.models import Entry, Identity, Visibility
+from bot.models import EVERY_VISIBILITY, Entry, Identity, Visibility
 from bot.services.directory import MEMBER, VISIBILITY, DirectoryService
 from bot.services.moderation import ModerationService
 
@@ -38,7 +38,7 @@ async def change_visibility(
     Raises NotRegisteredError (with the platform's name, or None for "nothing at all"),
     UnknownPlatformError and RateLimitedError (too many changes too fast), before anything is written.
     """
-    entries = await directory.handles(community=community, identity=identity)
+    entries = await directory.handles(community=community, identity=identity, visibilities=EVERY_VISIBILITY)
     if platform is not None:
         spec = directory.platform(community, platform)
         entries = [e for e in entries if e.platform == spec.key]

@@ -150,12 +150,22 @@ async def count_member_command(
     getting one per front; and per identity as well, because the command that creates the member
     is counted before the member exists.
     """
-    windows = (Limit(limits.registrations_per_minute, 60.0), Limit(limits.registrations_per_hour, 3600.0))
+    keys = member_keys(community=community, identity=identity, member_id=member_id, action=action)
+    await limiter.count(keys, action, member_windows(limits))
+
+
+def member_windows(limits: Limits) -> tuple[Limit, Limit]:
+    """The windows a member's commands are counted in."""
+    return Limit(limits.registrations_per_minute, 60.0), Limit(limits.registrations_per_hour, 3600.0)
+
+
+def member_keys(*, community: str, identity: Identity, member_id: int | None, action: str) -> list[str]:
+    """What a member's command is counted under: the account, and the member once there is one."""
     # Strings, so that a shared log in another process or a database keys them the same way.
     keys = [f"{community}|{identity.kind.value}:{identity.external_id}|{action}"]
     if member_id is not None:
         keys.append(f"{community}|member:{member_id}|{action}")
-    await limiter.count(keys, action, windows)
+    return keys
 
 
 def _wait(times: Sequence[float], limit: Limit, now: float) -> float:

@@ -4,7 +4,8 @@ For moving from one process on SQLite to several on PostgreSQL, or back. Rows ar
 same typed tables the bot uses, so timestamps, JSON and booleans arrive as they left, ids included
 (links between tables, the audit log's references and exported files stay valid). The cluster's
 own tables (leases, live processes, relayed announcements) describe running processes, not data,
-and are left out.
+and are left out; so are the listed-entry counts, which the target's triggers rebuild as the
+entries arrive (copying them as well would count every entry twice).
 
 The target must be empty: a copy never merges, so it can never half-overwrite anything.
 """
@@ -19,12 +20,13 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Database
-from bot.storage.tables import cluster_leases, cluster_processes, cluster_relay, metadata
+from bot.storage.tables import cluster_leases, cluster_processes, cluster_relay, entry_counts, metadata
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000
 RUNTIME_TABLES = frozenset({cluster_leases.name, cluster_processes.name, cluster_relay.name})
+DERIVED_TABLES = frozenset({entry_counts.name})  # kept by triggers on entries and members
 
 
 class CopyRefusedError(Exception):
@@ -39,7 +41,8 @@ class CopiedTable:
 
 def data_tables() -> list[Table]:
     """The tables a copy moves, parents before children (foreign keys hold at every insert)."""
-    return [table for table in metadata.sorted_tables if table.name not in RUNTIME_TABLES]
+    skipped = RUNTIME_TABLES | DERIVED_TABLES
+    return [table for table in metadata.sorted_tables if table.name not in skipped]
 
 
 async def copy_database(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
@@ -16,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, StaticPool
 
@@ -42,6 +44,15 @@ class SchemaTooNewError(Exception):
     """The database was migrated by a newer Ferry than this one; running on it could corrupt data."""
 
 
+# SQLite file: connections in the pool. WAL lets readers work beside the one writer; writers of this
+# process queue on an asyncio lock instead (see Database.transaction), never in SQLite's busy wait.
+SQLITE_POOL_SIZE = 4
+# PostgreSQL: a pooled connection idle for longer than this is pinged before use, so one a server
+# restart broke is replaced instead of failing a member's command; a busy bot never pays the ping.
+IDLE_PING_AFTER_S = 30.0
+_LAST_USED = "ferry_last_used"  # key in a pooled connection's info: monotonic time it was returned
+
+
 class Database:
     """An async engine for one database, with Ferry's connection settings and migrations.
 
@@ -54,6 +65,10 @@ class Database:
         # A StaticPool hands the same connection to everyone (SQLite :memory:); interleaved
         # transactions on it would collide, so they take turns.
         self._one_at_a_time = asyncio.Lock() if isinstance(engine.pool, StaticPool) else None
+        # A SQLite file has one writer at a time: this process's writers take turns here, in order,
+        # while readers use the other pooled connections.
+        sqlite_file = engine.dialect.name == "sqlite" and self._one_at_a_time is None
+        self._one_writer = asyncio.Lock() if sqlite_file else None
 
     @classmethod
     async def open(cls, url: str) -> Database:
@@ -77,6 +92,11 @@ class Database:
         return self._engine
 
     @property
+    def one_writer(self) -> bool:
+        """Whether this process's writers take turns on an asyncio lock (a SQLite file)."""
+        return self._one_writer is not None
+
+    @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._engine.dialect.name
@@ -85,12 +105,13 @@ class Database:
     async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncConnection]:
         """One transaction, committed on normal exit and rolled back on an exception.
 
-        Keep it short and never await anything but SQL inside: a SQLite file database has a single
-        connection, so every other caller waits for this one. ``write=True`` takes SQLite's write
-        lock at BEGIN, so a read-then-write transaction cannot fail half-way with "database is locked"
-        because another process wrote in between.
+        Keep it short and never await anything but SQL inside: on SQLite every other writer waits
+        for this one. ``write=True`` takes SQLite's write lock at BEGIN, so a read-then-write
+        transaction cannot fail half-way with "database is locked" because another process wrote in
+        between; every transaction that writes must say so.
         """
-        async with self._one_at_a_time or nullcontext(), self._engine.connect() as conn:
+        writers = self._one_writer if write else None
+        async with self._one_at_a_time or writers or nullcontext(), self._engine.connect() as conn:
             if write:
                 await conn.execution_options(**{_WRITE_OPTION: True})
             async with conn.begin():
@@ -164,8 +185,28 @@ def _current_revision(connection: Connection) -> str | None:
 
 
 def _server_engine(url: URL) -> AsyncEngine:
-    # pre_ping: a bot runs for weeks, and the server may restart under it.
-    return create_async_engine(url, pool_pre_ping=True)
+    # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every transaction. A bot runs
+    # for weeks and the server may restart under it, so connections idle for a while are pinged
+    # instead (_ping_if_idle); one that broke under load fails its transaction and is replaced.
+    engine = create_async_engine(url)
+    event.listen(engine.sync_engine, "checkin", _note_last_use)
+    event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_last_use(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_LAST_USED] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    last_used = record.info.get(_LAST_USED)
+    if last_used is None or time.monotonic() - last_used < IDLE_PING_AFTER_S:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        # The pool discards this connection and checks out (or opens) another.
+        raise DisconnectionError("idle connection no longer answers") from exc
 
 
 def _sqlite_engine(url: URL) -> AsyncEngine:
@@ -176,9 +217,14 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     else:
         if not url.query.get("uri"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # SQLite has one writer at a time; one connection turns lock contention inside the process
-        # into an orderly queue on the pool instead of busy-waiting.
-        engine = create_async_engine(url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0)
+        # LIFO: work that comes one transaction at a time stays on one warm connection (and thread).
+        engine = create_async_engine(
+            url,
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=0,
+            pool_use_lifo=True,
+        )
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     return engine

@@ -12,17 +12,15 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Text, and_, func, literal, not_, or_, select, union_all
+from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, Text, and_, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
+from bot.models import EVERY_VISIBILITY, Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
 from bot.storage import _dialect
 from bot.storage._common import Store, entry_from_row, entry_select
-from bot.storage.tables import entries, members
+from bot.storage.tables import entries, entry_counts, members
 
 _LISTED_FROM = entries.join(members, members.c.id == entries.c.member_id)
-# Spelled exactly like the WHERE of ix_members_unlisted, or SQLite won't use that partial index.
-_UNLISTED = or_(members.c.hidden, members.c.banned)
 _LIKE_ESCAPE = "/"
 _ORDER_ASC = (entries.c.handle_key.asc(), entries.c.id.asc())
 _ORDER_DESC = (entries.c.handle_key.desc(), entries.c.id.desc())
@@ -44,51 +42,66 @@ class DirectoryStore(Store):
         in ascending order), ``last`` reads the final page; with neither, the first page. A cursor
         whose side of the directory has emptied (every row past it was removed) gives the last page
         (for ``after``) or the first page (for ``before``) instead of an empty one. ``total`` counts
-        every match: from indexes alone, except with a ``search``, which reads every candidate row.
+        every match: from the maintained counts, except with a ``search``, which reads every candidate row.
         """
         if query.limit < 1:
             raise ValueError("directory page limit must be at least 1")
         where = self._listed(query)
+        lower, upper = query.after, query.before
+        descending = lower is None and (upper is not None or query.last)
+        # The total and, past a cursor, whether anything lies on its other side, ride along with the
+        # page's rows as scalar subqueries: one statement, one round trip, one snapshot.
+        total = self._total(query)
+        behind = None
+        if lower is not None and upper is None:
+            behind = _exists_past(where, _at_or_before(lower), descending=True)
+        elif upper is not None and lower is None:
+            behind = _exists_past(where, _at_or_after(upper), descending=False)
+        extra = [total.label("page_total")] + ([behind.label("page_behind")] if behind is not None else [])
         async with self._db.transaction() as conn:
-            if query.search:  # names live on members: no index can count these
-                total = (
-                    await conn.execute(select(func.count()).select_from(_LISTED_FROM).where(*where))
-                ).scalar_one()
-            else:
-                total = sum(
-                    (await _counts(conn, query.community, query.visibilities, query.platform)).values()
-                )
-            lower, upper = query.after, query.before
-            descending = lower is None and (upper is not None or query.last)
             page = await _read(
-                conn, where, lower=lower, upper=upper, descending=descending, limit=query.limit
+                conn, where, lower=lower, upper=upper, descending=descending, limit=query.limit, extra=extra
             )
             if not page.rows and (lower is not None or upper is not None):
                 # Past the cursor everything was removed: show the end the reader was heading to.
                 descending = lower is not None
                 lower = upper = None
+                behind = None
                 page = await _read(
-                    conn, where, lower=None, upper=None, descending=descending, limit=query.limit
+                    conn, where, lower=None, upper=None, descending=descending, limit=query.limit, extra=extra
                 )
             if not page.rows:
-                return DirectoryPage(entries=(), next_cursor=None, prev_cursor=None, total=total)
+                count = (await conn.execute(select(total))).scalar_one()
+                return DirectoryPage(entries=(), next_cursor=None, prev_cursor=None, total=int(count))
             first, last = _cursor(page.rows[0]), _cursor(page.rows[-1])
             # The direction read knows from its extra row whether more rows follow. The other side is
-            # the directory's end when no cursor bounds it, and otherwise costs one index probe.
+            # the directory's end when no cursor bounds it; past one cursor the statement said; between
+            # two cursors (no front asks for that) it costs one index probe.
+            behind_found = behind is not None and page.rows[0].page_behind is not None
             if descending:
                 has_prev = page.more
-                has_next = upper is not None and await _any(conn, where, _after(last), descending=False)
+                has_next = behind_found
             else:
-                has_prev = lower is not None and await _any(conn, where, _before(first), descending=True)
-                has_next = (
-                    page.more if upper is None else await _any(conn, where, _after(last), descending=False)
-                )
+                has_prev = behind_found
+                has_next = page.more
+                if upper is not None:
+                    has_next = await _any(conn, where, _after(last), descending=False)
+                if lower is not None and upper is not None:
+                    has_prev = await _any(conn, where, _before(first), descending=True)
         return DirectoryPage(
             entries=tuple(entry_from_row(row) for row in page.rows),
             next_cursor=last if has_next else None,
             prev_cursor=first if has_prev else None,
-            total=total,
+            total=int(page.rows[0].page_total),
         )
+
+    def _total(self, query: DirectoryQuery) -> ScalarSelect[Any]:
+        """How many entries match ``query``: a sum of the kept counters, or with a ``search`` (names
+        live on members, no index can count those) a count of every candidate row."""
+        if query.search:
+            inner = select(func.count()).select_from(_LISTED_FROM).where(*self._listed(query))
+            return inner.correlate(None).scalar_subquery()
+        return _counter_sum(query.community, query.visibilities, query.platform).scalar_subquery()
 
     async def count_by_platform(
         self, *, community: str, visibilities: Iterable[Visibility]
@@ -151,7 +164,7 @@ class DirectoryStore(Store):
         Ids only grow, and a replaced handle keeps its entry's id, so id order is the order in
         which people first arrived on a platform.
         """
-        where = self._listed(DirectoryQuery(community=community))
+        where = self._listed(DirectoryQuery(community=community, visibilities=EVERY_VISIBILITY))
         async with self._db.transaction() as conn:
             rows = await conn.execute(entry_select(*where).order_by(entries.c.id.desc()).limit(limit))
             return [entry_from_row(row) for row in rows]
@@ -214,30 +227,34 @@ def _entry_filters(visibilities: Iterable[Visibility], platform: str | None) -> 
     return where
 
 
+def _counter_sum(community: str, visibilities: Iterable[Visibility], platform: str | None) -> Select[Any]:
+    """The listed entries matching, summed from ``entry_counts`` (see :func:`_counts`)."""
+    where = _counter_filters(community, visibilities, platform)
+    return select(func.coalesce(func.sum(entry_counts.c.n), 0)).where(*where).correlate(None)
+
+
+def _counter_filters(
+    community: str, visibilities: Iterable[Visibility], platform: str | None
+) -> list[ColumnElement[bool]]:
+    wanted = frozenset(visibilities)
+    where = [entry_counts.c.community == community]
+    if wanted != frozenset(Visibility):
+        where.append(entry_counts.c.visibility.in_(sorted(v.value for v in wanted)))
+    if platform is not None:
+        where.append(entry_counts.c.platform == platform)
+    return where
+
+
 async def _counts(
     conn: AsyncConnection, community: str, visibilities: Iterable[Visibility], platform: str | None = None
 ) -> dict[str, int]:
-    """Listed entries per platform, in one statement (one snapshot).
-
-    All matching entries, counted from the ``(community, platform, visibility)`` index alone, minus
-    those of hidden or banned members, reached through their small partial index. The second part
-    leaves ``entries.community`` out on purpose (a member's entries share its community): with it,
-    SQLite would walk every entry of the community instead.
-    """
-    filters = _entry_filters(visibilities, platform)
-    everyone = (
-        select(entries.c.platform, func.count().label("n"))
-        .where(entries.c.community == community, *filters)
-        .group_by(entries.c.platform)
+    """Listed entries per platform, summed from ``entry_counts`` (a few rows per platform), which
+    triggers keep exact in the same transaction as every change to an entry or a member's flags."""
+    rows = await conn.execute(
+        select(entry_counts.c.platform, func.sum(entry_counts.c.n))
+        .where(*_counter_filters(community, visibilities, platform))
+        .group_by(entry_counts.c.platform)
     )
-    unlisted = (
-        select(entries.c.platform, (-func.count()).label("n"))
-        .select_from(members.join(entries, entries.c.member_id == members.c.id))
-        .where(members.c.community == community, _UNLISTED, *filters)
-        .group_by(entries.c.platform)
-    )
-    both = union_all(everyone, unlisted).subquery()
-    rows = await conn.execute(select(both.c.platform, func.sum(both.c.n)).group_by(both.c.platform))
     return {platform: int(n) for platform, n in rows if n}
 
 
@@ -263,6 +280,27 @@ def _before(cursor: Cursor) -> ColumnElement[bool]:
     return and_(key <= cursor.sort_key, or_(key < cursor.sort_key, entries.c.id < cursor.entry_id))
 
 
+def _at_or_before(cursor: Cursor) -> ColumnElement[bool]:
+    key = entries.c.handle_key
+    return and_(key <= cursor.sort_key, or_(key < cursor.sort_key, entries.c.id <= cursor.entry_id))
+
+
+def _at_or_after(cursor: Cursor) -> ColumnElement[bool]:
+    key = entries.c.handle_key
+    return and_(key >= cursor.sort_key, or_(key > cursor.sort_key, entries.c.id >= cursor.entry_id))
+
+
+def _exists_past(
+    where: Sequence[ColumnElement[bool]], bound: ColumnElement[bool], *, descending: bool
+) -> ScalarSelect[Any]:
+    """The id of one listed row past ``bound`` (NULL when there is none), as a scalar subquery of its
+    own (not correlated with the page's rows). Ordered like a page read, rather than a bare EXISTS,
+    so that PostgreSQL walks the index from the cursor instead of choosing a table scan."""
+    order = _ORDER_DESC if descending else _ORDER_ASC
+    probe = select(entries.c.id).select_from(_LISTED_FROM).where(*where, bound).order_by(*order).limit(1)
+    return probe.correlate(None).scalar_subquery()
+
+
 async def _read(
     conn: AsyncConnection,
     where: Sequence[ColumnElement[bool]],
@@ -271,15 +309,18 @@ async def _read(
     upper: Cursor | None,
     descending: bool,
     limit: int,
+    extra: Sequence[ColumnElement[Any]] = (),
 ) -> _Slice:
-    """Up to ``limit`` rows strictly between the bounds, from the low end or (descending) the high end."""
+    """Up to ``limit`` rows strictly between the bounds, from the low end or (descending) the high end,
+    each with the ``extra`` columns."""
     bounds = [*where]
     if lower is not None:
         bounds.append(_after(lower))
     if upper is not None:
         bounds.append(_before(upper))
     order = _ORDER_DESC if descending else _ORDER_ASC
-    rows = (await conn.execute(entry_select(*bounds).order_by(*order).limit(limit + 1))).all()
+    statement = entry_select(*bounds).add_columns(*extra).order_by(*order).limit(limit + 1)
+    rows = list((await conn.execute(statement)).all())
     more = len(rows) > limit
     rows = rows[:limit]
     if descending:

@@ -12,11 +12,13 @@ from bot.storage.entries import EntryStore
 from bot.storage.insights import InsightStore
 from bot.storage.link_codes import LinkCodeStore
 from bot.storage.members import MemberStore
+from bot.storage.registration import RegistrationStore
 from bot.storage.view_states import ViewStateStore
 from bot.storage.withdrawn import WithdrawnStore
 
 
 class Repository(
+    RegistrationStore,
     MemberStore,
     EntryStore,
     DirectoryStore,

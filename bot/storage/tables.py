@@ -103,6 +103,23 @@ entries = Table(
     sqlite_autoincrement=True,
 )
 
+COUNT_SHARDS = 8  # counter rows per (community, platform, visibility); see migration 0004
+
+# Listed entries (of members neither hidden nor banned) per community, platform and visibility,
+# kept exact by triggers on ``entries`` and ``members`` in the same transaction as each change (see
+# migration 0004), so a page's total is a sum of a few rows instead of a count of the directory. Each
+# key is spread over ``COUNT_SHARDS`` rows by entry id, so concurrent writers seldom share a row.
+entry_counts = Table(
+    "entry_counts",
+    metadata,
+    Column("community", Text, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("visibility", Text, nullable=False),
+    Column("shard", Integer, nullable=False),
+    Column("n", Integer, nullable=False),
+    PrimaryKeyConstraint("community", "platform", "visibility", "shard"),
+)
+
 # No foreign key on member_id: the row outlives the member (as a bare number) after "forget".
 audit_log = Table(
     "audit_log",

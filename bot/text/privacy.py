@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.errors import NotRegisteredError
-from bot.models import Entry, Visibility
+from bot.models import EVERY_VISIBILITY, Entry, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.privacy import change_visibility
@@ -59,7 +59,9 @@ class PrivacyCommands:
         if member is None:
             raise NotRegisteredError(None)
         community = self._directory.community(ctx.community).name
-        entries = await self._directory.handles(community=ctx.community, identity=ctx.identity)
+        entries = await self._directory.handles(
+            community=ctx.community, identity=ctx.identity, visibilities=EVERY_VISIBILITY
+        )
         shown = [e for e in entries if e.visibility in set(ctx.visibilities)]
         notes: list[str] = []  # said before the handles, so a tight post never drops them
         if Visibility.COMMUNITY in set(ctx.visibilities):

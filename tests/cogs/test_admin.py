@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind, Source, Verification
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification
 from tests.bot.discord.fixtures import Moderation
 from tests.support.discord_standin import DiscordStandin, FileOption, StandinUsageError
 
@@ -69,7 +69,7 @@ async def test_remove_hide_unhide_verify(discord_standin: DiscordStandin, ferry:
     assert message.content == "Plain Member's Bluesky handle alice.bsky.social is now verified by an admin."
     message = await admin(discord_standin, "hide", {"member": str(world.member.id)})
     assert "is hidden from the directory" in message.content
-    assert (await ferry.app.directory.counts(community="movers")) == {}
+    assert (await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers")) == {}
     message = await admin(discord_standin, "unhide", {"member": str(world.member.id)})
     assert "is listed in the directory again" in message.content
     message = await admin(discord_standin, "remove", {"member": str(world.member.id), "platform": "lemon8"})
@@ -83,7 +83,9 @@ async def test_remove_hide_unhide_verify(discord_standin: DiscordStandin, ferry:
     text = "\n".join(e.get("description", "") for e in audit.embeds)
     assert f"admin:discord:{world.admin.id}" in text and "Lemon8" in text
     entries = await ferry.app.directory.handles(
-        community="movers", identity=Identity(IdentityKind.DISCORD, str(world.member.id))
+        visibilities=EVERY_VISIBILITY,
+        community="movers",
+        identity=Identity(IdentityKind.DISCORD, str(world.member.id)),
     )
     assert [(e.platform, e.verification.value) for e in entries] == [("bluesky", "admin-verified")]
 
@@ -109,7 +111,9 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     ]
     assert "Line 7, column platform: I don't know the platform “myspace”" in embed["description"]
     assert "<@&" not in embed["description"] and not message.pings.anyone
-    assert (await ferry.app.directory.counts(community="movers")) == {}  # a dry run changes nothing
+    assert (
+        await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers")
+    ) == {}  # a dry run changes nothing
 
     confirm = await discord_standin.click_button(message, message.custom_ids()[0], world.admin)
     assert (await confirm.response()).kind == "deferred update"
@@ -120,7 +124,9 @@ async def test_import_reports_a_dry_run_then_applies_on_confirm(
     assert discord_standin.message(message.id).components == []
     [embed] = discord_standin.message(message.id).embeds
     assert embed["description"].splitlines()[2].startswith("7 rows: 5 added")
-    assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 5}
+    assert (await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers")) == {
+        "bluesky": 5
+    }
 
 
 async def test_import_names_a_banned_persons_rows_as_banned_to_the_admin(
@@ -172,7 +178,7 @@ async def test_confirming_an_import_rechecks_admin_rights(
     click = await discord_standin.click_button(message, message.custom_ids()[0], world.admin)
     response = await click.response()
     assert response.ephemeral and response.message.content.startswith("Only this server's Ferry admins")
-    assert (await ferry.app.directory.counts(community="movers")) == {}
+    assert (await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers")) == {}
     world.guild.members[world.admin.id].roles.append(
         world.admin_role.id
     )  # rights back: the prompt still works
@@ -181,7 +187,9 @@ async def test_confirming_an_import_rechecks_admin_rights(
     from tests.bot.discord.fixtures import wait_for
 
     await wait_for(lambda: discord_standin.message(message.id).embeds[0]["title"] == "Imported one.csv")
-    assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": 1}
+    assert (await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers")) == {
+        "bluesky": 1
+    }
 
 
 async def test_import_of_many_bad_rows_attaches_the_full_list(

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from bot.discord.client import FerryBot
+from bot.models import EVERY_VISIBILITY
 from tests.bot.discord.fixtures import wait_for
 from tests.support.discord_standin import DiscordStandin, FileOption
 
@@ -50,7 +51,9 @@ async def test_an_applied_import_shows_its_progress_on_the_prompt(
     assert [done for done, _ in steps] == sorted({done for done, _ in steps})  # only ever forward
     assert all(total == ROWS and done < ROWS for done, total in steps)
     assert stored.content == "" and stored.components == []  # the report replaced the progress line
-    assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": ROWS}
+    assert (await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers")) == {
+        "bluesky": ROWS
+    }
 
 
 async def test_an_import_outliving_its_token_completes_and_logs_its_report(
@@ -66,4 +69,6 @@ async def test_an_import_outliving_its_token_completes_and_logs_its_report(
     [record] = [r for r in caplog.records if r.name == "cogs.admin_data"]
     assert record.getMessage() == "import report not shown: the interaction can no longer be edited"
     assert (record.__dict__["rows"], record.__dict__["added"], record.__dict__["rejected"]) == (ROWS, ROWS, 0)
-    assert (await ferry.app.directory.counts(community="movers")) == {"bluesky": ROWS}
+    assert (await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers")) == {
+        "bluesky": ROWS
+    }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.config import load_config
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind, Source, Verification
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification
 from tests.bot.discord.fixtures import Moderation
 from tests.cogs.test_admin import admin, register
 from tests.cogs.test_admin_config import edit
@@ -40,7 +40,12 @@ async def test_ban_before_registering_then_unban(discord_standin: DiscordStandin
     assert not message.pings.anyone
     refused = await add(discord_standin, world.member, "bluesky", "alice.bsky.social")
     assert refused.content.startswith("An admin has paused your registrations in this community")
-    assert await ferry.app.directory.handles(community="movers", identity=identity(world.member)) == []
+    assert (
+        await ferry.app.directory.handles(
+            visibilities=EVERY_VISIBILITY, community="movers", identity=identity(world.member)
+        )
+        == []
+    )
 
     message = await admin(discord_standin, "unban", {"member": mention})
     assert message.content == f"{mention} is no longer banned; their handles are listed again."
@@ -68,7 +73,7 @@ async def test_a_banned_member_is_unlisted_everywhere_but_keeps_their_data(
     h = await discord_standin.invoke_slash(world.guild, world.member, "handle list")
     [mine] = await h.followups()
     assert "alice\\_moves" in mine.embeds[0]["description"]  # their own data is still theirs to see
-    assert await ferry.app.directory.counts(community="movers") == {}
+    assert await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers") == {}
 
     h = await discord_standin.invoke_slash(world.guild, world.member, "handle remove", {"platform": "lemon8"})
     [removed] = await h.followups()
@@ -88,7 +93,9 @@ async def test_unverify_drops_to_what_the_member_can_prove(
         "Plain Member's Bluesky handle alice.bsky.social is no longer verified by an admin"
         " (now: self-reported)."
     )
-    [entry] = await ferry.app.directory.handles(community="movers", identity=identity(world.member))
+    [entry] = await ferry.app.directory.handles(
+        visibilities=EVERY_VISIBILITY, community="movers", identity=identity(world.member)
+    )
     assert entry.verification is Verification.SELF_REPORTED
 
     audit = await admin(discord_standin, "audit", {"action": "verification", "platform": "bsky"})
@@ -127,7 +134,9 @@ async def test_members_are_rate_limited_and_admins_are_not(
     assert re.fullmatch(
         r"That's a lot of changes in a short time\. Please try again <t:\d+:R>\.", refused.content
     ), refused.content
-    [entry] = await ferry.app.directory.handles(community="movers", identity=identity(world.member))
+    [entry] = await ferry.app.directory.handles(
+        visibilities=EVERY_VISIBILITY, community="movers", identity=identity(world.member)
+    )
     assert entry.handle == "alice_2"  # the refused command changed nothing
     message = await admin(
         discord_standin, "remove", {"member": f"<@{world.member.id}>", "platform": "lemon8"}
@@ -169,7 +178,7 @@ async def test_a_bluesky_only_member_is_hidden_and_verified_by_suggestion_or_did
         world.guild, world.admin, "ferry unhide", {"member": "sky w"}, "member"
     )
     assert again == choice
-    assert await ferry.app.directory.counts(community="movers") == {}
+    assert await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers") == {}
     message = await admin(discord_standin, "unhide", {"member": did.external_id})
     assert message.content.startswith("Sky Walker is listed in the directory again")
 
@@ -179,7 +188,9 @@ async def test_a_bluesky_only_member_is_hidden_and_verified_by_suggestion_or_did
     assert message.content.startswith("Sky Walker's Bluesky handle sky1.bsky.social")
     audit = await admin(discord_standin, "audit", {"member": choice["value"]})
     assert audit.embeds[0]["title"] == "Audit log of Sky Walker"
-    entries = await ferry.app.directory.handles(community="movers", identity=did)
+    entries = await ferry.app.directory.handles(
+        visibilities=EVERY_VISIBILITY, community="movers", identity=did
+    )
     assert [e.verification for e in entries] == [Verification.BLUESKY_PROVEN]  # their own DID's handle
 
 

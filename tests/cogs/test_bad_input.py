@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot.discord.client import FerryBot
+from bot.models import EVERY_VISIBILITY
 from bot.services.names import NEUTRAL_NAME
 from tests.bot.discord.fixtures import seed_directory
 from tests.support.discord_standin import DiscordStandin, FileOption
@@ -88,7 +89,7 @@ async def test_bad_handles_are_refused_specifically(
     assert message.ephemeral and message.content.startswith("That isn't a valid Bluesky handle:"), (
         message.content
     )
-    assert await ferry.app.directory.counts(community="movers") == {}
+    assert await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers") == {}
 
 
 async def test_display_names_and_searches_are_escaped_everywhere(

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Visibility
 from tests.support.discord_standin import DiscordStandin
 
 BSKY = "https://bsky.app/profile/"
@@ -37,7 +37,9 @@ async def test_add_shows_the_canonical_handle_and_link(
     assert "Updated your Bluesky handle to bob.bsky.social (was alice.bsky.social)" in message.content
 
     entries = await ferry.app.directory.handles(
-        community="movers", identity=Identity(IdentityKind.DISCORD, str(world.member.id))
+        visibilities=EVERY_VISIBILITY,
+        community="movers",
+        identity=Identity(IdentityKind.DISCORD, str(world.member.id)),
     )
     assert [(e.platform, e.handle) for e in entries] == [("bluesky", "bob.bsky.social")]
 
@@ -165,10 +167,12 @@ async def test_hundred_members_registering_at_once(discord_standin: DiscordStand
     for h in handles:
         [message] = await h.followups(timeout=20)
         assert message.content.startswith("Added your Bluesky handle")
-    counts = await ferry.app.directory.counts(community="movers")
+    counts = await ferry.app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers")
     assert counts == {"bluesky": 100}
     page = await ferry.app.directory.directory(
-        __import__("bot.models", fromlist=["DirectoryQuery"]).DirectoryQuery(community="movers", limit=50)
+        __import__("bot.models", fromlist=["DirectoryQuery"]).DirectoryQuery(
+            visibilities=EVERY_VISIBILITY, community="movers", limit=50
+        )
     )
     assert page.total == 100
 

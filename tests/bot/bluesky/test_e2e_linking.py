@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Identity, IdentityKind, Source, Verification
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification
 from tests.bot.bluesky.test_e2e import (
     FrontFactory,
     bot_account,
@@ -76,7 +76,9 @@ async def test_a_code_posted_from_bluesky_links_and_cannot_be_reused(
         merged = await app.directory.member(community="movers", identity=DISCORD)
         assert merged is not None
         assert set(merged.identities) == {DISCORD, Identity(IdentityKind.BLUESKY, user.did)}
-        handles = await app.directory.handles(community="movers", identity=DISCORD)
+        handles = await app.directory.handles(
+            visibilities=EVERY_VISIBILITY, community="movers", identity=DISCORD
+        )
         assert [(e.platform, e.handle, e.verification) for e in handles] == [
             ("bluesky", user.handle, Verification.BLUESKY_PROVEN),
             ("lemon8", "discord_cook", Verification.SELF_REPORTED),

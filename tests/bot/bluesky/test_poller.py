@@ -12,7 +12,7 @@ from bot.app import App
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.gateway import RejectedError, ServerRateLimitedError, StrongRef, TransientError
 from bot.config.web import WebConfig
-from bot.models import Identity, IdentityKind, Source, Verification, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification, Visibility
 from tests.bot.bluesky.fakes import BOT_DID, FakeClock, FakeGateway, reply_refs
 
 
@@ -50,7 +50,9 @@ async def test_join_registers_the_author_as_bluesky_proven(
     gateway.mention(1, "join", author="did:plc:dora", author_handle="dora.test")
     await front.poller.poll_once()
     [entry] = await app.directory.handles(
-        community="movers", identity=Identity(IdentityKind.BLUESKY, "did:plc:dora")
+        visibilities=EVERY_VISIBILITY,
+        community="movers",
+        identity=Identity(IdentityKind.BLUESKY, "did:plc:dora"),
     )
     assert (entry.handle, entry.verification.value) == ("dora.test", "bluesky-proven")
     [post] = gateway.posts()

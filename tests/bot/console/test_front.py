@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.console.front import ConsoleFront
-from bot.models import Identity, IdentityKind, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.text.handler import TextCommands
@@ -29,7 +29,9 @@ async def test_a_script_changes_visibility_and_shows_my_data(
         "Erase it all: forget",
     ]
     assert blocks[3].startswith("> visibility all community\nDone, now community-only: Lemon8.")
-    [entry] = await service.handles(community="demo", identity=Identity(IdentityKind.CONSOLE, "alice"))
+    [entry] = await service.handles(
+        visibilities=EVERY_VISIBILITY, community="demo", identity=Identity(IdentityKind.CONSOLE, "alice")
+    )
     assert entry.visibility is Visibility.COMMUNITY
 
 

@@ -16,6 +16,7 @@ from discord.http import Route
 from bot import runner
 from bot.app import App
 from bot.discord.front import DiscordFront, sync_commands
+from bot.models import EVERY_VISIBILITY
 from bot.settings import Settings
 from tests.bot.discord.fixtures import wait_for
 from tests.bot.test_runner import SleepyFront, settings
@@ -46,7 +47,7 @@ async def test_cancelling_the_front_closes_the_bot_cleanly(
     assert front.bot.is_closed()
     assert front.name == "discord"
     # The database outlives the front: the runner closes it after every front has stopped.
-    assert await ferry_app.directory.counts(community="movers") == {}
+    assert await ferry_app.directory.counts(visibilities=EVERY_VISIBILITY, community="movers") == {}
 
 
 async def test_sync_commands_globally_and_to_one_server(

@@ -11,7 +11,15 @@ from bot.errors import (
     NotRegisteredError,
     UnknownPlatformError,
 )
-from bot.models import DirectoryQuery, Identity, IdentityKind, Source, Verification, Visibility
+from bot.models import (
+    EVERY_VISIBILITY,
+    DirectoryQuery,
+    Identity,
+    IdentityKind,
+    Source,
+    Verification,
+    Visibility,
+)
 from bot.services.directory import MAX_PAGE_NUMBER, DirectoryService
 from bot.storage.repository import Repository
 
@@ -58,7 +66,7 @@ async def test_replace_keeps_visibility_and_reports_the_old_handle(service: Dire
     assert result.previous_handle == "oldname"
     assert result.entry.handle == "newname"
     assert result.entry.visibility is Visibility.PUBLIC
-    handles = await service.handles(community="demo", identity=ALICE)
+    handles = await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=ALICE)
     assert [(e.platform, e.handle) for e in handles] == [("lemon8", "newname")]
 
 
@@ -82,7 +90,7 @@ async def test_bad_input_is_refused_and_changes_nothing(
     assert "rednote" in unknown.value.known
     with pytest.raises(UnknownPlatformError):
         await add(service, ALICE, "tiktok", "notenabled")  # in the catalogue, not enabled in demo
-    handles = await service.handles(community="demo", identity=ALICE)
+    handles = await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=ALICE)
     assert [(e.platform, e.handle) for e in handles] == [("lemon8", "keepme")]
 
 
@@ -98,13 +106,21 @@ async def test_remove(service: DirectoryService) -> None:
 
 async def test_whois_respects_visibility(service: DirectoryService) -> None:
     await add(service, ALICE, "instagram", "alice.cooks", name="Alice")
-    found = await service.whois(community="demo", platform="ig", handle="https://instagram.com/Alice.Cooks/")
+    found = await service.whois(
+        visibilities=EVERY_VISIBILITY,
+        community="demo",
+        platform="ig",
+        handle="https://instagram.com/Alice.Cooks/",
+    )
     assert found is not None and found.member_name == "Alice"
     hidden = await service.whois(
         community="demo", platform="ig", handle="alice.cooks", visibilities={Visibility.PUBLIC}
     )
     assert hidden is None
-    assert await service.whois(community="demo", platform="ig", handle="nobody") is None
+    assert (
+        await service.whois(visibilities=EVERY_VISIBILITY, community="demo", platform="ig", handle="nobody")
+        is None
+    )
 
 
 async def test_directory_filters_searches_and_pages(service: DirectoryService) -> None:
@@ -113,7 +129,9 @@ async def test_directory_filters_searches_and_pages(service: DirectoryService) -
         await add(service, who, "lemon8", f"user{index:02}", name=f"Member {index:02}")
         if index % 3 == 0:
             await add(service, who, "bluesky", f"user{index:02}.bsky.social", visibility=Visibility.PUBLIC)
-    page = await service.directory(DirectoryQuery(community="demo", platform="bsky", limit=3))
+    page = await service.directory(
+        DirectoryQuery(visibilities=EVERY_VISIBILITY, community="demo", platform="bsky", limit=3)
+    )
     assert page.total == 4
     assert [e.handle for e in page.entries] == [
         "user00.bsky.social",
@@ -122,26 +140,30 @@ async def test_directory_filters_searches_and_pages(service: DirectoryService) -
     ]
     assert all(e.profile_url and e.profile_url.startswith("https://bsky.app/profile/") for e in page.entries)
     second = await service.directory(
-        DirectoryQuery(community="demo", platform="bsky", limit=3, after=page.next_cursor)
+        DirectoryQuery(
+            visibilities=EVERY_VISIBILITY, community="demo", platform="bsky", limit=3, after=page.next_cursor
+        )
     )
     assert [e.handle for e in second.entries] == ["user09.bsky.social"]
     assert second.next_cursor is None
-    found = await service.directory(DirectoryQuery(community="demo", search="MEMBER 1", limit=10))
+    found = await service.directory(
+        DirectoryQuery(visibilities=EVERY_VISIBILITY, community="demo", search="MEMBER 1", limit=10)
+    )
     assert {e.member_name for e in found.entries} == {"Member 10", "Member 11"}
     public = await service.directory(
         DirectoryQuery(community="demo", visibilities=frozenset({Visibility.PUBLIC}))
     )
     assert public.total == 4
-    counts = await service.counts(community="demo")
+    counts = await service.counts(visibilities=EVERY_VISIBILITY, community="demo")
     assert counts == {"lemon8": 12, "bluesky": 4}
     with pytest.raises(InvalidInputError):
-        await service.directory(DirectoryQuery(community="demo", limit=0))
+        await service.directory(DirectoryQuery(visibilities=EVERY_VISIBILITY, community="demo", limit=0))
 
 
 async def test_page_numbers_walk_the_keyset(service: DirectoryService) -> None:
     for index in range(7):
         await add(service, Identity(IdentityKind.CONSOLE, f"m{index}"), "lemon8", f"h{index}")
-    query = DirectoryQuery(community="demo", limit=3)
+    query = DirectoryQuery(visibilities=EVERY_VISIBILITY, community="demo", limit=3)
     pages = [await service.directory_page_number(query, n) for n in (1, 2, 3, 9)]
     assert [[e.handle for e in p.entries] for p, _ in pages] == [
         ["h0", "h1", "h2"],
@@ -157,7 +179,7 @@ async def test_forget_erases_the_member(service: DirectoryService, repository: R
     await add(service, ALICE, "bluesky", "alice.bsky.social")
     assert (await service.forget(community="demo", identity=ALICE)).handles == 2
     assert await service.member(community="demo", identity=ALICE) is None
-    assert await service.handles(community="demo", identity=ALICE) == []
+    assert await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=ALICE) == []
     with pytest.raises(NotRegisteredError):
         await service.forget(community="demo", identity=ALICE)
     audit = await repository.audit_log(community="demo")
@@ -176,12 +198,15 @@ async def test_concurrent_registrations_neither_lose_nor_duplicate(service: Dire
     others = [r for r in results if isinstance(r, BaseException) and not isinstance(r, HandleTakenError)]
     assert others == []
     assert len(taken) == len(people) - 1
-    assert await service.counts(community="demo") == {"lemon8": 30, "bluesky": 1}
+    assert await service.counts(visibilities=EVERY_VISIBILITY, community="demo") == {
+        "lemon8": 30,
+        "bluesky": 1,
+    }
 
 
 async def test_page_numbers_are_bounded(service: DirectoryService) -> None:
     await add(service, ALICE, "lemon8", "cook")
-    query = DirectoryQuery(community="demo", limit=3)
+    query = DirectoryQuery(visibilities=EVERY_VISIBILITY, community="demo", limit=3)
     with pytest.raises(InvalidInputError):
         await service.directory_page_number(query, MAX_PAGE_NUMBER + 1)
     with pytest.raises(InvalidInputError):

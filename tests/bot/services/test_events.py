@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.models import Identity, IdentityKind, Source, Verification, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
 from bot.services.moderation import ModerationService
@@ -91,4 +91,7 @@ async def test_a_failing_listener_does_not_fail_the_change(service: DirectorySer
     unsubscribe()
     await _add(service, "again")
     assert calls == ["entry.add"]
-    assert [e.handle for e in await service.handles(community="demo", identity=ALICE)] == ["again"]
+    assert [
+        e.handle
+        for e in await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=ALICE)
+    ] == ["again"]

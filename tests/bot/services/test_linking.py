@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.config import FerryConfig
 from bot.errors import BannedError, HandleTakenError, LinkCodeError, RateLimitedError
-from bot.models import AuditRecord, Identity, IdentityKind, Source, Verification
+from bot.models import EVERY_VISIBILITY, AuditRecord, Identity, IdentityKind, Source, Verification
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
 from bot.services.linking import LinkingService, canonical_code
@@ -176,7 +176,9 @@ async def test_link_without_a_bluesky_member_proves_the_typed_handle(
     assert not linked.merged
     assert set(linked.member.identities) == {DISCORD, Identity(IdentityKind.BLUESKY, DID)}
     assert [(e.platform, e.handle) for e in linked.dropped] == [("bluesky", "typed.bsky.social")]
-    handles = await service.handles(community="demo", identity=Identity(IdentityKind.BLUESKY, DID))
+    handles = await service.handles(
+        visibilities=EVERY_VISIBILITY, community="demo", identity=Identity(IdentityKind.BLUESKY, DID)
+    )
     assert [(e.platform, e.handle, e.verification) for e in handles] == [
         ("bluesky", HANDLE, Verification.BLUESKY_PROVEN),
         ("lemon8", "cook", Verification.SELF_REPORTED),
@@ -204,7 +206,7 @@ async def test_link_merges_an_existing_bluesky_member_keeping_newer_entries(
     linked = await redeem(linking, code)
     assert linked.merged
     assert [(e.platform, e.handle) for e in linked.dropped] == [("lemon8", "old_cook")]
-    handles = await service.handles(community="demo", identity=DISCORD)
+    handles = await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=DISCORD)
     assert [(e.platform, e.handle) for e in handles] == [
         ("bluesky", HANDLE),
         ("lemon8", "new_cook"),

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import FerryConfig
 from bot.errors import HandleTakenError, InvalidHandleError, LinkCodeError
-from bot.models import AuditRecord, Identity, IdentityKind, Source, Verification
+from bot.models import EVERY_VISIBILITY, AuditRecord, Identity, IdentityKind, Source, Verification
 from bot.services.directory import DirectoryService
 from bot.services.events import ChangeKind, DirectoryChange
 from bot.services.linking import LinkingService
@@ -113,7 +113,7 @@ async def test_a_proof_removes_another_members_typed_claim(
     changes = recorder(service)
     linked = await linking.redeem(community="demo", code=await issue(linking), did=DID, handle=HANDLE)
     assert linked.entry.handle == HANDLE and linked.entry.verification is Verification.BLUESKY_PROVEN
-    assert await service.handles(community="demo", identity=SQUATTER) == []
+    assert await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=SQUATTER) == []
     [removed] = await audit(repository, "entry.remove")
     assert removed.actor == "system" and removed.platform == "bluesky"
     # The handle is the owner's: the row under the squatter must not keep it past the owner's forget.
@@ -150,7 +150,7 @@ async def test_join_removes_another_members_typed_claim_but_not_an_admins_verifi
 
     await claim(SQUATTER)
     await join()
-    assert await service.handles(community="demo", identity=SQUATTER) == []
+    assert await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=SQUATTER) == []
     [removed] = await audit(repository, "entry.remove")
     assert removed.actor == "system" and removed.detail["reason"] == "proven by its owner"
     await service.forget(community="demo", identity=Identity(IdentityKind.BLUESKY, DID))
@@ -167,4 +167,7 @@ async def test_join_removes_another_members_typed_claim_but_not_an_admins_verifi
     )
     with pytest.raises(HandleTakenError):
         await join()
-    assert [e.handle for e in await service.handles(community="demo", identity=SQUATTER)] == [HANDLE]
+    assert [
+        e.handle
+        for e in await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=SQUATTER)
+    ] == [HANDLE]

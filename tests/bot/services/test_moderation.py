@@ -3,7 +3,15 @@
 import pytest
 
 from bot.errors import BannedError, InvalidInputError, MemberNotFoundError, NotRegisteredError
-from bot.models import DirectoryQuery, Identity, IdentityKind, Source, Verification, Visibility
+from bot.models import (
+    EVERY_VISIBILITY,
+    DirectoryQuery,
+    Identity,
+    IdentityKind,
+    Source,
+    Verification,
+    Visibility,
+)
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.storage.repository import Repository
@@ -33,12 +41,21 @@ async def test_hidden_members_vanish_from_listings_and_lookups(
 ) -> None:
     await add(service, ALICE, "lemon8", "cook")
     await moderation.set_hidden(community="demo", identity=ALICE, hidden=True, actor="admin:discord:9")
-    page = await service.directory(DirectoryQuery(community="demo"))
+    page = await service.directory(DirectoryQuery(visibilities=EVERY_VISIBILITY, community="demo"))
     assert page.entries == () and page.total == 0
-    assert await service.whois(community="demo", platform="lemon8", handle="cook") is None
-    assert [e.handle for e in await service.handles(community="demo", identity=ALICE)] == ["cook"]
+    assert (
+        await service.whois(visibilities=EVERY_VISIBILITY, community="demo", platform="lemon8", handle="cook")
+        is None
+    )
+    assert [
+        e.handle
+        for e in await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=ALICE)
+    ] == ["cook"]
     await moderation.set_hidden(community="demo", identity=ALICE, hidden=False, actor="admin:discord:9")
-    assert await service.whois(community="demo", platform="lemon8", handle="cook") is not None
+    assert (
+        await service.whois(visibilities=EVERY_VISIBILITY, community="demo", platform="lemon8", handle="cook")
+        is not None
+    )
     with pytest.raises(MemberNotFoundError):
         await moderation.set_hidden(community="demo", identity=BOB, hidden=True, actor="admin")
 
@@ -87,8 +104,13 @@ async def test_a_ban_unlists_refuses_registration_and_keeps_data(
     service.changes.subscribe(lambda change: _append(seen, change.kind.value))
     member = await moderation.ban(community="demo", identity=ALICE, actor="admin:discord:9", reason=" spam ")
     assert member.banned and not member.listed
-    assert (await service.directory(DirectoryQuery(community="demo"))).total == 0
-    assert await service.whois(community="demo", platform="lemon8", handle="cook") is None
+    assert (
+        await service.directory(DirectoryQuery(visibilities=EVERY_VISIBILITY, community="demo"))
+    ).total == 0
+    assert (
+        await service.whois(visibilities=EVERY_VISIBILITY, community="demo", platform="lemon8", handle="cook")
+        is None
+    )
     with pytest.raises(BannedError):
         await add(service, ALICE, "bluesky", "alice.bsky.social")
     with pytest.raises(BannedError):  # nor can an admin register for them
@@ -101,9 +123,14 @@ async def test_a_ban_unlists_refuses_registration_and_keeps_data(
             source=Source.DISCORD,
             actor="admin:discord:9",
         )
-    assert [e.handle for e in await service.handles(community="demo", identity=ALICE)] == ["cook"]
+    assert [
+        e.handle
+        for e in await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=ALICE)
+    ] == ["cook"]
     await moderation.unban(community="demo", identity=ALICE, actor="admin:discord:9")
-    assert (await service.directory(DirectoryQuery(community="demo"))).total == 1
+    assert (
+        await service.directory(DirectoryQuery(visibilities=EVERY_VISIBILITY, community="demo"))
+    ).total == 1
     await add(service, ALICE, "bluesky", "alice.bsky.social")
     assert seen == ["member.ban", "member.unban", "entry.add"]
     actions = [(r.action, r.detail) for r in await moderation.audit(community="demo", group="moderation")]
@@ -121,7 +148,7 @@ async def test_a_ban_can_come_before_registering(
     assert member.banned and member.identities == (BOB,)
     with pytest.raises(BannedError):
         await add(service, BOB, "lemon8", "chef")
-    assert await service.handles(community="demo", identity=BOB) == []
+    assert await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=BOB) == []
     again = await moderation.ban(community="demo", identity=BOB, actor="operator")  # no second audit row
     assert again.id == member.id
     assert [r.action for r in await moderation.audit(community="demo")] == ["member.ban"]

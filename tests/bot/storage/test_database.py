@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.models import Visibility
-from bot.storage.database import Database
+from bot.storage.database import SQLITE_POOL_SIZE, Database
 from bot.storage.repository import Repository
 from bot.storage.tables import kv_state
 from tests.bot.storage._helpers import COMMUNITY, T0, add_member, register
@@ -64,7 +64,7 @@ async def test_sqlite_file_settings_apply_to_every_connection(tmp_path: Path) ->
         assert await sqlite_settings(db) == expected
         await db.engine.dispose()  # the next transaction gets a brand-new connection
         assert await sqlite_settings(db) == expected
-        assert db.engine.pool.size() == 1, "one writer: one connection"
+        assert db.engine.pool.size() == SQLITE_POOL_SIZE, "readers beside the one writer"
 
 
 async def test_sqlite_in_memory_is_one_shared_database() -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from bot.models import (
+    EVERY_VISIBILITY,
     Cursor,
     DirectoryPage,
     DirectoryQuery,
@@ -137,7 +138,9 @@ def ids(pages: list[DirectoryPage]) -> list[int]:
 
 
 def query(**kwargs) -> DirectoryQuery:
-    return DirectoryQuery(**{"community": COMMUNITY, "limit": LIMIT, **kwargs})
+    return DirectoryQuery(
+        **{"community": COMMUNITY, "limit": LIMIT, "visibilities": EVERY_VISIBILITY, **kwargs}
+    )
 
 
 async def test_forward_pages_tile_the_ordered_set(repository: Repository, seeded: Seeded) -> None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bot.models import (
+    EVERY_VISIBILITY,
     DirectoryQuery,
     Identity,
     IdentityKind,
@@ -170,7 +171,7 @@ async def test_cursor_at_finds_any_position_in_one_query(repository: Repository)
             now=T0,
             actor="member",
         )
-    query = DirectoryQuery(community="c")
+    query = DirectoryQuery(visibilities=EVERY_VISIBILITY, community="c")
     keys = [(await repository.cursor_at(query, k)) for k in range(5)]
     assert [c.sort_key if c else None for c in keys] == ["h0", "h1", "h2", "h3", None]
     after = await repository.directory_page(replace(query, after=keys[1], limit=10))

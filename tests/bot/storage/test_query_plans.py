@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, insert, text
 
-from bot.models import Cursor, DirectoryQuery, Visibility
+from bot.models import EVERY_VISIBILITY, Cursor, DirectoryQuery, Visibility
 from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.storage.tables import entries, members
@@ -98,12 +98,16 @@ def assert_index_seek(dialect: str, statement: str, plan: str, *, sorted_tail_ok
 
 
 QUERIES = {
-    "first page": DirectoryQuery(community="big"),
-    "after": DirectoryQuery(community="big", after=Cursor("h01500", 1500)),
-    "before": DirectoryQuery(community="big", before=Cursor("h01500", 1500)),
-    "last": DirectoryQuery(community="big", last=True),
-    "platform": DirectoryQuery(community="big", platform="tiktok", after=Cursor("h00100", 1)),
-    "platform before": DirectoryQuery(community="big", platform="tiktok", before=Cursor("h02000", 1)),
+    "first page": DirectoryQuery(visibilities=EVERY_VISIBILITY, community="big"),
+    "after": DirectoryQuery(visibilities=EVERY_VISIBILITY, community="big", after=Cursor("h01500", 1500)),
+    "before": DirectoryQuery(visibilities=EVERY_VISIBILITY, community="big", before=Cursor("h01500", 1500)),
+    "last": DirectoryQuery(visibilities=EVERY_VISIBILITY, community="big", last=True),
+    "platform": DirectoryQuery(
+        visibilities=EVERY_VISIBILITY, community="big", platform="tiktok", after=Cursor("h00100", 1)
+    ),
+    "platform before": DirectoryQuery(
+        visibilities=EVERY_VISIBILITY, community="big", platform="tiktok", before=Cursor("h02000", 1)
+    ),
     "public only": DirectoryQuery(community="big", visibilities=frozenset({Visibility.PUBLIC}), last=True),
 }
 # Not here: a search. A substring can't seek a b-tree, so a search page reads until it finds a page of
@@ -118,9 +122,11 @@ async def test_directory_page_seeks_the_index(
     query = QUERIES[name]
     page = await big.directory_page(query)
     assert page.entries, "the plan of an empty read proves little"
-    for statement, plan in await explained(database, lambda: big.directory_page(query)):
-        if "count(*)" not in statement:  # the total: see test_counts_read_indexes_only
-            assert_index_seek(dialect, statement, plan)
+    plans = await explained(database, lambda: big.directory_page(query))
+    assert len(plans) == (2 if query.after and query.before else 1), "one statement: rows, total, neighbours"
+    for statement, plan in plans:
+        # The neighbour probe may sort the few rows between a cursor near an end and that end.
+        assert_index_seek(dialect, statement, plan, sorted_tail_ok=True)
 
 
 async def test_export_batches_seek_the_index(big: Repository, database: Database, dialect: str) -> None:
@@ -134,23 +140,23 @@ async def test_export_batches_seek_the_index(big: Repository, database: Database
         assert_index_seek(dialect, statement, plan, sorted_tail_ok=True)
 
 
-async def test_counts_read_indexes_only(big: Repository, database: Database, dialect: str) -> None:
-    """All entries from the covering index, minus the unlisted members' through their partial index."""
+async def test_counts_read_the_counters_only(big: Repository, database: Database, dialect: str) -> None:
+    """Totals are sums of the trigger-kept counter rows, found by their key; no entry is read."""
     expected = {
         p: sum(1 for i in range(1, ROWS + 1) if i % 10 and i % 50 != 1 and i % 3 == k)
         for k, p in enumerate(PLATFORMS)
     }
     assert await big.count_by_platform(community="big", visibilities=frozenset(Visibility)) == expected
-    page = await big.directory_page(DirectoryQuery(community="big", platform="tiktok"))
+    page = await big.directory_page(
+        DirectoryQuery(visibilities=EVERY_VISIBILITY, community="big", platform="tiktok")
+    )
     assert page.total == expected["tiktok"]
-    if dialect != "sqlite":
-        return  # PostgreSQL rightly scans when a count covers most of a small table
     for action in (
         lambda: big.count_by_platform(community="big", visibilities={Visibility.PUBLIC}),
         lambda: big.count_entries(community="big", visibilities=frozenset(Visibility)),
     ):
         [(statement, plan)] = await explained(database, action)
         context = f"\n{statement}\n--- plan ---\n{plan}"
-        assert "SEARCH entries USING COVERING INDEX ix_entries_community_platform_visibility" in plan, context
-        assert "SEARCH members USING INDEX ix_members_unlisted" in plan, context
-        assert "SCAN entries" not in plan and "SCAN members" not in plan, context
+        assert "entries" not in statement and "members" not in statement, context
+        if dialect == "sqlite":  # PostgreSQL rightly scans a table of a few dozen rows
+            assert "SEARCH entry_counts USING INDEX" in plan and "(community=?)" in plan, context

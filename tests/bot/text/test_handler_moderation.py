@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from bot.config import FerryConfig
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.ratelimit import RateLimiter
@@ -65,7 +65,9 @@ async def test_a_banned_member_is_refused_kindly_but_may_still_forget(
         )
     chinese = await commands.answer("join", on_bluesky("zh-hans"))
     assert chinese.startswith("管理员已暂停你在 Demo Community 的登记")
-    assert await directory.handles(community="demo", identity=ctx.identity) == []
+    assert (
+        await directory.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=ctx.identity) == []
+    )
     assert (await commands.answer("forget", ctx)).startswith("Done: Ferry erased everything about you")
 
 

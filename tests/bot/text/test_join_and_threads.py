@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.models import Identity, IdentityKind, Source, Verification, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.text.handler import TextCommands, TextContext
@@ -55,7 +55,9 @@ async def test_join_registers_the_own_account_as_proven(
         "You are already in the Open House directory as @alice.test ✓"
     )
     [entry] = await service.handles(
-        community="open", identity=Identity(IdentityKind.BLUESKY, "did:plc:alice")
+        visibilities=EVERY_VISIBILITY,
+        community="open",
+        identity=Identity(IdentityKind.BLUESKY, "did:plc:alice"),
     )
     assert entry.verification is Verification.BLUESKY_PROVEN
     assert entry.source is Source.BLUESKY

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.errors import BannedError, InvalidInputError
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.transfer import ImportReport, LayoutKind, TransferService
@@ -53,20 +53,22 @@ async def test_messy_sheet_dry_run_apply_and_reimport(
     assert dry.layout.unknown == ("Notes",)
     assert (dry.rows, dry.added, dry.replaced, dry.unchanged) == (10, 10, 0, 0)
     assert rejected(dry) == MESSY_REJECTED
-    assert await service.counts(community="demo") == {}  # a dry run changes nothing
+    assert (
+        await service.counts(visibilities=EVERY_VISIBILITY, community="demo") == {}
+    )  # a dry run changes nothing
 
     applied = await import_sheet(transfer, dry_run=False)
     assert (applied.rows, applied.added, applied.replaced, applied.unchanged) == (10, 10, 0, 0)
     assert rejected(applied) == MESSY_REJECTED
     counts = {"rednote": 2, "lemon8": 2, "bluesky": 4, "instagram": 2}
-    assert await service.counts(community="demo") == counts
+    assert await service.counts(visibilities=EVERY_VISIBILITY, community="demo") == counts
 
     again = await import_sheet(transfer, dry_run=False)
     assert (again.added, again.replaced, again.unchanged) == (0, 0, 10)
     assert rejected(again) == MESSY_REJECTED
-    assert await service.counts(community="demo") == counts  # no duplicates
+    assert await service.counts(visibilities=EVERY_VISIBILITY, community="demo") == counts  # no duplicates
 
-    alice = await service.handles(community="demo", identity=DISCORD)
+    alice = await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=DISCORD)
     assert {(e.platform, e.handle, e.source) for e in alice} == {
         ("rednote", "5e8f1a2b3c4d5e6f7a8b9c0d", Source.IMPORT),
         ("lemon8", "alice.bakes", Source.IMPORT),
@@ -126,7 +128,7 @@ async def test_import_applies_then_is_idempotent_and_keeps_names(
     )
     first = await transfer.import_csv(io.StringIO(text), community="demo", dry_run=False)
     assert (first.added, first.replaced, first.unchanged, first.kept, first.rejected) == (1, 0, 1, 0, [])
-    handles = await service.handles(community="demo", identity=DISCORD)
+    handles = await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=DISCORD)
     assert {(e.platform, e.handle, e.visibility) for e in handles} == {
         ("lemon8", "cook", Visibility.PUBLIC),  # the member's own choice: a sheet's applies to new entries
         ("instagram", "new.one", Visibility.COMMUNITY),
@@ -216,7 +218,7 @@ async def test_a_reimport_never_undoes_what_the_member_changed_since(
         again = await transfer.import_csv(io.StringIO(sheet), community="demo", dry_run=dry_run)
         counts = (again.added, again.replaced, again.unchanged, again.kept, again.rejected)
         assert counts == (0, 0, 1, 1, [])
-    handles = await service.handles(community="demo", identity=DISCORD)
+    handles = await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=DISCORD)
     assert {(e.platform, e.handle, e.visibility, e.source) for e in handles} == {
         ("lemon8", "cook", Visibility.COMMUNITY, Source.IMPORT),
         ("instagram", "cook.new", Visibility.PUBLIC, Source.DISCORD),
@@ -234,7 +236,7 @@ async def test_a_new_sheet_replaces_an_imported_handle_but_keeps_its_visibility(
     new = "discord_id,platform,handle,visibility\n111111111111111111,lemon8,cook2,public\n"
     report = await transfer.import_csv(io.StringIO(new), community="demo", dry_run=False)
     assert (report.added, report.replaced, report.unchanged, report.kept) == (0, 1, 0, 0)
-    [entry] = await service.handles(community="demo", identity=DISCORD)
+    [entry] = await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=DISCORD)
     assert (entry.handle, entry.visibility, entry.source) == ("cook2", Visibility.COMMUNITY, Source.IMPORT)
 
 
@@ -268,7 +270,10 @@ async def test_a_handle_the_member_removed_stays_out_until_they_add_it_again(
     await transfer.import_csv(io.StringIO(SHEET_ONE), community="demo", dry_run=False)
     await service.remove(community="demo", identity=DISCORD, platform="lemon8")
     assert await reimport(transfer, SHEET_ONE) == [(0, 0, 1, 1)] * 2
-    assert [e.platform for e in await service.handles(community="demo", identity=DISCORD)] == ["instagram"]
+    assert [
+        e.platform
+        for e in await service.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=DISCORD)
+    ] == ["instagram"]
     # Once they add it again themselves, a later sheet may update it like any imported handle.
     await service.register(
         community="demo",
