@@ -22,7 +22,7 @@ def test_every_platform_in_a_command_example_is_enabled_in_the_demo_community() 
     config = load_config(ROOT / "config" / "ferry.toml")
     enabled = [spec.key for spec in config.enabled_platforms(config.community("demo"))]
     named = {m for text in _code() for m in EXAMPLE.findall(text) if not m.startswith(("-", "/"))}
-    named -= {"platform", "PLATFORM", "·"}  # placeholders in usage lines
+    named -= {"platform", "PLATFORM", "·", "…"}  # placeholders in usage lines
     assert {"rednote", "lemon8", "XHS", "小红书"} <= named  # the scan sees the examples
     aliases = README.split("Platforms answer to their aliases", 1)[1].split(")", 1)[0]
     named |= set(re.findall(r"`([^`]+)`", aliases))

@@ -146,7 +146,7 @@ class FleetReload:
             await conn.add_listener(REPLIES, self._on_reply)
             self._conn = conn
             self.listening.set()
-            log.info("listening for fleet config reloads", extra={"process": self.name})
+            log.info("listening for fleet config reloads", extra={"fleet_process": self.name})
             await closed.wait()
         finally:
             self._conn = None

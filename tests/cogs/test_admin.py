@@ -10,7 +10,7 @@ import pytest
 
 from bot.discord.client import FerryBot
 from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification
-from tests.bot.discord.fixtures import Moderation
+from tests.bot.discord.fixtures import COMMANDS, Moderation
 from tests.support.discord_standin import DiscordStandin, FileOption, StandinUsageError
 
 
@@ -276,15 +276,8 @@ async def test_sync_is_for_the_owner_only(discord_standin: DiscordStandin, ferry
     message = await admin(discord_standin, "sync")
     assert message.content == "Only the bot's owner can do that."
     message = await admin(discord_standin, "sync", {"scope": "global"}, user=world.owner)
-    assert message.content.startswith("Synced 6 commands globally")
-    assert {c["name"] for c in discord_standin.commands()} == {
-        "handle",
-        "directory",
-        "links",
-        "mydata",
-        "ferry",
-        "stats",
-    }
+    assert message.content.startswith(f"Synced {len(COMMANDS)} commands globally")
+    assert {c["name"] for c in discord_standin.commands()} == set(COMMANDS)
 
 
 async def test_owner_ids_add_to_the_applications_owner_rather_than_replace_it(
@@ -298,7 +291,7 @@ async def test_owner_ids_add_to_the_applications_owner_rather_than_replace_it(
         message = await admin(
             discord_standin, "sync", {"scope": "guild"}, user=user, ignore_default_permissions=True
         )
-        assert message.content.startswith("Synced 5 commands to this server"), user
+        assert message.content.startswith(f"Synced {len(COMMANDS)} commands to this server"), user
     message = await admin(discord_standin, "sync", {"scope": "guild"}, user=world.admin)
     assert message.content == "Only the bot's owner can do that."
 
@@ -309,10 +302,10 @@ async def test_the_owner_clears_a_servers_copy_that_doubles_the_global_commands(
     world = discord_standin.world
     await admin(discord_standin, "sync", {"scope": "guild"}, user=world.owner)
     await admin(discord_standin, "sync", {"scope": "global"}, user=world.owner)
-    assert len(discord_standin.commands(world.guild)) == len(discord_standin.commands()) == 5
+    assert len(discord_standin.commands(world.guild)) == len(discord_standin.commands()) == len(COMMANDS)
     message = await admin(discord_standin, "sync", {"scope": "clear"}, user=world.owner)
     assert message.content == "Removed this server's own copy of the commands; the global ones remain."
-    assert discord_standin.commands(world.guild) == [] and len(discord_standin.commands()) == 5
+    assert discord_standin.commands(world.guild) == [] and len(discord_standin.commands()) == len(COMMANDS)
     message = await admin(discord_standin, "sync", {"scope": "clear"})  # an admin, not the owner
     assert message.content == "Only the bot's owner can do that."
 

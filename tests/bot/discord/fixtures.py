@@ -16,6 +16,9 @@ from bot.discord.client import FerryBot
 from bot.settings import Settings
 from tests.support.discord_standin import DefaultWorld, DiscordStandin, Role, User
 
+# Ferry's top-level slash commands, as a server or the global scope receives them.
+COMMANDS = ("handle", "directory", "links", "mydata", "ferry", "stats")
+
 CONFIG = """
 [defaults]
 community = "movers"

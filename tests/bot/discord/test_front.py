@@ -18,7 +18,7 @@ from bot.app import App
 from bot.discord.front import DiscordFront, sync_commands
 from bot.models import EVERY_VISIBILITY
 from bot.settings import Settings
-from tests.bot.discord.fixtures import wait_for
+from tests.bot.discord.fixtures import COMMANDS, wait_for
 from tests.bot.test_runner import SleepyFront, settings
 from tests.support.discord_standin import DiscordStandin, redirect_discord
 
@@ -56,17 +56,10 @@ async def test_sync_commands_globally_and_to_one_server(
     _use_app_token(discord_standin, ferry_app)
     world = discord_standin.world
     with redirect_discord(discord_standin.api_base, discord_standin.gateway_url):
-        assert await sync_commands(ferry_app) == 6
-        assert await sync_commands(ferry_app, guild_id=world.guild.id) == 6
-    assert {c["name"] for c in discord_standin.commands()} == {
-        "handle",
-        "directory",
-        "links",
-        "mydata",
-        "ferry",
-        "stats",
-    }
-    assert len(discord_standin.commands(world.guild)) == 6
+        assert await sync_commands(ferry_app) == len(COMMANDS)
+        assert await sync_commands(ferry_app, guild_id=world.guild.id) == len(COMMANDS)
+    assert {c["name"] for c in discord_standin.commands()} == set(COMMANDS)
+    assert len(discord_standin.commands(world.guild)) == len(COMMANDS)
 
 
 async def test_clearing_a_servers_copy_leaves_the_global_commands(
@@ -78,10 +71,10 @@ async def test_clearing_a_servers_copy_leaves_the_global_commands(
     with redirect_discord(discord_standin.api_base, discord_standin.gateway_url):
         await sync_commands(ferry_app, guild_id=world.guild.id)
         await sync_commands(ferry_app)
-        assert len(discord_standin.commands(world.guild)) == 5
+        assert len(discord_standin.commands(world.guild)) == len(COMMANDS)
         assert await sync_commands(ferry_app, guild_id=world.guild.id, clear=True) == 0
     assert discord_standin.commands(world.guild) == []
-    assert len(discord_standin.commands()) == 5
+    assert len(discord_standin.commands()) == len(COMMANDS)
     with pytest.raises(ValueError, match="needs the server"):
         await sync_commands(ferry_app, clear=True)
 
