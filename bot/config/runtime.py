@@ -74,8 +74,16 @@ class FerryConfig:
 
     @property
     def default_community_slug(self) -> str:
-        """The community answering where none is named (the console, Bluesky)."""
-        return self.defaults.community
+        """The community answering where none is named (the console, Bluesky).
+
+        ``[defaults] community`` when set (check-config refuses one that names nothing); otherwise
+        "demo" when it is configured or nothing is, else the first configured community, so that a
+        config with communities of its own never answers from an unconfigured one.
+        """
+        fallback = self.defaults.community
+        if "community" in self.defaults.model_fields_set or not self.communities:
+            return fallback
+        return fallback if fallback in self.communities else next(iter(self.communities))
 
     def is_configured(self, slug: str) -> bool:
         """Whether a config file defines this community (rather than it running on defaults)."""

@@ -186,3 +186,13 @@ def test_the_config_is_immutable(write) -> None:
         config.communities["new"] = config.community("still")  # type: ignore[index]
     with pytest.raises(ValueError, match="frozen"):
         config.community("still").name = "changed"  # type: ignore[misc]
+
+
+def test_without_defaults_the_first_configured_community_answers_not_an_unconfigured_demo(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.toml").write_text(COMMUNITY.format(slug="alpha", guild=1), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(COMMUNITY.format(slug="bravo", guild=2), encoding="utf-8")
+    assert load_config(tmp_path).default_community_slug == "alpha"
+    (tmp_path / "c.toml").write_text('[defaults]\ncommunity = "bravo"\n', encoding="utf-8")
+    assert load_config(tmp_path).default_community_slug == "bravo"
