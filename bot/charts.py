@@ -13,28 +13,46 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 from collections.abc import Mapping
-from typing import Literal
-
-import matplotlib
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING, Literal
 
 from bot.services.insights import OTHER, Insights
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 Format = Literal["png", "svg"]
 
-# Text stays text in SVG (smaller, selectable, read by screen readers); ids are stable across runs.
-matplotlib.rcParams["svg.fonttype"] = "none"
-matplotlib.rcParams["svg.hashsalt"] = "ferry"
 # DejaVu ships with matplotlib; a CJK font, where installed, draws Chinese names and labels (without
 # one, Chinese glyphs come out as boxes: see docs/insights.md).
 _CJK = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC")
-_INSTALLED = {font.name for font in font_manager.fontManager.ttflist}
-CJK_FONTS = tuple(name for name in _CJK if name in _INSTALLED)
-matplotlib.rcParams["font.family"] = ["DejaVu Sans", *CJK_FONTS]
+# matplotlib is imported and set up on the first picture, not when a front imports this module:
+# importing it scans the system's fonts (and builds a cache on a first run), which no console
+# command or bot start should pay for. None until then; tests may set it.
+CJK_FONTS: tuple[str, ...] | None = None
+_SETUP = threading.Lock()
+_configured = False
+
+
+def _setup() -> tuple[str, ...]:
+    """Import matplotlib and set Ferry's defaults once; returns the CJK fonts found."""
+    global CJK_FONTS, _configured  # set once, under the lock, by the first drawing thread
+    with _SETUP:
+        if not _configured:
+            import matplotlib  # imported late: see CJK_FONTS
+            from matplotlib import font_manager
+
+            # Text stays text in SVG (smaller, selectable, read by screen readers); stable ids.
+            matplotlib.rcParams["svg.fonttype"] = "none"
+            matplotlib.rcParams["svg.hashsalt"] = "ferry"
+            if CJK_FONTS is None:
+                installed = {font.name for font in font_manager.fontManager.ttflist}
+                CJK_FONTS = tuple(name for name in _CJK if name in installed)
+            matplotlib.rcParams["font.family"] = ["DejaVu Sans", *CJK_FONTS]
+            _configured = True
+        return CJK_FONTS or ()
+
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -77,7 +95,7 @@ def words_for(locale: str, *, drawn: bool = True) -> Mapping[str, str]:
 
     ``drawn``: for the picture itself, Chinese only when a CJK font is installed (boxes otherwise).
     """
-    chinese = locale.lower().startswith("zh") and (CJK_FONTS or not drawn)
+    chinese = locale.lower().startswith("zh") and (not drawn or bool(_setup()))
     return WORDS["zh-Hans"] if chinese else WORDS["en"]
 
 
@@ -94,6 +112,9 @@ def render(insights: Insights, *, locale: str = "en", fmt: Format = "png", dpi: 
 
 @functools.lru_cache(maxsize=32)
 def _draw(insights: Insights, language: str, fmt: Format, dpi: int) -> bytes:
+    from matplotlib.figure import Figure  # imported late: see _setup
+
+    _setup()
     words = WORDS[language]
     figure = Figure(figsize=(12, 10), dpi=dpi, layout="constrained")
     bars, lines = figure.add_subplot(2, 1, 1), figure.add_subplot(2, 1, 2)
@@ -189,6 +210,8 @@ def _bars(axes: Axes, insights: Insights, words: Mapping[str, str]) -> None:
         axes.text((platform.count or 0) + biggest * 0.01, y, label, va="center", fontsize=12)
     axes.set_xlim(0, biggest * 1.18)
     axes.spines[["top", "right"]].set_visible(False)
+    from matplotlib.ticker import MaxNLocator  # imported late: see _setup
+
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
@@ -214,6 +237,8 @@ def _lines(axes: Axes, insights: Insights, words: Mapping[str, str]) -> None:
     axes.grid(axis="y", color="#DDDDDD")
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_ylim(bottom=0)
+    from matplotlib.ticker import MaxNLocator  # imported late: see _setup
+
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     step = max(1, -(-len(days) // 7))
     ticks = days[::step]
