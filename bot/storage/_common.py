@@ -58,9 +58,10 @@ async def load_entry(conn: AsyncConnection, *where: ColumnElement[bool]) -> Entr
     return None if row is None else entry_from_row(row)
 
 
-async def load_member(conn: AsyncConnection, member_id: int) -> Member | None:
-    """A member with all its identities, or None."""
-    row = (await conn.execute(select(members).where(members.c.id == member_id))).one_or_none()
+async def load_member(conn: AsyncConnection, member_id: int, *, for_update: bool = False) -> Member | None:
+    """A member with all its identities, or None; ``for_update`` locks the row on PostgreSQL."""
+    query = select(members).where(members.c.id == member_id)
+    row = (await conn.execute(query.with_for_update() if for_update else query)).one_or_none()
     if row is None:
         return None
     identity_rows = await conn.execute(

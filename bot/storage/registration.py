@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import HandleTakenError
-from bot.models import Entry, Identity, IdentityKind, Member, Registration, Source, Verification, Visibility
+from bot.models import Entry, Identity, Member, Registration, Source, Verification, Visibility
 from bot.storage._batch import GroupCommit
-from bot.storage._common import RACE_RETRIES, Store, load_entry
+from bot.storage._common import RACE_RETRIES, Store, load_entry, load_member
 from bot.storage._common import record_audit as audit
 from bot.storage._dialect import insert_ignoring_conflict
 from bot.storage._merge import evict_unverified_claim
@@ -245,26 +245,10 @@ async def _create_member(conn: AsyncConnection, dialect: str, c: Claim, name: st
 async def _lock_member(conn: AsyncConnection, member_id: int) -> Member:
     """The member, locked FOR UPDATE on PostgreSQL so one member's writes queue up (SQLite's
     BEGIN IMMEDIATE already serialises every writer)."""
-    row = (
-        await conn.execute(select(members).where(members.c.id == member_id).with_for_update())
-    ).one_or_none()
-    if row is None:
+    member = await load_member(conn, member_id, for_update=True)
+    if member is None:
         raise _LostRaceError  # forgotten or merged away since the look-up
-    identity_rows = await conn.execute(
-        select(member_identities.c.kind, member_identities.c.external_id)
-        .where(member_identities.c.member_id == member_id)
-        .order_by(member_identities.c.kind, member_identities.c.external_id)
-    )
-    return Member(
-        id=row.id,
-        community=row.community,
-        display_name=row.display_name,
-        hidden=row.hidden,
-        banned=row.banned,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        identities=tuple(Identity(IdentityKind(kind), external_id) for kind, external_id in identity_rows),
-    )
+    return member
 
 
 async def _insert_entry(conn: AsyncConnection, dialect: str, c: Claim, member_id: int, name: str) -> Entry:
