@@ -12,7 +12,7 @@ import io
 import pytest
 
 from bot.discord.client import FerryBot
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Visibility
 from bot.text.handler import TextCommands, TextContext
 from bot.text.parser import parse
 from tests.support.discord_standin import DiscordStandin
@@ -36,7 +36,9 @@ CASES = [
 
 
 async def _stored(ferry: FerryBot, identity: Identity, platform: str) -> str | None:
-    entries = await ferry.app.directory.handles(community=COMMUNITY, identity=identity)
+    entries = await ferry.app.directory.handles(
+        community=COMMUNITY, identity=identity, visibilities=EVERY_VISIBILITY
+    )
     found = [e.handle for e in entries if e.platform == platform]
     if found:  # forgotten again, so the next front can claim the same handle without a clash
         await ferry.app.directory.forget(community=COMMUNITY, identity=identity, actor="test")

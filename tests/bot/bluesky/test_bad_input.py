@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import App
 from bot.bluesky.front import BlueskyFront
-from bot.models import Identity, IdentityKind, Source, Verification
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification
 from bot.services.names import NEUTRAL_NAME
 from tests.bot.bluesky.fakes import FakeGateway
 
@@ -78,7 +78,9 @@ async def test_look_alikes_are_refused_as_on_discord(
     [post] = gateway.posts()
     assert "valid" in post.value["text"]  # "That isn't a valid … handle: …"
     asker = Identity(IdentityKind.BLUESKY, "did:plc:asker")
-    assert await app.directory.handles(community="movers", identity=asker) == []
+    assert (
+        await app.directory.handles(community="movers", identity=asker, visibilities=EVERY_VISIBILITY) == []
+    )
 
 
 @pytest.mark.parametrize(

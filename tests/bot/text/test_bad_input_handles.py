@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.console.front import ConsoleFront
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.text.handler import TextCommands, TextContext
@@ -47,7 +47,12 @@ async def test_look_alikes_are_refused_and_nothing_is_stored(
 ) -> None:
     answer = await commands.answer(line, context("tester"))
     assert wording in answer
-    assert await service.handles(community="demo", identity=Identity(IdentityKind.CONSOLE, "tester")) == []
+    assert (
+        await service.handles(
+            community="demo", identity=Identity(IdentityKind.CONSOLE, "tester"), visibilities=EVERY_VISIBILITY
+        )
+        == []
+    )
 
 
 async def test_the_punycode_reason_is_worded_in_chinese(commands: TextCommands) -> None:
@@ -59,7 +64,9 @@ async def test_fullwidth_from_a_cjk_keyboard_is_still_folded(
     commands: TextCommands, service: DirectoryService
 ) -> None:
     await commands.answer("ａｄｄ lemon8 ａｌｉｃｅ", context("tester"))
-    [entry] = await service.handles(community="demo", identity=Identity(IdentityKind.CONSOLE, "tester"))
+    [entry] = await service.handles(
+        community="demo", identity=Identity(IdentityKind.CONSOLE, "tester"), visibilities=EVERY_VISIBILITY
+    )
     assert entry.handle == "alice"
 
 

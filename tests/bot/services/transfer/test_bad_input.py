@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from bot.models import Identity, IdentityKind
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind
 from bot.services.directory import DirectoryService
 from bot.services.names import NEUTRAL_NAME
 from bot.services.transfer import ImportReport, TransferService
@@ -55,7 +55,9 @@ async def test_invisible_and_direction_changing_characters_do_not_make_a_new_per
     again = "name,instagram\n\u2066Ann\u200b  Lee\u3164\u2069,ann.lee\n"
     report = await run(transfer, again, dry_run=False)
     assert (report.added, report.rejected) == (1, [])
-    handles = await service.handles(community="demo", identity=Identity(IdentityKind.CONSOLE, "Ann Lee"))
+    handles = await service.handles(
+        community="demo", identity=Identity(IdentityKind.CONSOLE, "Ann Lee"), visibilities=EVERY_VISIBILITY
+    )
     assert {e.platform for e in handles} == {"lemon8", "instagram"}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.models import Identity, IdentityKind, Source, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.transfer import ExportFormat, ExportScope, TransferService
 from bot.services.transfer.cells import guard_cell, unguard_cell
@@ -66,7 +66,7 @@ async def test_an_export_reimports_as_the_same_directory(
         assert (report.added, report.rejected) == (len(MEMBERS), [])
 
     assert directory(await exported(transfer, "open")) == directory(sheet)
-    youtube = await service.handles(community="open", identity=MEMBERS[0][0])
+    youtube = await service.handles(community="open", identity=MEMBERS[0][0], visibilities=EVERY_VISIBILITY)
     assert {e.handle for e in youtube} == {"@alice_tube", "alice"}
 
 
