@@ -96,19 +96,26 @@ _PG_FUNCTIONS = (
     """
 CREATE FUNCTION ferry_entry_counts_entry() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT'
-        AND EXISTS (SELECT 1 FROM members WHERE id = OLD.member_id AND NOT (hidden OR banned)) THEN
-        INSERT INTO entry_counts (community, platform, visibility, shard, n)
-        VALUES (OLD.community, OLD.platform, OLD.visibility, OLD.id % 8, -1)
-        ON CONFLICT (community, platform, visibility, shard)
-        DO UPDATE SET n = entry_counts.n + EXCLUDED.n;
+    -- FOR SHARE: a concurrent hide, ban or forget of the member waits for this transaction (and
+    -- this one for it), then re-reads the committed state; without the lock each could count the
+    -- other's change against a snapshot that no longer holds (READ COMMITTED write skew).
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM 1 FROM members WHERE id = OLD.member_id AND NOT (hidden OR banned) FOR SHARE;
+        IF FOUND THEN
+            INSERT INTO entry_counts (community, platform, visibility, shard, n)
+            VALUES (OLD.community, OLD.platform, OLD.visibility, OLD.id % 8, -1)
+            ON CONFLICT (community, platform, visibility, shard)
+            DO UPDATE SET n = entry_counts.n + EXCLUDED.n;
+        END IF;
     END IF;
-    IF TG_OP <> 'DELETE'
-        AND EXISTS (SELECT 1 FROM members WHERE id = NEW.member_id AND NOT (hidden OR banned)) THEN
-        INSERT INTO entry_counts (community, platform, visibility, shard, n)
-        VALUES (NEW.community, NEW.platform, NEW.visibility, NEW.id % 8, 1)
-        ON CONFLICT (community, platform, visibility, shard)
-        DO UPDATE SET n = entry_counts.n + EXCLUDED.n;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM 1 FROM members WHERE id = NEW.member_id AND NOT (hidden OR banned) FOR SHARE;
+        IF FOUND THEN
+            INSERT INTO entry_counts (community, platform, visibility, shard, n)
+            VALUES (NEW.community, NEW.platform, NEW.visibility, NEW.id % 8, 1)
+            ON CONFLICT (community, platform, visibility, shard)
+            DO UPDATE SET n = entry_counts.n + EXCLUDED.n;
+        END IF;
     END IF;
     RETURN NULL;
 END $$
