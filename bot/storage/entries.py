@@ -10,7 +10,7 @@ from sqlalchemy import Row, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.errors import HandleTakenError, NotRegisteredError
+from bot.errors import HandleTakenError, MemberNotFoundError, NotRegisteredError
 from bot.models import Entry, Identity, Registration, Source, Verification, Visibility
 from bot.storage._common import RACE_RETRIES, Store, entry_from_row, entry_select, load_entry, lock_member
 from bot.storage._common import record_audit as audit
@@ -173,6 +173,8 @@ class EntryStore(Store):
         """
         where = (entries.c.member_id == member_id, entries.c.platform == platform)
         async with self._db.transaction(write=True) as conn:
+            if not await _lock_owner(conn, member_id):
+                return None
             entry = await load_entry(conn, *where)
             if entry is None:
                 return None
@@ -220,6 +222,8 @@ class EntryStore(Store):
         if platform is not None:
             where.append(entries.c.platform == platform)
         async with self._db.transaction(write=True) as conn:
+            if not await _lock_owner(conn, member_id):
+                raise NotRegisteredError(platform)
             changed = (
                 await conn.execute(
                     update(entries)
@@ -253,6 +257,8 @@ class EntryStore(Store):
         """
         where = (entries.c.member_id == member_id, entries.c.platform == platform)
         async with self._db.transaction(write=True) as conn:
+            if not await _lock_owner(conn, member_id):
+                raise NotRegisteredError(platform)
             changed = (
                 await conn.execute(
                     update(entries)
@@ -288,6 +294,20 @@ def _reregistration_changes(old: Row[Any], w: _Wanted) -> dict[str, str]:
     if _RANK[w.verification] > _RANK[Verification(old.verification)]:
         changes["verification"] = w.verification.value
     return changes
+
+
+async def _lock_owner(conn: AsyncConnection, member_id: int) -> bool:
+    """Lock the entries' member before touching them; False when the member is gone.
+
+    Every writer takes the member first and its entries after (a registration, a hide, a forget
+    and a merge all do): one order for everyone, or a removal holding the entry while waiting for
+    the member would deadlock with a re-registration holding the member while waiting for the entry.
+    """
+    try:
+        await lock_member(conn, member_id)
+    except MemberNotFoundError:
+        return False
+    return True
 
 
 async def _exists(conn: AsyncConnection, *where: Any) -> bool:
