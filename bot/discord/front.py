@@ -30,6 +30,17 @@ RETRYABLE: tuple[type[BaseException], ...] = (
 )
 
 
+# Gateway close codes that refuse this process's shard set: retrying cannot help, the settings must
+# change. Another process of the fleet holding a different DISCORD_SHARD_COUNT gives 4010.
+SHARD_REFUSALS = {
+    4010: (
+        "Discord refused shard {shard}: the shard set is invalid, or another process connects with a "
+        "different DISCORD_SHARD_COUNT; give every process the same count"
+    ),
+    4011: 'Discord requires sharding for this bot: set DISCORD_SHARD_COUNT ("auto" asks Discord)',
+}
+
+
 def backoff(failures: int) -> float:
     """Seconds to wait after ``failures`` failed attempts in a row: doubling from 10 s, capped, jittered."""
     return min(5.0 * 2.0**failures, CONNECT_BACKOFF_MAX) * (0.5 + random.random() / 2)  # noqa: S311
@@ -102,6 +113,10 @@ class DiscordFront:
                     raise FrontStartError("Discord refused DISCORD_TOKEN: check it in .env") from exc
                 except discord.PrivilegedIntentsRequired as exc:
                     raise FrontStartError("Discord refused an intent Ferry asked for") from exc
+                except discord.ConnectionClosed as exc:
+                    if exc.code not in SHARD_REFUSALS:
+                        raise
+                    raise FrontStartError(SHARD_REFUSALS[exc.code].format(shard=exc.shard_id)) from exc
                 except RETRYABLE as exc:
                     failures += 1
                     wait = backoff(failures)

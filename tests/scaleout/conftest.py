@@ -27,6 +27,7 @@ from bot.storage.cluster import ClusterStore, Lease
 from bot.storage.database import Database
 
 STOP_TIMEOUT_S = 20.0
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -69,8 +70,11 @@ class Fleet:
     def config_path(self) -> Path:
         return self.workdir / "ferry.toml"
 
-    def start(self, name: str, env: Mapping[str, str] | None = None, *args: str) -> FerryProcess:
-        """Start ``ferry run`` (or ``ferry <args>``) as process ``name``."""
+    def start(
+        self, name: str, env: Mapping[str, str] | None = None, *args: str, module: str = "bot.cli"
+    ) -> FerryProcess:
+        """Start ``ferry run`` (or ``ferry <args>``) as process ``name``; ``module`` is the entry
+        point (``tests.scaleout.discord_child`` for one pointed at the Discord stand-in)."""
         log_path = self.workdir / f"{name}.log"
         full_env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -79,12 +83,13 @@ class Fleet:
             "DATABASE_URL": self.database_url,
             "FERRY_CONFIG": str(self.config_path),
             "LOG_LEVEL": "INFO",
+            "PYTHONPATH": str(REPO),  # for a test entry point, run from the work directory
             **self.env,
             **(env or {}),
         }
         with log_path.open("ab") as log:
             popen = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", *(args or ("run",))],
+                [sys.executable, "-m", module, *(args or ("run",))],
                 cwd=self.workdir,  # no stray .env is read
                 env=full_env,
                 stdout=log,
