@@ -264,6 +264,9 @@ async def _sync_commands(settings: Settings, guild: int | None, *, clear: bool =
     return 0
 
 
+QUIET_COMMANDS = ("console", "status", "health")  # commands whose output is for a person, not a log
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ferry`` console script; returns the process exit status."""
     args = _parser().parse_args(argv)
@@ -273,9 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     level = settings.log_level
-    if args.command == "console" and "log_level" not in settings.model_fields_set:
-        # Log lines between a prompt and its answer confuse a person at the console; an operator
-        # who wants them sets LOG_LEVEL explicitly.
+    if args.command in QUIET_COMMANDS and "log_level" not in settings.model_fields_set:
+        # Log lines between a prompt and its answer confuse a person at the console, and "database
+        # opened" in front of a status report (or a healthcheck's output) is noise; an operator who
+        # wants them sets LOG_LEVEL explicitly.
         level = "WARNING"
     setup_logging(level, settings.log_format)
 

@@ -99,5 +99,6 @@ async def test_ferry_status_and_health_from_the_command_line(
         await Registry(ClusterStore(database), process, AlwaysLeader(), clock=utc_now).beat()
     assert await asyncio.to_thread(main, ["health"]) == 0
     assert await asyncio.to_thread(main, ["status"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "database opened" not in out + err  # a report for a person: INFO lines only on request
     assert "database: sqlite" in out and f"leader: {process.id}" in out and "processes alive: 1" in out
