@@ -30,6 +30,7 @@ from bot.config import FerryConfig
 from bot.errors import InvalidHandleError
 from bot.platforms import normalise, profile_url
 from bot.services.directory import DirectoryService
+from bot.services.ratelimit import member_limiter
 from bot.storage import Database, Repository
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -125,7 +126,12 @@ async def run_one(dialect: str, size: int, args: argparse.Namespace, versions: d
             version = await _server_version(db)
             if version:
                 versions["postgres"] = version
-            service = DirectoryService(repository=Repository(db), config=ConfigHolder(config), clock=utc_now)
+            repository = Repository(db)
+            # The limiter ferry run uses: shared through the database on PostgreSQL, in memory on SQLite.
+            limiter = member_limiter(db.dialect, repository)
+            service = DirectoryService(
+                repository=repository, config=ConfigHolder(config), clock=utc_now, limiter=limiter
+            )
             raw = RawSql(db)
             print("  pages...", file=sys.stderr, flush=True)
             page_results, middle, _ = await measure.pages(

@@ -48,9 +48,9 @@ class Arrivals(commands.Cog):
     async def _on_change(self, change: DirectoryChange) -> None:
         if change.kind is not ChangeKind.ENTRY_ADDED or change.entry is None:
             return  # a replaced handle is not an arrival
-        member = await self.bot.app.repository.get_member(change.member_id)
-        if member is None or not member.listed:
-            return  # an admin hid or banned this member: no view shows them, announcements included
+        # No database read here: this runs before the member's answer is sent, once per sign-up.
+        # Whether the member is still shown (not hidden, banned or erased) is checked when the
+        # batch is posted, which is also when it matters.
         for guild_id in self._guilds_of(change.community):
             await self.on_ferry_arrival(guild_id, change.entry)
 

@@ -33,6 +33,7 @@ from bot.services.names import clean_display_name, clean_search
 from bot.services.ratelimit import (
     MemberLimiter,
     RateLimiter,
+    SharedRateLimiter,
     count_member_command,
     member_keys,
     member_windows,
@@ -128,9 +129,16 @@ class DirectoryService:
         spec, normalised = self.normalise(community, platform, handle)
 
         counted = actor != MEMBER  # admins, imports and the operator act for others, often in bulk
-        if not counted and not isinstance(self._limiter, RateLimiter):
+        if not counted and isinstance(self._limiter, SharedRateLimiter):
             # A limit shared by several processes is counted in the database under locks of its
-            # own, so before this write rather than inside it.
+            # own, so before this write rather than inside it (a refused registration still counts),
+            # in one transaction that also finds the member behind the account.
+            limits = self._config().limits
+            await self._limiter.count_account(
+                community=community, identity=identity, action=REGISTRATION, limits=limits
+            )
+            counted = True
+        elif not counted and not isinstance(self._limiter, RateLimiter):
             known = await self._repo.find_member(community=community, identity=identity)
             await self.limit(community, identity, known, actor, REGISTRATION)
             counted = True

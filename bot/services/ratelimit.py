@@ -21,7 +21,7 @@ from typing import Protocol
 from bot.config.models import Limits
 from bot.errors import RateLimitedError
 from bot.models import Identity
-from bot.storage.coordination import CoordinationStore
+from bot.storage.coordination import CoordinationStore, MemberKey
 
 MonotonicClock = Callable[[], float]
 DEFAULT_MAX_KEYS = 10_000  # members acting within one window; each costs at most a few hundred bytes
@@ -114,6 +114,25 @@ class SharedRateLimiter:
 
     async def count(self, keys: Sequence[str], action: str, limits: Sequence[Limit]) -> None:
         """Record one ``action`` for every key when each has room, or raise RateLimitedError."""
+        await self._count(keys, action, limits, None)
+
+    async def count_account(self, *, community: str, identity: Identity, action: str, limits: Limits) -> None:
+        """:func:`count_member_command` for an account whose member is not known yet: the member
+        (if any) is looked up inside the counting transaction rather than in one of its own."""
+        [account_key] = member_keys(community=community, identity=identity, member_id=None, action=action)
+        member = MemberKey(
+            community,
+            identity.kind.value,
+            identity.external_id,
+            lambda member_id: member_keys(
+                community=community, identity=identity, member_id=member_id, action=action
+            )[1],
+        )
+        await self._count([account_key], action, member_windows(limits), member)
+
+    async def _count(
+        self, keys: Sequence[str], action: str, limits: Sequence[Limit], member: MemberKey | None
+    ) -> None:
         active = [limit for limit in limits if limit.count > 0]
         if not active:
             return
@@ -122,7 +141,7 @@ class SharedRateLimiter:
         def room(times: list[list[float]], now: float) -> float:
             return max(_wait(log, limit, now) for log in times for limit in active)
 
-        wait = await self._store.hits_then_record(keys, longest=longest, room=room)
+        wait = await self._store.hits_then_record(keys, longest=longest, room=room, member=member)
         if wait > 0:
             raise RateLimitedError(action, wait)
 

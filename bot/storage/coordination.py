@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.expression import ColumnElement
 
 from bot.storage._common import Store
 from bot.storage._dialect import insert_ignoring_conflict
-from bot.storage.tables import discord_identify_slots, rate_limit_hits
+from bot.storage.tables import discord_identify_slots, member_identities, rate_limit_hits
 
 # Given each key's recent hit times (oldest first) and the time now, the seconds until all have room.
 RoomCheck = Callable[[list[list[float]], float], float]
@@ -27,7 +30,13 @@ _PRUNE_PG = text(
     "DELETE FROM rate_limit_hits WHERE ctid IN "
     "(SELECT ctid FROM rate_limit_hits WHERE at <= :horizon LIMIT 500 FOR UPDATE SKIP LOCKED)"
 )
-HIT_RETENTION_S = 3600.0  # the longest member-limit window
+# The outer query reads the clock after the inner one took every lock (in the array's order).
+_LOCK_THEN_CLOCK_PG = text(
+    "SELECT extract(epoch FROM clock_timestamp()) FROM ("
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest(CAST(:keys AS text[])) AS k"
+    ") AS locked"
+)
+PRUNE_EVERY = 20  # counted commands of one process per prune of old hits
 _slots = discord_identify_slots.c
 
 
@@ -35,6 +44,44 @@ async def _now(conn: AsyncConnection) -> float:
     if conn.dialect.name == "postgresql":
         return float((await conn.execute(select(func.extract("epoch", func.clock_timestamp())))).scalar_one())
     return time.time()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberKey:
+    """An account whose member, if it has one, is counted too, under ``key(member_id)``."""
+
+    community: str
+    kind: str
+    external_id: str
+    key: Callable[[int], str]
+
+
+async def _prepare(conn: AsyncConnection, member: MemberKey | None, *, asynchronous: bool) -> int | None:
+    """The account's member id (or None), and on PostgreSQL ``synchronous_commit = off`` for this
+    transaction: one statement."""
+    columns: list[ColumnElement[Any]] = []
+    if asynchronous:
+        columns.append(func.set_config("synchronous_commit", "off", True))
+    if member is not None:
+        columns.append(
+            select(member_identities.c.member_id)
+            .where(
+                member_identities.c.community == member.community,
+                member_identities.c.kind == member.kind,
+                member_identities.c.external_id == member.external_id,
+            )
+            .scalar_subquery()
+        )
+    if not columns:
+        return None
+    row = (await conn.execute(select(*columns))).one()
+    return row[-1] if member is not None else None
+
+
+async def _lock(conn: AsyncConnection, ordered: list[str]) -> float:
+    """Take the keys' advisory locks (sorted, so two processes locking overlapping keys cannot
+    deadlock), then read the database clock: one statement."""
+    return float((await conn.execute(_LOCK_THEN_CLOCK_PG, {"keys": ordered})).scalar_one())
 
 
 async def _prune(conn: AsyncConnection, horizon: float) -> None:
@@ -47,23 +94,30 @@ async def _prune(conn: AsyncConnection, horizon: float) -> None:
 class CoordinationStore(Store):
     """``rate_limit_hits`` and ``discord_identify_slots``."""
 
-    async def hits_then_record(self, keys: Sequence[str], *, longest: float, room: RoomCheck) -> float:
+    async def hits_then_record(
+        self, keys: Sequence[str], *, longest: float, room: RoomCheck, member: MemberKey | None = None
+    ) -> float:
         """Under a lock on ``keys``, read their hits within ``longest`` seconds and ask ``room`` how
         long to wait; when it says 0, record one hit per key now. Returns that wait.
 
+        ``member`` adds the key of the member behind an account, looked up in the same transaction
+        (a command counted before its member is known costs no transaction of its own).
+
         The transaction is committed asynchronously on PostgreSQL (``synchronous_commit = off``): a
         limit is a brake on floods, so losing the last hits in a server crash costs nothing, while
-        waiting for the disk on every counted command would.
+        waiting for the disk on every counted command would. Old hits are pruned by one counted
+        command in :data:`PRUNE_EVERY` of this process (reads ignore them anyway), not by every one.
         """
-        ordered = sorted(set(keys))
         async with self._db.transaction(write=True) as conn:
-            if conn.dialect.name == "postgresql":
-                await conn.execute(text("SET LOCAL synchronous_commit = off"))
-                # Sorted, so two processes locking overlapping keys cannot deadlock.
-                for key in ordered:
-                    await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
-            now = await _now(conn)
-            await _prune(conn, now - max(longest, HIT_RETENTION_S))
+            pg = conn.dialect.name == "postgresql"
+            member_id = await _prepare(conn, member, asynchronous=pg)
+            counted = (
+                [*keys, member.key(member_id)] if member is not None and member_id is not None else [*keys]
+            )
+            ordered = sorted(set(counted))
+            now = await _lock(conn, ordered) if pg else time.time()
+            if self._due_for_pruning():
+                await _prune(conn, now - max(longest, HIT_RETENTION_S))
             rows = await conn.execute(
                 select(_hits.key, _hits.at)
                 .where(_hits.key.in_(ordered), _hits.at > now - longest)
@@ -72,10 +126,16 @@ class CoordinationStore(Store):
             times: dict[str, list[float]] = {key: [] for key in ordered}
             for row in rows:
                 times[row.key].append(row.at)
-            wait = room([times[key] for key in keys], now)
+            wait = room([times[key] for key in counted], now)
             if wait <= 0:
                 await conn.execute(insert(rate_limit_hits), [{"key": key, "at": now} for key in ordered])
             return wait
+
+    def _due_for_pruning(self) -> bool:
+        """True for this store's first counted command and every PRUNE_EVERY-th after it."""
+        done = getattr(self, "_hits_counted", 0)  # a mixin of Repository: no __init__ of its own
+        self._hits_counted = done + 1
+        return done % PRUNE_EVERY == 0
 
     async def reserve_identify(self, bucket: int, *, interval: float) -> float:
         """Take the next IDENTIFY slot of ``bucket`` for this process; returns how many seconds to

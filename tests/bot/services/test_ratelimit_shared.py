@@ -7,11 +7,14 @@ import asyncio
 import pytest
 from sqlalchemy import insert, select
 
+from bot.config.models import Limits
 from bot.errors import RateLimitedError
+from bot.models import Identity, IdentityKind
 from bot.services.ratelimit import Limit, RateLimiter, SharedRateLimiter, member_limiter
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.storage.tables import rate_limit_hits
+from bot.storage.tables import member_identities, rate_limit_hits
+from tests.bot.storage._helpers import T0
 
 PER_MINUTE = (Limit(3, 60.0),)
 
@@ -68,3 +71,43 @@ async def test_hits_older_than_an_hour_are_deleted_whoever_counts_next(database:
     async with database.transaction() as conn:
         keys = (await conn.execute(select(rate_limit_hits.c.key))).scalars().all()
     assert keys == ["someone-else"]
+
+
+async def test_an_account_is_counted_with_the_member_found_in_the_same_transaction(
+    database: Database,
+) -> None:
+    """``count_account``: two accounts of one member share the member's allowance; an account
+    with no member yet is counted on its own key only."""
+    repository = Repository(database)
+    first, second = Identity(IdentityKind.DISCORD, "1"), Identity(IdentityKind.BLUESKY, "did:plc:two")
+    member = await repository.ensure_member(community="movers", identity=first, display_name="m", now=T0)
+    async with database.transaction(write=True) as conn:
+        await conn.execute(
+            insert(member_identities).values(
+                community="movers",
+                kind=second.kind.value,
+                external_id=second.external_id,
+                member_id=member.id,
+            )
+        )
+    limiter = SharedRateLimiter(repository)
+    limits = Limits(registrations_per_minute=3, registrations_per_hour=100)
+
+    async def count(identity: Identity) -> None:
+        await limiter.count_account(
+            community="movers", identity=identity, action="registration", limits=limits
+        )
+
+    await count(first)
+    await count(second)
+    await count(first)
+    with pytest.raises(RateLimitedError):
+        await count(second)  # its own key has room, the member's has not
+    stranger = Identity(IdentityKind.DISCORD, "3")
+    for _ in range(3):
+        await count(stranger)
+    async with database.transaction() as conn:
+        keys = sorted((await conn.execute(select(rate_limit_hits.c.key))).scalars())
+    assert keys.count(f"movers|member:{member.id}|registration") == 3
+    assert keys.count("movers|discord:3|registration") == 3
+    assert not [key for key in keys if "member:" in key and str(member.id) not in key]
