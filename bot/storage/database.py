@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, StaticPool
 
 from bot.storage._dialect import SQLITE_LOWER, python_lower
+from bot.storage._sqlite_driver import one_hop_dbapi
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,7 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     database = url.database or ""
     if database in ("", ":memory:") or url.query.get("mode") == "memory":
         # Each new connection to :memory: would be a new, empty database: share one.
-        engine = create_async_engine(url, poolclass=StaticPool)
+        engine = create_async_engine(url, poolclass=StaticPool, module=one_hop_dbapi())
     else:
         if not url.query.get("uri"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -224,6 +225,7 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=0,
             pool_use_lifo=True,
+            module=one_hop_dbapi(),  # one event-loop turn per statement (see _sqlite_driver)
         )
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
