@@ -12,6 +12,7 @@ keeps it in the database with the same sliding-window rule. :func:`member_limite
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Sequence
@@ -59,6 +60,9 @@ class RateLimiter:
         self._max_keys = max_keys
         # Oldest use first: idle keys are found at the front without scanning the rest.
         self._log: OrderedDict[Hashable, deque[float]] = OrderedDict()
+        # A registration batch on SQLite counts from the database's thread (bot.storage._batch)
+        # while the event loop may count another command: check-and-record must stay one step.
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._log)
@@ -70,6 +74,10 @@ class RateLimiter:
     def acquire_all(self, keys: Sequence[Hashable], action: str, limits: Sequence[Limit]) -> None:
         """Record one ``action`` for every key when each has room, or raise RateLimitedError (with
         the longest wait) and record nothing: one refused key must not use up another's room."""
+        with self._lock:
+            self._acquire_all(keys, action, limits)
+
+    def _acquire_all(self, keys: Sequence[Hashable], action: str, limits: Sequence[Limit]) -> None:
         active = [limit for limit in limits if limit.count > 0]
         now = self._clock()
         longest = max((limit.window for limit in active), default=0.0)

@@ -94,6 +94,10 @@ async def lock_member(conn: AsyncConnection, member_id: int) -> Row[Any]:
     return row
 
 
+# Built once: values come with each execution (see _dialect.insert_ignoring_conflict_of for why).
+_INSERT_AUDIT = insert(audit_log)
+
+
 async def record_audit(
     conn: AsyncConnection,
     *,
@@ -106,17 +110,16 @@ async def record_audit(
     detail: Mapping[str, str] | None = None,
 ) -> None:
     """Append one audit row, inside the caller's transaction so it commits with the change."""
-    await conn.execute(
-        insert(audit_log).values(
-            community=community,
-            at=at,
-            action=action,
-            actor=actor,
-            member_id=member_id,
-            platform=platform,
-            detail=dict(detail) if detail else None,
-        )
-    )
+    row = {
+        "community": community,
+        "at": at,
+        "action": action,
+        "actor": actor,
+        "member_id": member_id,
+        "platform": platform,
+        "detail": dict(detail) if detail else None,
+    }
+    await conn.execute(_INSERT_AUDIT, row)
 
 
 def audit_from_row(row: Row[Any]) -> AuditRecord:

@@ -7,11 +7,13 @@ function registered on every connection (see ``bot.storage.database``) stands in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, Text, func
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.functions import Function
 
 SQLITE_LOWER = "ferry_lower"  # name of the SQL function registered on SQLite connections
@@ -35,6 +37,19 @@ def insert_ignoring_conflict(
 ) -> sqlite.Insert | postgresql.Insert:
     """``INSERT ... ON CONFLICT (on) DO NOTHING``; with ``RETURNING`` it yields no row on a conflict."""
     return _insert(dialect, table).values(values).on_conflict_do_nothing(index_elements=list(on))
+
+
+@functools.cache
+def insert_ignoring_conflict_of(
+    dialect: str, table: Table, on: tuple[str, ...], returning: tuple[str, ...] = ()
+) -> Executable:
+    """:func:`insert_ignoring_conflict` built once per dialect and table, its values given at
+    execution (``conn.execute(statement, values)``): a hot path does not rebuild the statement
+    and SQLAlchemy reuses its cache key, which costs more than running it on SQLite."""
+    statement = _insert(dialect, table).on_conflict_do_nothing(index_elements=list(on))
+    if returning:
+        return statement.returning(*(table.c[name] for name in returning))
+    return statement
 
 
 def upsert(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, exists, insert, select, update
+from sqlalchemy import Row, Select, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,7 +23,7 @@ from bot.models import Entry, Identity, Member, Registration, Source, Verificati
 from bot.storage._batch import GroupCommit
 from bot.storage._common import RACE_RETRIES, Store, load_entry, load_member
 from bot.storage._common import record_audit as audit
-from bot.storage._dialect import insert_ignoring_conflict
+from bot.storage._dialect import insert_ignoring_conflict_of
 from bot.storage._merge import evict_unverified_claim
 from bot.storage.members import ban_tombstone
 from bot.storage.tables import entries, kv_state, member_identities, members
@@ -123,6 +123,24 @@ class RegistrationStore(Store):
         raise RuntimeError(f"could not register for {claim.identity} in {claim.community!r}")
 
 
+# The statements of a newcomer's registration, built once (values come with each execution): on
+# SQLite building and keying a statement cost more than running it. _FOUND answers, in one
+# statement, everything a registration must know before writing.
+_FOUND = select(
+    select(member_identities.c.member_id)
+    .where(
+        member_identities.c.community == bindparam("community"),
+        member_identities.c.kind == bindparam("kind"),
+        member_identities.c.external_id == bindparam("external_id"),
+    )
+    .scalar_subquery()
+    .label("member_id"),
+    exists().where(kv_state.c.key == bindparam("tombstone")).label("tombstoned"),
+    exists().where(kv_state.c.key == bindparam("withdrawn")).label("withdrawn"),
+)
+_INSERT_MEMBER = insert(members).returning(members.c.id)
+
+
 def _member_id_of(c: Claim) -> Select[Any]:
     return select(member_identities.c.member_id).where(
         member_identities.c.community == c.community,
@@ -136,13 +154,14 @@ async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit)
     # One statement answers everything a newcomer's registration must know before writing.
     found = (
         await conn.execute(
-            select(
-                _member_id_of(c).scalar_subquery().label("member_id"),
-                exists().where(kv_state.c.key == ban_tombstone(c.community, identity)).label("tombstoned"),
-                exists()
-                .where(kv_state.c.key == withdrawn_key(c.community, identity, c.platform))
-                .label("withdrawn"),
-            )
+            _FOUND,
+            {
+                "community": c.community,
+                "kind": identity.kind.value,
+                "external_id": identity.external_id,
+                "tombstone": ban_tombstone(c.community, identity),
+                "withdrawn": withdrawn_key(c.community, identity, c.platform),
+            },
         )
     ).one()
     created = found.member_id is None
@@ -210,25 +229,18 @@ async def holder_of(conn: AsyncConnection, c: Claim) -> HandleTakenError | None:
 
 
 async def _create_member(conn: AsyncConnection, dialect: str, c: Claim, name: str) -> Member:
-    member_id = (
-        await conn.execute(
-            insert(members)
-            .values(community=c.community, display_name=name, created_at=c.now, updated_at=c.now)
-            .returning(members.c.id)
-        )
-    ).scalar_one()
-    claim = insert_ignoring_conflict(
-        dialect,
-        member_identities,
-        {
-            "community": c.community,
-            "kind": c.identity.kind.value,
-            "external_id": c.identity.external_id,
-            "member_id": member_id,
-        },
-        on=("community", "kind", "external_id"),
-    ).returning(member_identities.c.member_id)
-    if (await conn.execute(claim)).first() is None:
+    row = {"community": c.community, "display_name": name, "created_at": c.now, "updated_at": c.now}
+    member_id = (await conn.execute(_INSERT_MEMBER, row)).scalar_one()
+    claim = insert_ignoring_conflict_of(
+        dialect, member_identities, ("community", "kind", "external_id"), returning=("member_id",)
+    )
+    identity_row = {
+        "community": c.community,
+        "kind": c.identity.kind.value,
+        "external_id": c.identity.external_id,
+        "member_id": member_id,
+    }
+    if (await conn.execute(claim, identity_row)).first() is None:
         raise _LostRaceError  # a concurrent registration of the same account created its member
     return Member(
         id=member_id,
@@ -265,10 +277,10 @@ async def _insert_entry(conn: AsyncConnection, dialect: str, c: Claim, member_id
         "created_at": c.now,
         "updated_at": c.now,
     }
-    statement = insert_ignoring_conflict(
-        dialect, entries, values, on=("community", "platform", "handle_key")
-    ).returning(entries.c.id)
-    entry_id = (await conn.execute(statement)).scalar_one_or_none()
+    statement = insert_ignoring_conflict_of(
+        dialect, entries, ("community", "platform", "handle_key"), returning=("id",)
+    )
+    entry_id = (await conn.execute(statement, values)).scalar_one_or_none()
     if entry_id is None:
         # Raised inside the transaction, so the member made for this registration goes too.
         holder = await load_entry(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,3 +80,44 @@ async def test_a_caller_giving_up_does_not_cancel_the_others(database: Database,
     async with database.transaction() as conn:
         keys = set((await conn.execute(select(kv_state.c.key))).scalars())
     assert {f"k{i}" for i in (10, 11, 12, 13, 14)} - keys <= {f"k{10 + cancel_at}"}
+
+
+async def test_a_sqlite_batch_runs_off_the_event_loop_thread(database: Database, dialect: str) -> None:
+    """On SQLite the steps run on the connection's own thread (no event-loop turn per statement);
+    elsewhere on the loop, as plain coroutines."""
+    import threading
+
+    threads: set[int] = set()
+
+    async def step(conn: AsyncConnection, item: int) -> int:
+        threads.add(threading.get_ident())
+        return await _write(conn, item)
+
+    async def alone(item: int) -> int:
+        async with database.transaction(write=True) as conn:
+            return await step(conn, item)
+
+    group: GroupCommit[int, int] = GroupCommit(database, step, alone)
+    assert await asyncio.gather(*(group.submit(i) for i in (20, 21, 22))) == [20, 21, 22]
+    on_loop = threading.get_ident() in threads
+    assert on_loop is (dialect != "sqlite")
+
+
+async def test_a_step_that_awaits_anything_but_a_statement_is_refused_on_sqlite(tmp_path: Path) -> None:
+    database = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'batch.db'}")
+    await database.upgrade()
+
+    async def step(conn: AsyncConnection, item: int) -> int:
+        await asyncio.sleep(0)  # would need the event loop, which the connection's thread has not
+        return await _write(conn, item)
+
+    async def alone(item: int) -> int:
+        async with database.transaction(write=True) as conn:
+            return await _write(conn, item)
+
+    group: GroupCommit[int, int] = GroupCommit(database, step, alone)
+    try:
+        # Two items, so the batch fails as a whole and each is written alone instead: nothing is lost.
+        assert await asyncio.gather(group.submit(30), group.submit(31)) == [30, 31]
+    finally:
+        await database.close()
