@@ -9,11 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.expression import ColumnElement
 
 from bot.storage._common import Store
 from bot.storage._dialect import insert_ignoring_conflict
@@ -36,6 +34,28 @@ _LOCK_THEN_CLOCK_PG = text(
     "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest(CAST(:keys AS text[])) AS k"
     ") AS locked"
 )
+# The counting statements, built once with their values given at execution (a hot path: building
+# a statement and its cache key costs more than a round trip on loopback).
+_MEMBER_ID = (
+    select(member_identities.c.member_id)
+    .where(
+        member_identities.c.community == bindparam("community"),
+        member_identities.c.kind == bindparam("kind"),
+        member_identities.c.external_id == bindparam("external_id"),
+    )
+    .scalar_subquery()
+    .label("member_id")
+)
+_SET_ASYNC_COMMIT = func.set_config("synchronous_commit", "off", True)
+_ASYNC_COMMIT = select(_SET_ASYNC_COMMIT)
+_ASYNC_COMMIT_AND_MEMBER = select(_SET_ASYNC_COMMIT, _MEMBER_ID)
+_MEMBER = select(_MEMBER_ID)
+_RECENT_HITS = (
+    select(_hits.key, _hits.at)
+    .where(_hits.key.in_(bindparam("keys", expanding=True)), _hits.at > bindparam("since"))
+    .order_by(_hits.at)
+)
+_INSERT_HIT = insert(rate_limit_hits)
 PRUNE_EVERY = 20  # counted commands of one process per prune of old hits
 _slots = discord_identify_slots.c
 
@@ -59,23 +79,18 @@ class MemberKey:
 async def _prepare(conn: AsyncConnection, member: MemberKey | None, *, asynchronous: bool) -> int | None:
     """The account's member id (or None), and on PostgreSQL ``synchronous_commit = off`` for this
     transaction: one statement."""
-    columns: list[ColumnElement[Any]] = []
-    if asynchronous:
-        columns.append(func.set_config("synchronous_commit", "off", True))
-    if member is not None:
-        columns.append(
-            select(member_identities.c.member_id)
-            .where(
-                member_identities.c.community == member.community,
-                member_identities.c.kind == member.kind,
-                member_identities.c.external_id == member.external_id,
-            )
-            .scalar_subquery()
-        )
-    if not columns:
+    if member is None:
+        if asynchronous:
+            await conn.execute(_ASYNC_COMMIT)
         return None
-    row = (await conn.execute(select(*columns))).one()
-    return row[-1] if member is not None else None
+    statement = _ASYNC_COMMIT_AND_MEMBER if asynchronous else _MEMBER
+    row = (await conn.execute(statement, _member_values(member))).one()
+    member_id: int | None = row.member_id
+    return member_id
+
+
+def _member_values(member: MemberKey) -> dict[str, str]:
+    return {"community": member.community, "kind": member.kind, "external_id": member.external_id}
 
 
 async def _lock(conn: AsyncConnection, ordered: list[str]) -> float:
@@ -118,17 +133,13 @@ class CoordinationStore(Store):
             now = await _lock(conn, ordered) if pg else time.time()
             if self._due_for_pruning():
                 await _prune(conn, now - max(longest, HIT_RETENTION_S))
-            rows = await conn.execute(
-                select(_hits.key, _hits.at)
-                .where(_hits.key.in_(ordered), _hits.at > now - longest)
-                .order_by(_hits.at)
-            )
+            rows = await conn.execute(_RECENT_HITS, {"keys": ordered, "since": now - longest})
             times: dict[str, list[float]] = {key: [] for key in ordered}
             for row in rows:
                 times[row.key].append(row.at)
             wait = room([times[key] for key in counted], now)
             if wait <= 0:
-                await conn.execute(insert(rate_limit_hits), [{"key": key, "at": now} for key in ordered])
+                await conn.execute(_INSERT_HIT, [{"key": key, "at": now} for key in ordered])
             return wait
 
     def _due_for_pruning(self) -> bool:
