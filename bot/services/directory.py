@@ -138,10 +138,6 @@ class DirectoryService:
                 community=community, identity=identity, action=REGISTRATION, limits=limits
             )
             counted = True
-        elif not counted and not isinstance(self._limiter, RateLimiter):
-            known = await self._repo.find_member(community=community, identity=identity)
-            await self.limit(community, identity, known, actor, REGISTRATION)
-            counted = True
 
         def admit(member: Member | None, tombstoned: bool) -> str:
             # Runs inside the write, on the member the write is based on; again when the write is

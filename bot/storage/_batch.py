@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.base import Executable
 
 from bot.errors import FerryError
-from bot.storage._sqlite_driver import run_inline, supports_inline
+from bot.storage._sqlite_driver import run_inline
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ class GroupCommit(Generic[T, R]):
         alone: Callable[[T], Awaitable[R]],
     ) -> None:
         self._db = database
+        # Every SQLite engine is made with the one-hop driver, which can run a batch on its thread.
+        self._inline = database.dialect == "sqlite"
         self._step = step
         self._alone = alone
         self._queue: list[_Waiting[T, R]] = []
@@ -102,7 +104,7 @@ class GroupCommit(Generic[T, R]):
                 # The whole batch runs on the database connection's thread, each step's statements
                 # straight after each other: none waits for a turn of the (busy) event loop.
                 items = [waiting.item for waiting in batch]
-                if await supports_inline(conn):
+                if self._inline:
                     outcomes = await run_inline(
                         conn, lambda sync: [self._inline_step(sync, item) for item in items]
                     )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, insert, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import MemberNotFoundError
@@ -96,6 +96,24 @@ async def lock_member(conn: AsyncConnection, member_id: int) -> Row[Any]:
 
 # Built once: values come with each execution (see _dialect.insert_ignoring_conflict_of for why).
 _INSERT_AUDIT = insert(audit_log)
+
+# The member behind an account, as a scalar subquery labelled ``member_id``, its values given at
+# execution as ``account_values(...)``: hot paths embed it in their first statement.
+MEMBER_OF_ACCOUNT = (
+    select(member_identities.c.member_id)
+    .where(
+        member_identities.c.community == bindparam("community"),
+        member_identities.c.kind == bindparam("kind"),
+        member_identities.c.external_id == bindparam("external_id"),
+    )
+    .scalar_subquery()
+    .label("member_id")
+)
+
+
+def account_values(community: str, kind: str, external_id: str) -> dict[str, str]:
+    """The values :data:`MEMBER_OF_ACCOUNT` takes."""
+    return {"community": community, "kind": kind, "external_id": external_id}
 
 
 async def record_audit(

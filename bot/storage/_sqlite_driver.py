@@ -8,6 +8,9 @@ its answer slow (docs/benchmarks.md). Here a statement is one function run on th
 execute, fetch everything, close) and one turn of the loop. Rows are fetched at once, as
 SQLAlchemy's adapter already does for every non-streaming cursor.
 
+For a group-commit batch, :func:`run_inline` goes one step further: it runs a whole function of
+statements on that thread, each executed directly, with no trip through the event loop at all.
+
 It plugs in through ``create_async_engine(module=...)``, SQLAlchemy's documented way to swap the
 DBAPI module of a dialect; only ``aiosqlite.Connection._execute`` (the one primitive every
 aiosqlite method is built on) is used beyond the public API, and the dependency is pinned.
@@ -151,12 +154,6 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         assert isinstance(cursor, _OneHopCursor)  # made by _make_new_cursor
         cursor._outcome = outcome
         self._rows = collections.deque(outcome.rows)
-
-
-async def supports_inline(conn: AsyncConnection) -> bool:
-    """Whether :func:`run_inline` can run on this connection (a SQLite one made here)."""
-    raw = await conn.get_raw_connection()
-    return isinstance(raw.dbapi_connection, OneHopConnection)
 
 
 async def run_inline(conn: AsyncConnection, fn: Callable[[Connection], T]) -> T:

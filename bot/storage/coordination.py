@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage._common import Store
+from bot.storage._common import MEMBER_OF_ACCOUNT, Store, account_values
 from bot.storage._dialect import insert_ignoring_conflict
-from bot.storage.tables import discord_identify_slots, member_identities, rate_limit_hits
+from bot.storage.tables import discord_identify_slots, rate_limit_hits
 
 # Given each key's recent hit times (oldest first) and the time now, the seconds until all have room.
 RoomCheck = Callable[[list[list[float]], float], float]
@@ -36,20 +36,10 @@ _LOCK_THEN_CLOCK_PG = text(
 )
 # The counting statements, built once with their values given at execution (a hot path: building
 # a statement and its cache key costs more than a round trip on loopback).
-_MEMBER_ID = (
-    select(member_identities.c.member_id)
-    .where(
-        member_identities.c.community == bindparam("community"),
-        member_identities.c.kind == bindparam("kind"),
-        member_identities.c.external_id == bindparam("external_id"),
-    )
-    .scalar_subquery()
-    .label("member_id")
-)
 _SET_ASYNC_COMMIT = func.set_config("synchronous_commit", "off", True)
 _ASYNC_COMMIT = select(_SET_ASYNC_COMMIT)
-_ASYNC_COMMIT_AND_MEMBER = select(_SET_ASYNC_COMMIT, _MEMBER_ID)
-_MEMBER = select(_MEMBER_ID)
+_ASYNC_COMMIT_AND_MEMBER = select(_SET_ASYNC_COMMIT, MEMBER_OF_ACCOUNT)
+_MEMBER = select(MEMBER_OF_ACCOUNT)
 _RECENT_HITS = (
     select(_hits.key, _hits.at)
     .where(_hits.key.in_(bindparam("keys", expanding=True)), _hits.at > bindparam("since"))
@@ -84,13 +74,10 @@ async def _prepare(conn: AsyncConnection, member: MemberKey | None, *, asynchron
             await conn.execute(_ASYNC_COMMIT)
         return None
     statement = _ASYNC_COMMIT_AND_MEMBER if asynchronous else _MEMBER
-    row = (await conn.execute(statement, _member_values(member))).one()
+    values = account_values(member.community, member.kind, member.external_id)
+    row = (await conn.execute(statement, values)).one()
     member_id: int | None = row.member_id
     return member_id
-
-
-def _member_values(member: MemberKey) -> dict[str, str]:
-    return {"community": member.community, "kind": member.kind, "external_id": member.external_id}
 
 
 async def _lock(conn: AsyncConnection, ordered: list[str]) -> float:

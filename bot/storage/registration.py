@@ -14,14 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, exists, insert, select, update
+from sqlalchemy import Row, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import HandleTakenError
 from bot.models import Entry, Identity, Member, Registration, Source, Verification, Visibility
 from bot.storage._batch import GroupCommit
-from bot.storage._common import RACE_RETRIES, Store, load_entry, load_member
+from bot.storage._common import (
+    MEMBER_OF_ACCOUNT,
+    RACE_RETRIES,
+    Store,
+    account_values,
+    load_entry,
+    load_member,
+)
 from bot.storage._common import record_audit as audit
 from bot.storage._dialect import insert_ignoring_conflict_of
 from bot.storage._merge import evict_unverified_claim
@@ -127,26 +134,18 @@ class RegistrationStore(Store):
 # SQLite building and keying a statement cost more than running it. _FOUND answers, in one
 # statement, everything a registration must know before writing.
 _FOUND = select(
-    select(member_identities.c.member_id)
-    .where(
-        member_identities.c.community == bindparam("community"),
-        member_identities.c.kind == bindparam("kind"),
-        member_identities.c.external_id == bindparam("external_id"),
-    )
-    .scalar_subquery()
-    .label("member_id"),
+    MEMBER_OF_ACCOUNT,
     exists().where(kv_state.c.key == bindparam("tombstone")).label("tombstoned"),
     exists().where(kv_state.c.key == bindparam("withdrawn")).label("withdrawn"),
 )
 _INSERT_MEMBER = insert(members).returning(members.c.id)
 
 
-def _member_id_of(c: Claim) -> Select[Any]:
-    return select(member_identities.c.member_id).where(
-        member_identities.c.community == c.community,
-        member_identities.c.kind == c.identity.kind.value,
-        member_identities.c.external_id == c.identity.external_id,
-    )
+_MEMBER_OF = select(MEMBER_OF_ACCOUNT)
+
+
+def _account(c: Claim) -> dict[str, str]:
+    return account_values(c.community, c.identity.kind.value, c.identity.external_id)
 
 
 async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit) -> Registered:
@@ -156,9 +155,7 @@ async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit)
         await conn.execute(
             _FOUND,
             {
-                "community": c.community,
-                "kind": identity.kind.value,
-                "external_id": identity.external_id,
+                **_account(c),
                 "tombstone": ban_tombstone(c.community, identity),
                 "withdrawn": withdrawn_key(c.community, identity, c.platform),
             },
@@ -222,7 +219,7 @@ async def holder_of(conn: AsyncConnection, c: Claim) -> HandleTakenError | None:
         entries.c.platform == c.platform,
         entries.c.handle_key == c.handle_key,
     )
-    mine = (await conn.execute(_member_id_of(c))).scalar_one_or_none()
+    mine = (await conn.execute(_MEMBER_OF, _account(c))).scalar_one_or_none()
     if holder is not None and holder.member_id != mine:
         return HandleTakenError(c.platform, c.handle, holder.visibility)
     return None

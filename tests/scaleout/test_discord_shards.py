@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bot.storage.database import Database
 from bot.storage.tables import entries
 from tests.scaleout.conftest import Fleet
+from tests.scaleout.test_leader_failover import CONFIG as BLUESKY_CONFIG
 from tests.scaleout.test_leader_failover import bluesky_env, login, replies_to
 from tests.support.atproto import AtprotoNetwork
 from tests.support.discord_standin import DiscordStandin, Guild, InteractionHandle, User
@@ -36,17 +37,10 @@ ANSWER_TIMEOUT_S = 60.0
 CHILD = "tests.scaleout.discord_child"
 STOPPED_ON_PURPOSE = ("wrong-count", "shard0")
 
-CONFIG = """
-[bluesky]
-poll_interval_seconds = 2
 
-[[communities]]
-slug = "movers"
-name = "Movers"
-default_visibility = "public"
-platforms = ["bluesky", "rednote"]
-discord_guild_ids = [{guild_ids}]
-"""
+def config(guilds: list[Guild]) -> str:
+    """The failover suite's config, its community naming the test's servers."""
+    return BLUESKY_CONFIG + f"discord_guild_ids = [{', '.join(str(g.id) for g in guilds)}]\n"
 
 
 async def spread_guilds(standin: DiscordStandin, owner: User) -> dict[int, list[Guild]]:
@@ -114,9 +108,7 @@ async def test_every_server_registers_at_once_and_an_old_button_works_after_a_re
     people = [await atproto_network.create_account(f"sharder{n}") for n in range(3)]
     clients = [await login(atproto_network, person) for person in people]
 
-    fleet.config_path.write_text(
-        CONFIG.format(guild_ids=", ".join(str(g.id) for g in guilds)), encoding="utf-8"
-    )
+    fleet.config_path.write_text(config(guilds), encoding="utf-8")
     fleet.env.update(bluesky_env(atproto_network, bot))
     for shard in range(SHARDS):
         fleet.start(f"shard{shard}", discord_env(standin, guilds, shard), module=CHILD)

@@ -34,57 +34,17 @@ down_revision = "0008_entry_counts_lock"
 branch_labels = None
 depends_on = None
 
-# One statement per function. The ``locked`` step takes the members in id order ``FOR SHARE`` and
-# reads their flags under the lock (the newest committed version): a hide, ban, unhide or forget
-# running concurrently either committed first and is seen, or waits for this transaction and then
-# counts what it committed. A member deleted by this transaction (a cascade) joins nothing: its
-# BEFORE DELETE trigger already counted it out. Counters are then upserted in key order.
-_FUNCTIONS = (
-    """
-CREATE FUNCTION ferry_entry_counts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+# One statement per function; the three differ only in the rows they count (``changed``). The
+# ``locked`` step takes the members in id order ``FOR SHARE`` and reads their flags under the lock
+# (the newest committed version): a hide, ban, unhide or forget running concurrently either
+# committed first and is seen, or waits for this transaction and then counts what it committed. A
+# member deleted by this transaction (a cascade) joins nothing: its BEFORE DELETE trigger already
+# counted it out. Counters are then upserted in key order; a sum of zero writes nothing.
+_FUNCTION = """
+CREATE FUNCTION ferry_entry_counts_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     WITH changed AS (
-        SELECT member_id, community, platform, visibility, id % 8 AS shard, 1 AS n FROM new_rows
-    ), locked AS MATERIALIZED (
-        SELECT id, NOT (hidden OR banned) AS listed FROM members
-        WHERE id IN (SELECT member_id FROM changed) ORDER BY id FOR SHARE
-    )
-    INSERT INTO entry_counts (community, platform, visibility, shard, n)
-    SELECT c.community, c.platform, c.visibility, c.shard, sum(c.n)
-    FROM changed c JOIN locked l ON l.id = c.member_id AND l.listed
-    GROUP BY c.community, c.platform, c.visibility, c.shard
-    ORDER BY c.community, c.platform, c.visibility, c.shard
-    ON CONFLICT (community, platform, visibility, shard) DO UPDATE SET n = entry_counts.n + EXCLUDED.n;
-    RETURN NULL;
-END $$
-""",
-    """
-CREATE FUNCTION ferry_entry_counts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    WITH changed AS (
-        SELECT member_id, community, platform, visibility, id % 8 AS shard, -1 AS n FROM old_rows
-    ), locked AS MATERIALIZED (
-        SELECT id, NOT (hidden OR banned) AS listed FROM members
-        WHERE id IN (SELECT member_id FROM changed) ORDER BY id FOR SHARE
-    )
-    INSERT INTO entry_counts (community, platform, visibility, shard, n)
-    SELECT c.community, c.platform, c.visibility, c.shard, sum(c.n)
-    FROM changed c JOIN locked l ON l.id = c.member_id AND l.listed
-    GROUP BY c.community, c.platform, c.visibility, c.shard
-    ORDER BY c.community, c.platform, c.visibility, c.shard
-    ON CONFLICT (community, platform, visibility, shard) DO UPDATE SET n = entry_counts.n + EXCLUDED.n;
-    RETURN NULL;
-END $$
-""",
-    # Every row twice, out of its old place and into its new one; a row that kept its counter and
-    # its member adds up to zero and writes nothing.
-    """
-CREATE FUNCTION ferry_entry_counts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    WITH changed AS (
-        SELECT member_id, community, platform, visibility, id % 8 AS shard, -1 AS n FROM old_rows
-        UNION ALL
-        SELECT member_id, community, platform, visibility, id % 8 AS shard, 1 AS n FROM new_rows
+        {changed}
     ), locked AS MATERIALIZED (
         SELECT id, NOT (hidden OR banned) AS listed FROM members
         WHERE id IN (SELECT member_id FROM changed) ORDER BY id FOR SHARE
@@ -98,7 +58,15 @@ BEGIN
     ON CONFLICT (community, platform, visibility, shard) DO UPDATE SET n = entry_counts.n + EXCLUDED.n;
     RETURN NULL;
 END $$
-""",
+"""
+_ADDED = "SELECT member_id, community, platform, visibility, id % 8 AS shard, 1 AS n FROM new_rows"
+_REMOVED = "SELECT member_id, community, platform, visibility, id % 8 AS shard, -1 AS n FROM old_rows"
+_FUNCTIONS = (
+    _FUNCTION.format(name="inserted", changed=_ADDED),
+    _FUNCTION.format(name="deleted", changed=_REMOVED),
+    # Every row twice, out of its old place and into its new one; a row that kept its counter and
+    # its member adds up to zero.
+    _FUNCTION.format(name="updated", changed=f"{_REMOVED} UNION ALL {_ADDED}"),
 )
 
 _TRIGGERS = (
