@@ -129,13 +129,13 @@ class DirectoryService:
         spec, normalised = self.normalise(community, platform, handle)
 
         counted = actor != MEMBER  # admins, imports and the operator act for others, often in bulk
+        counting = None
         if not counted and isinstance(self._limiter, SharedRateLimiter):
-            # A limit shared by several processes is counted in the database under locks of its
-            # own, so before this write rather than inside it (a refused registration still counts),
-            # in one transaction that also finds the member behind the account.
-            limits = self._config().limits
-            await self._limiter.count_account(
-                community=community, identity=identity, action=REGISTRATION, limits=limits
+            # A limit shared by several processes is counted in the database, inside the
+            # registration's transaction (a refused registration still counts), on the member
+            # that transaction finds behind the account.
+            counting = self._limiter.counting(
+                community=community, identity=identity, action=REGISTRATION, limits=self._config().limits
             )
             counted = True
 
@@ -170,6 +170,7 @@ class DirectoryService:
             clear_withdrawn=actor == MEMBER,
             # A join is a proof: it beats another member's unverified claim, as a link code does.
             evict=verification is Verification.BLUESKY_PROVEN,
+            counting=counting,
         )
         try:
             done = await self._repo.register_handle(claim, admit)

@@ -22,9 +22,10 @@ from typing import Protocol
 from bot.config.models import Limits
 from bot.errors import RateLimitedError
 from bot.models import Identity
-from bot.storage.coordination import CoordinationStore, MemberKey
+from bot.storage.coordination import CoordinationStore, Counting
 
 MonotonicClock = Callable[[], float]
+PRUNE_EVERY = 20  # counted commands of one process per deletion of old shared hits
 DEFAULT_MAX_KEYS = 10_000  # members acting within one window; each costs at most a few hundred bytes
 
 
@@ -113,45 +114,59 @@ class RateLimiter:
 class SharedRateLimiter:
     """The same sliding windows, logged in the database so every process counts the same uses.
 
-    One short transaction per counted command (locks on the keys, a read, an insert), committed
-    without waiting for the disk; see :meth:`CoordinationStore.hits_then_record`.
+    A command is counted under locks on its keys (a read, an insert), either in a short transaction
+    of its own committed without waiting for the disk (:meth:`count`, see
+    :meth:`CoordinationStore.hits_then_record`) or, for a registration, inside the registration's
+    own transaction (:meth:`counting`). One counted command in :data:`PRUNE_EVERY` of this process
+    also deletes old hits.
     """
 
     def __init__(self, store: CoordinationStore) -> None:
         self._store = store
+        self._counted = 0
 
     async def count(self, keys: Sequence[str], action: str, limits: Sequence[Limit]) -> None:
         """Record one ``action`` for every key when each has room, or raise RateLimitedError."""
-        await self._count(keys, action, limits, None)
-
-    async def count_account(self, *, community: str, identity: Identity, action: str, limits: Limits) -> None:
-        """:func:`count_member_command` for an account whose member is not known yet: the member
-        (if any) is looked up inside the counting transaction rather than in one of its own."""
-        [account_key] = member_keys(community=community, identity=identity, member_id=None, action=action)
-        member = MemberKey(
-            community,
-            identity.kind.value,
-            identity.external_id,
-            lambda member_id: member_keys(
-                community=community, identity=identity, member_id=member_id, action=action
-            )[1],
-        )
-        await self._count([account_key], action, member_windows(limits), member)
-
-    async def _count(
-        self, keys: Sequence[str], action: str, limits: Sequence[Limit], member: MemberKey | None
-    ) -> None:
         active = [limit for limit in limits if limit.count > 0]
         if not active:
             return
-        longest = max(limit.window for limit in active)
 
         def room(times: list[list[float]], now: float) -> float:
             return max(_wait(log, limit, now) for log in times for limit in active)
 
-        wait = await self._store.hits_then_record(keys, longest=longest, room=room, member=member)
+        longest = max(limit.window for limit in active)
+        wait = await self._store.hits_then_record(
+            list(dict.fromkeys(keys)), longest=longest, room=room, prune=self._prune_due()
+        )
         if wait > 0:
             raise RateLimitedError(action, wait)
+
+    def counting(self, *, community: str, identity: Identity, action: str, limits: Limits) -> Counting | None:
+        """How the storage layer counts one ``action`` of an account inside the command's own
+        transaction, with the member behind the account (looked up there) counted too; None when
+        no limit is set."""
+        active = [limit for limit in member_windows(limits) if limit.count > 0]
+        if not active:
+            return None
+
+        def check(times: list[list[float]], now: float) -> None:
+            wait = max(_wait(log, limit, now) for log in times for limit in active)
+            if wait > 0:
+                raise RateLimitedError(action, wait)
+
+        [account_key] = member_keys(community=community, identity=identity, member_id=None, action=action)
+        return Counting(
+            account_key=account_key,
+            member_key=lambda member_id: _member_key(community, member_id, action),
+            longest=max(limit.window for limit in active),
+            check=check,
+            prune=self._prune_due(),
+        )
+
+    def _prune_due(self) -> bool:
+        """True for this limiter's first counted command and every PRUNE_EVERY-th after it."""
+        self._counted += 1
+        return self._counted % PRUNE_EVERY == 1
 
 
 def member_limiter(dialect: str, store: CoordinationStore) -> MemberLimiter:
@@ -189,10 +204,15 @@ def member_windows(limits: Limits) -> tuple[Limit, Limit]:
 def member_keys(*, community: str, identity: Identity, member_id: int | None, action: str) -> list[str]:
     """What a member's command is counted under: the account, and the member once there is one."""
     # Strings, so that a shared log in another process or a database keys them the same way.
+    # The account's key comes first: every counter locks an account's key before its member's.
     keys = [f"{community}|{identity.kind.value}:{identity.external_id}|{action}"]
     if member_id is not None:
-        keys.append(f"{community}|member:{member_id}|{action}")
+        keys.append(_member_key(community, member_id, action))
     return keys
+
+
+def _member_key(community: str, member_id: int, action: str) -> str:
+    return f"{community}|member:{member_id}|{action}"
 
 
 def _wait(times: Sequence[float], limit: Limit, now: float) -> float:

@@ -19,6 +19,10 @@ from bot.storage.tables import audit_log, entries, member_identities, members
 RACE_RETRIES = 3
 
 
+class LostRaceError(Exception):
+    """A concurrent transaction created, claimed or forgot the member first: start again."""
+
+
 class Store:
     """Base of the repository parts: they all work on one :class:`Database`."""
 

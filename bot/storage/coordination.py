@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Float, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage._common import MEMBER_OF_ACCOUNT, Store, account_values
+from bot.storage._common import Store
 from bot.storage._dialect import insert_ignoring_conflict
 from bot.storage.tables import discord_identify_slots, rate_limit_hits
 
@@ -38,15 +39,19 @@ _LOCK_THEN_CLOCK_PG = text(
 # a statement and its cache key costs more than a round trip on loopback).
 _SET_ASYNC_COMMIT = func.set_config("synchronous_commit", "off", True)
 _ASYNC_COMMIT = select(_SET_ASYNC_COMMIT)
-_ASYNC_COMMIT_AND_MEMBER = select(_SET_ASYNC_COMMIT, MEMBER_OF_ACCOUNT)
-_MEMBER = select(MEMBER_OF_ACCOUNT)
 _RECENT_HITS = (
     select(_hits.key, _hits.at)
     .where(_hits.key.in_(bindparam("keys", expanding=True)), _hits.at > bindparam("since"))
     .order_by(_hits.at)
 )
 _INSERT_HIT = insert(rate_limit_hits)
-PRUNE_EVERY = 20  # counted commands of one process per prune of old hits
+# One account's recent hits as an array (PostgreSQL), for a command's first statement to carry.
+ACCOUNT_HITS_PG = (
+    select(func.array_agg(aggregate_order_by(_hits.at, _hits.at), type_=ARRAY(Float)))
+    .where(_hits.key == bindparam("hit_key"), _hits.at > bindparam("since"))
+    .scalar_subquery()
+    .label("hits")
+)
 _slots = discord_identify_slots.c
 
 
@@ -57,83 +62,120 @@ async def _now(conn: AsyncConnection) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberKey:
-    """An account whose member, if it has one, is counted too, under ``key(member_id)``."""
+class Counting:
+    """One member command to count in the shared log inside the transaction of the command itself
+    (a registration), so that counting costs no transaction of its own.
 
-    community: str
-    kind: str
-    external_id: str
-    key: Callable[[int], str]
+    ``check`` is given each counted key's recent hits (oldest first) and the database's time, and
+    raises when a window is full; ``member_key`` names the member's key once the member is known.
+    """
 
-
-async def _prepare(conn: AsyncConnection, member: MemberKey | None, *, asynchronous: bool) -> int | None:
-    """The account's member id (or None), and on PostgreSQL ``synchronous_commit = off`` for this
-    transaction: one statement."""
-    if member is None:
-        if asynchronous:
-            await conn.execute(_ASYNC_COMMIT)
-        return None
-    statement = _ASYNC_COMMIT_AND_MEMBER if asynchronous else _MEMBER
-    values = account_values(member.community, member.kind, member.external_id)
-    row = (await conn.execute(statement, values)).one()
-    member_id: int | None = row.member_id
-    return member_id
+    account_key: str
+    member_key: Callable[[int], str]
+    longest: float
+    check: Callable[[list[list[float]], float], None]
+    prune: bool  # this command also deletes old hits (the limiter says how often)
 
 
-async def _lock(conn: AsyncConnection, ordered: list[str]) -> float:
-    """Take the keys' advisory locks (sorted, so two processes locking overlapping keys cannot
-    deadlock), then read the database clock: one statement."""
-    return float((await conn.execute(_LOCK_THEN_CLOCK_PG, {"keys": ordered})).scalar_one())
+async def lock_keys(conn: AsyncConnection, keys: Sequence[str]) -> float:
+    """Take the keys' advisory locks, in the order given, then read the database clock: one
+    statement. Every counter takes an account's key before its member's, so two processes locking
+    overlapping keys cannot deadlock. Read the hits in a later statement: this one's snapshot was
+    taken before it waited for the locks."""
+    return float((await conn.execute(_LOCK_THEN_CLOCK_PG, {"keys": list(keys)})).scalar_one())
 
 
-async def _prune(conn: AsyncConnection, horizon: float) -> None:
+async def recent_hits(conn: AsyncConnection, keys: Sequence[str], since: float) -> dict[str, list[float]]:
+    """Each key's hits after ``since``, oldest first."""
+    times: dict[str, list[float]] = {key: [] for key in keys}
+    for row in await conn.execute(_RECENT_HITS, {"keys": list(keys), "since": since}):
+        times[row.key].append(row.at)
+    return times
+
+
+async def record_hits(conn: AsyncConnection, keys: Sequence[str], now: float) -> None:
+    await conn.execute(_INSERT_HIT, [{"key": key, "at": now} for key in keys])
+
+
+async def prune_hits(conn: AsyncConnection, horizon: float) -> None:
+    """Delete hits at or before ``horizon`` (see :data:`HIT_RETENTION_S`)."""
     if conn.dialect.name == "postgresql":
         await conn.execute(_PRUNE_PG, {"horizon": horizon})
     else:
         await conn.execute(delete(rate_limit_hits).where(_hits.at <= horizon))
 
 
+class Tally:
+    """A :class:`Counting` under way in the caller's write transaction: :meth:`start` locks the
+    account's key and reads the clock; the account's hits come from the caller's next statement on
+    PostgreSQL (:data:`ACCOUNT_HITS_PG`), else from :meth:`read`, as the member's do."""
+
+    def __init__(self, counting: Counting, now: float) -> None:
+        self.counting = counting
+        self.now = now
+        self._times: dict[str, list[float]] = {}
+
+    @classmethod
+    async def start(cls, conn: AsyncConnection, counting: Counting) -> Tally:
+        pg = conn.dialect.name == "postgresql"
+        now = await lock_keys(conn, [counting.account_key]) if pg else time.time()
+        if counting.prune:
+            await prune_hits(conn, now - max(counting.longest, HIT_RETENTION_S))
+        return cls(counting, now)
+
+    @property
+    def values(self) -> dict[str, object]:
+        """What :data:`ACCOUNT_HITS_PG` takes."""
+        return {"hit_key": self.counting.account_key, "since": self.now - self.counting.longest}
+
+    def seen(self, key: str, times: Sequence[float] | None) -> None:
+        self._times[key] = list(times or ())
+
+    async def read(self, conn: AsyncConnection, key: str) -> None:
+        """Count ``key`` too: lock it (PostgreSQL; SQLite's writer already excludes the rest), then
+        read its hits."""
+        if conn.dialect.name == "postgresql" and key != self.counting.account_key:
+            await lock_keys(conn, [key])
+        self._times.update(await recent_hits(conn, [key], self.now - self.counting.longest))
+
+    def check(self) -> None:
+        """Raise (recording nothing) when a window is full."""
+        self.counting.check(list(self._times.values()), self.now)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._times)
+
+    async def record(self, conn: AsyncConnection) -> None:
+        await record_hits(conn, self.keys, self.now)
+
+
 class CoordinationStore(Store):
     """``rate_limit_hits`` and ``discord_identify_slots``."""
 
     async def hits_then_record(
-        self, keys: Sequence[str], *, longest: float, room: RoomCheck, member: MemberKey | None = None
+        self, keys: Sequence[str], *, longest: float, room: RoomCheck, prune: bool = False
     ) -> float:
         """Under a lock on ``keys``, read their hits within ``longest`` seconds and ask ``room`` how
-        long to wait; when it says 0, record one hit per key now. Returns that wait.
-
-        ``member`` adds the key of the member behind an account, looked up in the same transaction
-        (a command counted before its member is known costs no transaction of its own).
+        long to wait; when it says 0, record one hit per key now. Returns that wait. ``prune``
+        also deletes old hits (reads ignore them anyway, so not every command needs to).
 
         The transaction is committed asynchronously on PostgreSQL (``synchronous_commit = off``): a
         limit is a brake on floods, so losing the last hits in a server crash costs nothing, while
-        waiting for the disk on every counted command would. Old hits are pruned by one counted
-        command in :data:`PRUNE_EVERY` of this process (reads ignore them anyway), not by every one.
+        waiting for the disk on every counted command would.
         """
         async with self._db.transaction(write=True) as conn:
             pg = conn.dialect.name == "postgresql"
-            member_id = await _prepare(conn, member, asynchronous=pg)
-            counted = (
-                [*keys, member.key(member_id)] if member is not None and member_id is not None else [*keys]
-            )
-            ordered = sorted(set(counted))
-            now = await _lock(conn, ordered) if pg else time.time()
-            if self._due_for_pruning():
-                await _prune(conn, now - max(longest, HIT_RETENTION_S))
-            rows = await conn.execute(_RECENT_HITS, {"keys": ordered, "since": now - longest})
-            times: dict[str, list[float]] = {key: [] for key in ordered}
-            for row in rows:
-                times[row.key].append(row.at)
-            wait = room([times[key] for key in counted], now)
+            if pg:
+                await conn.execute(_ASYNC_COMMIT)
+            now = await lock_keys(conn, keys) if pg else time.time()
+            if prune:
+                await prune_hits(conn, now - max(longest, HIT_RETENTION_S))
+            times = await recent_hits(conn, keys, now - longest)
+            wait = room([times[key] for key in keys], now)
             if wait <= 0:
-                await conn.execute(_INSERT_HIT, [{"key": key, "at": now} for key in ordered])
+                await record_hits(conn, keys, now)
             return wait
-
-    def _due_for_pruning(self) -> bool:
-        """True for this store's first counted command and every PRUNE_EVERY-th after it."""
-        done = getattr(self, "_hits_counted", 0)  # a mixin of Repository: no __init__ of its own
-        self._hits_counted = done + 1
-        return done % PRUNE_EVERY == 0
 
     async def reserve_identify(self, bucket: int, *, interval: float) -> float:
         """Take the next IDENTIFY slot of ``bucket`` for this process; returns how many seconds to

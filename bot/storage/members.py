@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import MemberNotFoundError
 from bot.models import Identity, IdentityKind, Member
-from bot.storage._common import RACE_RETRIES, Store, load_member, lock_member, record_audit
+from bot.storage._common import RACE_RETRIES, LostRaceError, Store, load_member, lock_member, record_audit
 from bot.storage._dialect import insert_ignoring_conflict, upsert
 from bot.storage.bluesky import scrub_finished
 from bot.storage.link_codes import link_handle_state_key
@@ -37,10 +37,6 @@ class Forgotten:
     erased: int
 
 
-class _LostRaceError(Exception):
-    """A concurrent transaction claimed the identity first (or forgot its member): start again."""
-
-
 class MemberStore(Store):
     """Queries about members and their identities."""
 
@@ -56,7 +52,7 @@ class MemberStore(Store):
         for _ in range(RACE_RETRIES):
             try:
                 return await self._ensure_member_once(community, identity, display_name, now)
-            except _LostRaceError:
+            except LostRaceError:
                 continue
         raise RuntimeError(f"could not create or find the member for {identity} in {community!r}")
 
@@ -93,10 +89,10 @@ class MemberStore(Store):
                     on=("community", "kind", "external_id"),
                 ).returning(member_identities.c.member_id)
                 if (await conn.execute(claim)).first() is None:
-                    raise _LostRaceError
+                    raise LostRaceError
             member = await load_member(conn, member_id)
             if member is None:  # forgotten by a concurrent transaction since we found it
-                raise _LostRaceError
+                raise LostRaceError
         return member
 
     async def find_member(self, *, community: str, identity: Identity) -> Member | None:

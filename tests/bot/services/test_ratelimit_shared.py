@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from sqlalchemy import insert, select
 
-from bot.config.models import Limits
-from bot.errors import RateLimitedError
-from bot.models import Identity, IdentityKind
+from bot.config import FerryConfig
+from bot.errors import BannedError, HandleTakenError, RateLimitedError
+from bot.models import Identity, IdentityKind, Source
+from bot.services.directory import DirectoryService
+from bot.services.moderation import ModerationService
 from bot.services.ratelimit import Limit, RateLimiter, SharedRateLimiter, member_limiter
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.storage.tables import member_identities, rate_limit_hits
-from tests.bot.storage._helpers import T0
+from bot.storage.tables import audit_log, member_identities, rate_limit_hits
 
 PER_MINUTE = (Limit(3, 60.0),)
+ALICE = Identity(IdentityKind.DISCORD, "111111111111111111")
+BOB = Identity(IdentityKind.BLUESKY, "did:plc:bobbobbobbobbobbobbobbob")
 
 
 async def test_two_processes_share_one_allowance(database: Database, database_url: str) -> None:
@@ -73,41 +78,103 @@ async def test_hits_older_than_an_hour_are_deleted_whoever_counts_next(database:
     assert keys == ["someone-else"]
 
 
-async def test_an_account_is_counted_with_the_member_found_in_the_same_transaction(
-    database: Database,
+def _shared(repository: Repository, config: FerryConfig, clock: Callable[[], datetime]) -> DirectoryService:
+    return DirectoryService(
+        repository=repository, config=lambda: config, clock=clock, limiter=SharedRateLimiter(repository)
+    )
+
+
+async def _add(service: DirectoryService, who: Identity, handle: str, platform: str = "lemon8") -> None:
+    await service.register(
+        community="demo",
+        identity=who,
+        display_name="x",
+        platform=platform,
+        handle=handle,
+        source=Source.DISCORD,
+    )
+
+
+async def _hit_keys(database: Database) -> list[str]:
+    async with database.transaction() as conn:
+        return sorted((await conn.execute(select(rate_limit_hits.c.key))).scalars())
+
+
+async def test_a_registration_counts_its_account_and_the_member_found_in_its_own_transaction(
+    database: Database, repository: Repository, config: FerryConfig, clock: Callable[[], datetime]
 ) -> None:
-    """``count_account``: two accounts of one member share the member's allowance; an account
+    """Two accounts of one member share the member's allowance (5 a minute by default); an account
     with no member yet is counted on its own key only."""
-    repository = Repository(database)
-    first, second = Identity(IdentityKind.DISCORD, "1"), Identity(IdentityKind.BLUESKY, "did:plc:two")
-    member = await repository.ensure_member(community="movers", identity=first, display_name="m", now=T0)
+    service = _shared(repository, config, clock)
+    await _add(service, ALICE, "alice0")
+    member = await repository.find_member(community="demo", identity=ALICE)
+    assert member is not None
     async with database.transaction(write=True) as conn:
         await conn.execute(
             insert(member_identities).values(
-                community="movers",
-                kind=second.kind.value,
-                external_id=second.external_id,
-                member_id=member.id,
+                community="demo", kind=BOB.kind.value, external_id=BOB.external_id, member_id=member.id
             )
         )
-    limiter = SharedRateLimiter(repository)
-    limits = Limits(registrations_per_minute=3, registrations_per_hour=100)
-
-    async def count(identity: Identity) -> None:
-        await limiter.count_account(
-            community="movers", identity=identity, action="registration", limits=limits
-        )
-
-    await count(first)
-    await count(second)
-    await count(first)
+    for n in range(1, 4):
+        await _add(service, BOB if n % 2 else ALICE, f"alice{n}")
+    await _add(service, BOB, "bob", platform="rednote")
+    await _add(service, BOB, "bob1", platform="rednote")
     with pytest.raises(RateLimitedError):
-        await count(second)  # its own key has room, the member's has not
-    stranger = Identity(IdentityKind.DISCORD, "3")
-    for _ in range(3):
-        await count(stranger)
+        await _add(service, BOB, "bob2", platform="rednote")  # BOB's own key has room, the member's not
+    keys = await _hit_keys(database)
+    assert keys.count(f"demo|member:{member.id}|registration") == 5  # the first came before the member
+    assert keys.count(f"demo|{ALICE.kind.value}:{ALICE.external_id}|registration") == 2
+    assert keys.count(f"demo|{BOB.kind.value}:{BOB.external_id}|registration") == 4
+
+
+async def test_a_refused_registration_still_counts_and_writes_nothing_else(
+    database: Database, repository: Repository, config: FerryConfig, clock: Callable[[], datetime]
+) -> None:
+    service = _shared(repository, config, clock)
+    await _add(service, BOB, "taken")
+    await _add(service, BOB, "also_taken", platform="rednote")
+    with pytest.raises(HandleTakenError):
+        await _add(service, ALICE, "taken")  # a newcomer: the member made for it is taken back
+    assert await repository.find_member(community="demo", identity=ALICE) is None
+    await _add(service, ALICE, "mine", platform="rednote")
+    with pytest.raises(HandleTakenError):
+        await _add(service, ALICE, "also_taken", platform="rednote")  # a replaced handle
+    moderation = ModerationService(repository=repository, directory=service, clock=clock)
+    await moderation.ban(community="demo", identity=ALICE, actor="admin:discord:9")
+    with pytest.raises(BannedError):
+        await _add(service, ALICE, "anything", platform="youtube")
     async with database.transaction() as conn:
-        keys = sorted((await conn.execute(select(rate_limit_hits.c.key))).scalars())
-    assert keys.count(f"movers|member:{member.id}|registration") == 3
-    assert keys.count("movers|discord:3|registration") == 3
-    assert not [key for key in keys if "member:" in key and str(member.id) not in key]
+        audited = (await conn.execute(select(audit_log.c.action, audit_log.c.detail))).all()
+    assert [detail for action, detail in audited if action.startswith("entry.")] == [
+        {"handle": "taken"},
+        {"handle": "also_taken"},
+        {"handle": "mine"},
+    ]
+    account = f"demo|{ALICE.kind.value}:{ALICE.external_id}|registration"
+    assert (await _hit_keys(database)).count(account) == 4
+    with pytest.raises(BannedError):
+        await _add(service, ALICE, "again", platform="youtube")  # the fifth of the minute
+    await _add(service, BOB, "bob_again", platform="youtube")  # someone else is not slowed down
+    with pytest.raises(RateLimitedError):
+        await _add(service, ALICE, "again", platform="youtube")
+    assert (await _hit_keys(database)).count(account) == 5  # a rate-limited attempt records nothing
+
+
+async def test_one_account_from_two_processes_at_once_gets_exactly_its_allowance(
+    database: Database, database_url: str, config: FerryConfig, clock: Callable[[], datetime]
+) -> None:
+    """The account's first command creates its member while the others wait on its key, then count
+    against the member found: five succeed, whichever process and platform they came through."""
+    async with await Database.open(database_url) as other:
+        services = [_shared(Repository(db), config, clock) for db in (database, other)]
+        platforms = ["lemon8", "instagram", "youtube"]
+
+        async def attempt(n: int) -> bool:
+            try:
+                await _add(services[n % 2], ALICE, f"alice{n}", platform=platforms[n % len(platforms)])
+            except RateLimitedError:
+                return False
+            return True
+
+        outcomes = await asyncio.gather(*(attempt(n) for n in range(12)))
+    assert sum(outcomes) == 5
