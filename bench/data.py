@@ -21,6 +21,7 @@ from bot.models import Identity, IdentityKind, Source, Verification, Visibility
 COMMUNITY = "bench"
 SERVICE_SERIALS = 30_000_000  # serial ranges of the registrations, far above any seeded serial
 RAW_SERIALS = 40_000_000
+MEMORY_SERIALS = 50_000_000
 _SNOWFLAKE_BASE = 700_000_000_000_000_000
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 

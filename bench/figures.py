@@ -67,6 +67,8 @@ def figures(runs: list[RunResult]) -> list[Figure]:
             add(f"statements.{at}.{_slug(op)}", n, "statements")
             add(f"transactions.{at}.{_slug(op)}", run.probe.transactions[op], "transactions")
         add(f"peak_rss_mb.{at}", run.peak_rss_mb, "MB")
+        add(f"ferry_imports_rss_mb.{at}", run.ferry_rss_mb[0], "MB")
+        add(f"ferry_peak_rss_mb.{at}", run.ferry_rss_mb[1], "MB")
         add(f"seed_s.{at}", run.seed.seconds, "s")
         add(f"run_s.{at}", run.seconds, "s")
         add(f"problems.{at}", len(run.problems) + len(run.probe.problems), "count")

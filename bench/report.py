@@ -35,6 +35,9 @@ class RunResult:
     probe: Probe
     seconds: float  # the whole run, seeding included
     peak_rss_mb: float  # of the benchmark process so far (the database server is not included)
+    # A Ferry process on the seeded directory (bench/memory_child.py): resident MB after its imports,
+    # and its peak.
+    ferry_rss_mb: tuple[float, float]
     load: tuple[float, float]  # 1-minute load average before and after
     problems: list[str] = field(default_factory=list)
 
@@ -240,7 +243,8 @@ def tables(runs: list[RunResult]) -> str:
             "of which DB s",
             "vacuum s",
             "run s",
-            "peak RSS MB",
+            "bench peak RSS MB",
+            "Ferry RSS MB: imports / peak",
             "load before/after",
         ],
         [
@@ -255,6 +259,7 @@ def tables(runs: list[RunResult]) -> str:
                 f"{run.seed.maintenance_seconds:.1f}",
                 f"{run.seconds:.0f}",
                 f"{run.peak_rss_mb:.0f}",
+                f"{run.ferry_rss_mb[0]:.0f} / {run.ferry_rss_mb[1]:.0f}",
                 f"{run.load[0]:.1f} / {run.load[1]:.1f}",
             ]
             for run in runs

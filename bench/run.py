@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
 import shlex
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from bench import frontends, measure
 from bench import insights as insights_bench
-from bench.data import COMMUNITY, RAW_SERIALS, SERVICE_SERIALS, NewRegistration, registrations
+from bench.data import COMMUNITY, MEMORY_SERIALS, RAW_SERIALS, SERVICE_SERIALS, NewRegistration, registrations
 from bench.figures import figures, write_json
 from bench.raw import RawSql
 from bench.report import RunResult, machine, results_section, write_doc
@@ -70,6 +71,25 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+async def _ferry_rss_mb(url: str, first_serial: int) -> tuple[float, float]:
+    """Resident MB of a Ferry process of its own (bench/memory_child.py) after its imports, and at
+    its peak, doing a member's and an admin's work on the seeded directory."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.memory_child",
+        url,
+        str(first_serial),
+        stdout=asyncio.subprocess.PIPE,
+        cwd=DOC.parent.parent,
+    )
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"bench.memory_child exited with {child.returncode}")
+    found = json.loads(out.decode().strip().splitlines()[-1])
+    return float(found["imports_mb"]), float(found["peak_mb"])
 
 
 def _newcomers(
@@ -148,6 +168,8 @@ async def run_one(dialect: str, size: int, args: argparse.Namespace, versions: d
             await insights_bench.measure(db, dialect, size, repeats=min(args.repeats, 30))
         finally:
             await db.close()
+        print("  a Ferry process's memory...", file=sys.stderr, flush=True)
+        ferry_rss = await _ferry_rss_mb(url, MEMORY_SERIALS + size)
     return RunResult(
         dialect=dialect,
         size=size,
@@ -158,6 +180,7 @@ async def run_one(dialect: str, size: int, args: argparse.Namespace, versions: d
         probe=probe,
         seconds=time.perf_counter() - started,
         peak_rss_mb=_peak_rss_mb(),
+        ferry_rss_mb=ferry_rss,
         load=(load_before, os.getloadavg()[0]),
         problems=problems,
     )
