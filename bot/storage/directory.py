@@ -8,22 +8,17 @@ hidden nor banned.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, Text, and_, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, Text, func, literal, not_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import EVERY_VISIBILITY, Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
-from bot.storage import _dialect
-from bot.storage._common import Store, entry_from_row, entry_select
+from bot.storage import _directory_sql as sql
+from bot.storage._common import Store
 from bot.storage.tables import entries, entry_counts, members
-
-_LISTED_FROM = entries.join(members, members.c.id == entries.c.member_id)
-_LIKE_ESCAPE = "/"
-_ORDER_ASC = (entries.c.handle_key.asc(), entries.c.id.asc())
-_ORDER_DESC = (entries.c.handle_key.desc(), entries.c.id.desc())
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,38 +41,33 @@ class DirectoryStore(Store):
         """
         if query.limit < 1:
             raise ValueError("directory page limit must be at least 1")
-        where = self._listed(query)
+        shape = sql.shape_of(self._db.dialect, query)
+        values = sql.values_of(query)
         lower, upper = query.after, query.before
         descending = lower is None and (upper is not None or query.last)
-        # The total and, past a cursor, whether anything lies on its other side, ride along with the
-        # page's rows as scalar subqueries: one statement, one round trip, one snapshot.
-        total = self._total(query)
-        behind = None
-        if lower is not None and upper is None:
-            behind = _exists_past(where, _at_or_before(lower), descending=True)
-        elif upper is not None and lower is None:
-            behind = _exists_past(where, _at_or_after(upper), descending=False)
-        extra = [total.label("page_total")] + ([behind.label("page_behind")] if behind is not None else [])
+        # The total and, past one cursor, whether anything lies on its other side (page_behind), ride
+        # along with the page's rows: one statement, one round trip, one snapshot.
+        behind = (lower is None) != (upper is None)
         async with self._db.transaction() as conn:
-            page = await _read(
-                conn, where, lower=lower, upper=upper, descending=descending, limit=query.limit, extra=extra
+            statement = sql.page(
+                shape, lower=lower is not None, upper=upper is not None, descending=descending
             )
+            page = await _read(conn, statement, values, query.limit, descending=descending)
             if not page.rows and (lower is not None or upper is not None):
                 # Past the cursor everything was removed: show the end the reader was heading to.
                 descending = lower is not None
                 lower = upper = None
-                behind = None
-                page = await _read(
-                    conn, where, lower=None, upper=None, descending=descending, limit=query.limit, extra=extra
-                )
+                behind = False
+                statement = sql.page(shape, lower=False, upper=False, descending=descending)
+                page = await _read(conn, statement, values, query.limit, descending=descending)
             if not page.rows:
-                count = (await conn.execute(select(total))).scalar_one()
+                count = (await conn.execute(sql.total_alone(shape), values)).scalar_one()
                 return DirectoryPage(entries=(), next_cursor=None, prev_cursor=None, total=int(count))
             first, last = _cursor(page.rows[0]), _cursor(page.rows[-1])
             # The direction read knows from its extra row whether more rows follow. The other side is
             # the directory's end when no cursor bounds it; past one cursor the statement said; between
             # two cursors (no front asks for that) it costs one index probe.
-            behind_found = behind is not None and page.rows[0].page_behind is not None
+            behind_found = behind and page.rows[0].page_behind is not None
             if descending:
                 has_prev = page.more
                 has_next = behind_found
@@ -85,23 +75,15 @@ class DirectoryStore(Store):
                 has_prev = behind_found
                 has_next = page.more
                 if upper is not None:
-                    has_next = await _any(conn, where, _after(last), descending=False)
+                    has_next = await _any(conn, shape, values, last, forward=True)
                 if lower is not None and upper is not None:
-                    has_prev = await _any(conn, where, _before(first), descending=True)
+                    has_prev = await _any(conn, shape, values, first, forward=False)
         return DirectoryPage(
-            entries=tuple(entry_from_row(row) for row in page.rows),
+            entries=tuple(map(sql.entry_of, page.rows)),
             next_cursor=last if has_next else None,
             prev_cursor=first if has_prev else None,
             total=int(page.rows[0].page_total),
         )
-
-    def _total(self, query: DirectoryQuery) -> ScalarSelect[Any]:
-        """How many entries match ``query``: a sum of the kept counters, or with a ``search`` (names
-        live on members, no index can count those) a count of every candidate row."""
-        if query.search:
-            inner = select(func.count()).select_from(_LISTED_FROM).where(*self._listed(query))
-            return inner.correlate(None).scalar_subquery()
-        return _counter_sum(query.community, query.visibilities, query.platform).scalar_subquery()
 
     async def count_by_platform(
         self, *, community: str, visibilities: Iterable[Visibility]
@@ -125,16 +107,20 @@ class DirectoryStore(Store):
         """
         if batch < 1:
             raise ValueError("batch must be at least 1")
-        where = self._listed(DirectoryQuery(community=community, visibilities=frozenset(visibilities)))
+        query = DirectoryQuery(community=community, visibilities=frozenset(visibilities), limit=batch)
+        shape = sql.shape_of(self._db.dialect, query)
+        values = sql.values_of(query)
         cursor = None
         while True:
+            statement = sql.rows(shape, lower=cursor is not None, upper=False, descending=False)
             async with self._db.transaction() as conn:
-                page = await _read(conn, where, lower=cursor, upper=None, descending=False, limit=batch)
+                page = await _read(conn, statement, values, batch, descending=False)
             for row in page.rows:
-                yield entry_from_row(row)
+                yield sql.entry_of(row)
             if not page.more:
                 return
             cursor = _cursor(page.rows[-1])
+            values.update(sql.cursor_values(sql.LOWER, cursor))
 
     async def cursor_at(self, query: DirectoryQuery, position: int) -> Cursor | None:
         """The keyset position of the ``position``-th listed entry (0-based) in directory order.
@@ -144,18 +130,10 @@ class DirectoryStore(Store):
         """
         if position < 0:
             raise ValueError("position must not be negative")
-        where = self._listed(query)
+        statement = sql.position(sql.shape_of(self._db.dialect, query))
+        values = {**sql.values_of(query), "offset": position}
         async with self._db.transaction() as conn:
-            row = (
-                await conn.execute(
-                    select(entries.c.handle_key, entries.c.id)
-                    .select_from(_LISTED_FROM)
-                    .where(*where)
-                    .order_by(*_ORDER_ASC)
-                    .offset(position)
-                    .limit(1)
-                )
-            ).one_or_none()
+            row = (await conn.execute(statement, values)).one_or_none()
         return None if row is None else Cursor(sort_key=row.handle_key, entry_id=row.id)
 
     async def recent_entries(self, *, community: str, limit: int) -> list[Entry]:
@@ -164,10 +142,11 @@ class DirectoryStore(Store):
         Ids only grow, and a replaced handle keeps its entry's id, so id order is the order in
         which people first arrived on a platform.
         """
-        where = self._listed(DirectoryQuery(community=community, visibilities=EVERY_VISIBILITY))
+        query = DirectoryQuery(community=community, visibilities=EVERY_VISIBILITY)
+        where = sql.listed(sql.shape_of(self._db.dialect, query))
+        statement = sql.select_entries(*where).order_by(entries.c.id.desc()).limit(limit)
         async with self._db.transaction() as conn:
-            rows = await conn.execute(entry_select(*where).order_by(entries.c.id.desc()).limit(limit))
-            return [entry_from_row(row) for row in rows]
+            return [sql.entry_of(row) for row in await conn.execute(statement, sql.values_of(query))]
 
     async def count_members(self, *, community: str) -> int:
         """How many members of the community are listed (neither hidden nor banned)."""
@@ -179,58 +158,15 @@ class DirectoryStore(Store):
             )
             return int(count.scalar_one())
 
-    def _listed(self, query: DirectoryQuery) -> list[ColumnElement[bool]]:
-        """Conditions for the entries a directory query lists (of the joined entries and members)."""
-        where = [
-            entries.c.community == query.community,
-            *_entry_filters(query.visibilities, query.platform),
-            not_(members.c.hidden),
-            not_(members.c.banned),
-        ]
-        if query.search:
-            where.append(self._matching(query.search))
-        return where
-
-    def _matching(self, search: str) -> ColumnElement[bool]:
-        """A member's name or an entry's handle contains ``search``, case-insensitively."""
-        # Lower-cased in SQL by the same function as the columns (Python's str.lower and PostgreSQL's
-        # lower() disagree on a few letters, e.g. a final sigma), hence the hand-made LIKE escaping
-        # instead of SQLAlchemy's autoescape, which needs a Python string.
-        dialect = self._db.dialect
-        term = _dialect.lower(dialect, literal(_escape_like(search), Text()))
-        return or_(
-            *(
-                _dialect.lower(dialect, column).contains(term, escape=_LIKE_ESCAPE)
-                for column in (members.c.display_name, entries.c.handle)
-            )
-        )
-
     async def find_entries(self, *, community: str, search: str | None, limit: int) -> list[Entry]:
         """Entries of every member, hidden and banned ones too, whose name or handle contains
         ``search``, in directory order: how an admin finds someone to act on."""
         where = [entries.c.community == community]
         if search:
-            where.append(self._matching(search))
-        statement = entry_select(*where).order_by(entries.c.handle_key, entries.c.id).limit(limit)
+            where.append(sql.matching(self._db.dialect, literal(sql.escape_like(search), Text())))
+        statement = sql.select_entries(*where).order_by(*sql.ORDER_ASC).limit(limit)
         async with self._db.transaction() as conn:
-            return [entry_from_row(row) for row in await conn.execute(statement)]
-
-
-def _entry_filters(visibilities: Iterable[Visibility], platform: str | None) -> list[ColumnElement[bool]]:
-    """The conditions on an entry's own columns, community aside."""
-    where: list[ColumnElement[bool]] = []
-    wanted = frozenset(visibilities)
-    if wanted != frozenset(Visibility):
-        where.append(entries.c.visibility.in_(sorted(v.value for v in wanted)))
-    if platform is not None:
-        where.append(entries.c.platform == platform)
-    return where
-
-
-def _counter_sum(community: str, visibilities: Iterable[Visibility], platform: str | None) -> Select[Any]:
-    """The listed entries matching, summed from ``entry_counts`` (see :func:`_counts`)."""
-    where = _counter_filters(community, visibilities, platform)
-    return select(func.coalesce(func.sum(entry_counts.c.n), 0)).where(*where).correlate(None)
+            return [sql.entry_of(row) for row in await conn.execute(statement)]
 
 
 def _counter_filters(
@@ -258,69 +194,15 @@ async def _counts(
     return {platform: int(n) for platform, n in rows if n}
 
 
-def _escape_like(term: str) -> str:
-    """Make ``%``, ``_`` and the escape character itself match literally in a LIKE pattern."""
-    for char in (_LIKE_ESCAPE, "%", "_"):  # the escape character first, or it would be doubled
-        term = term.replace(char, _LIKE_ESCAPE + char)
-    return term
-
-
 def _cursor(row: Row[Any]) -> Cursor:
     return Cursor(sort_key=row.handle_key, entry_id=row.id)
 
 
-def _after(cursor: Cursor) -> ColumnElement[bool]:
-    # Spelled as a range on handle_key plus a tie-break, a form both planners turn into an index seek.
-    key = entries.c.handle_key
-    return and_(key >= cursor.sort_key, or_(key > cursor.sort_key, entries.c.id > cursor.entry_id))
-
-
-def _before(cursor: Cursor) -> ColumnElement[bool]:
-    key = entries.c.handle_key
-    return and_(key <= cursor.sort_key, or_(key < cursor.sort_key, entries.c.id < cursor.entry_id))
-
-
-def _at_or_before(cursor: Cursor) -> ColumnElement[bool]:
-    key = entries.c.handle_key
-    return and_(key <= cursor.sort_key, or_(key < cursor.sort_key, entries.c.id <= cursor.entry_id))
-
-
-def _at_or_after(cursor: Cursor) -> ColumnElement[bool]:
-    key = entries.c.handle_key
-    return and_(key >= cursor.sort_key, or_(key > cursor.sort_key, entries.c.id >= cursor.entry_id))
-
-
-def _exists_past(
-    where: Sequence[ColumnElement[bool]], bound: ColumnElement[bool], *, descending: bool
-) -> ScalarSelect[Any]:
-    """The id of one listed row past ``bound`` (NULL when there is none), as a scalar subquery of its
-    own (not correlated with the page's rows). Ordered like a page read, rather than a bare EXISTS,
-    so that PostgreSQL walks the index from the cursor instead of choosing a table scan."""
-    order = _ORDER_DESC if descending else _ORDER_ASC
-    probe = select(entries.c.id).select_from(_LISTED_FROM).where(*where, bound).order_by(*order).limit(1)
-    return probe.correlate(None).scalar_subquery()
-
-
 async def _read(
-    conn: AsyncConnection,
-    where: Sequence[ColumnElement[bool]],
-    *,
-    lower: Cursor | None,
-    upper: Cursor | None,
-    descending: bool,
-    limit: int,
-    extra: Sequence[ColumnElement[Any]] = (),
+    conn: AsyncConnection, statement: Select[Any], values: Mapping[str, Any], limit: int, *, descending: bool
 ) -> _Slice:
-    """Up to ``limit`` rows strictly between the bounds, from the low end or (descending) the high end,
-    each with the ``extra`` columns."""
-    bounds = [*where]
-    if lower is not None:
-        bounds.append(_after(lower))
-    if upper is not None:
-        bounds.append(_before(upper))
-    order = _ORDER_DESC if descending else _ORDER_ASC
-    statement = entry_select(*bounds).add_columns(*extra).order_by(*order).limit(limit + 1)
-    rows = list((await conn.execute(statement)).all())
+    """Run a :func:`~bot.storage._directory_sql.rows` statement (``values`` asking ``limit + 1`` rows)."""
+    rows = list((await conn.execute(statement, values)).all())
     more = len(rows) > limit
     rows = rows[:limit]
     if descending:
@@ -329,15 +211,8 @@ async def _read(
 
 
 async def _any(
-    conn: AsyncConnection,
-    where: Sequence[ColumnElement[bool]],
-    bound: ColumnElement[bool],
-    *,
-    descending: bool,
+    conn: AsyncConnection, shape: sql.Shape, values: Mapping[str, Any], cursor: Cursor, *, forward: bool
 ) -> bool:
-    """Whether any listed row lies past ``bound``. Ordered like a page read (rather than a bare
-    EXISTS) so that PostgreSQL walks the index from the cursor instead of choosing a table scan.
-    """
-    order = _ORDER_DESC if descending else _ORDER_ASC
-    probe = select(entries.c.id).select_from(_LISTED_FROM).where(*where, bound).order_by(*order).limit(1)
-    return (await conn.execute(probe)).first() is not None
+    """Whether any listed row lies after (``forward``) or before ``cursor``."""
+    probe = {**values, **sql.cursor_values(sql.PROBE, cursor)}
+    return (await conn.execute(sql.probe(shape, forward=forward), probe)).first() is not None
