@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Float, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage._common import Store
@@ -45,13 +45,13 @@ _RECENT_HITS = (
     .order_by(_hits.at)
 )
 _INSERT_HIT = insert(rate_limit_hits)
-# One account's recent hits as an array (PostgreSQL), for a command's first statement to carry.
-ACCOUNT_HITS_PG = (
-    select(func.array_agg(aggregate_order_by(_hits.at, _hits.at), type_=ARRAY(Float)))
-    .where(_hits.key == bindparam("hit_key"), _hits.at > bindparam("since"))
-    .scalar_subquery()
-    .label("hits")
+# On PostgreSQL (migration 0010): lock a key, then read the clock and the key's hits within a window
+# in a fresh snapshot, as one array [now, hit, hit, ...]; a statement's look-ups can carry it.
+_LOCKED_HITS = func.ferry_locked_hits(
+    bindparam("hit_key"), bindparam("hit_window", type_=Float), type_=ARRAY(Float)
 )
+ACCOUNT_HITS_PG = _LOCKED_HITS.label("hits")
+_KEY_HITS_PG = select(_LOCKED_HITS)
 _slots = discord_identify_slots.c
 
 
@@ -77,7 +77,7 @@ class Counting:
     prune: bool  # this command also deletes old hits (the limiter says how often)
 
 
-async def lock_keys(conn: AsyncConnection, keys: Sequence[str]) -> float:
+async def _lock_keys(conn: AsyncConnection, keys: Sequence[str]) -> float:
     """Take the keys' advisory locks, in the order given, then read the database clock: one
     statement. Every counter takes an account's key before its member's, so two processes locking
     overlapping keys cannot deadlock. Read the hits in a later statement: this one's snapshot was
@@ -85,7 +85,7 @@ async def lock_keys(conn: AsyncConnection, keys: Sequence[str]) -> float:
     return float((await conn.execute(_LOCK_THEN_CLOCK_PG, {"keys": list(keys)})).scalar_one())
 
 
-async def recent_hits(conn: AsyncConnection, keys: Sequence[str], since: float) -> dict[str, list[float]]:
+async def _recent_hits(conn: AsyncConnection, keys: Sequence[str], since: float) -> dict[str, list[float]]:
     """Each key's hits after ``since``, oldest first."""
     times: dict[str, list[float]] = {key: [] for key in keys}
     for row in await conn.execute(_RECENT_HITS, {"keys": list(keys), "since": since}):
@@ -93,11 +93,11 @@ async def recent_hits(conn: AsyncConnection, keys: Sequence[str], since: float) 
     return times
 
 
-async def record_hits(conn: AsyncConnection, keys: Sequence[str], now: float) -> None:
+async def _record_hits(conn: AsyncConnection, keys: Sequence[str], now: float) -> None:
     await conn.execute(_INSERT_HIT, [{"key": key, "at": now} for key in keys])
 
 
-async def prune_hits(conn: AsyncConnection, horizon: float) -> None:
+async def _prune_hits(conn: AsyncConnection, horizon: float) -> None:
     """Delete hits at or before ``horizon`` (see :data:`HIT_RETENTION_S`)."""
     if conn.dialect.name == "postgresql":
         await conn.execute(_PRUNE_PG, {"horizon": horizon})
@@ -106,37 +106,42 @@ async def prune_hits(conn: AsyncConnection, horizon: float) -> None:
 
 
 class Tally:
-    """A :class:`Counting` under way in the caller's write transaction: :meth:`start` locks the
-    account's key and reads the clock; the account's hits come from the caller's next statement on
-    PostgreSQL (:data:`ACCOUNT_HITS_PG`), else from :meth:`read`, as the member's do."""
+    """A :class:`Counting` under way in the caller's write transaction.
 
-    def __init__(self, counting: Counting, now: float) -> None:
+    On PostgreSQL the caller's first statement carries :data:`ACCOUNT_HITS_PG` with :attr:`values`
+    (the account's key locked, the clock and its hits read after the lock) and passes its answer to
+    :meth:`begin`; on SQLite, whose one writer already excludes every other, :meth:`begin` reads them.
+    """
+
+    def __init__(self, counting: Counting) -> None:
         self.counting = counting
-        self.now = now
+        self.now = 0.0
         self._times: dict[str, list[float]] = {}
-
-    @classmethod
-    async def start(cls, conn: AsyncConnection, counting: Counting) -> Tally:
-        pg = conn.dialect.name == "postgresql"
-        now = await lock_keys(conn, [counting.account_key]) if pg else time.time()
-        if counting.prune:
-            await prune_hits(conn, now - max(counting.longest, HIT_RETENTION_S))
-        return cls(counting, now)
 
     @property
     def values(self) -> dict[str, object]:
         """What :data:`ACCOUNT_HITS_PG` takes."""
-        return {"hit_key": self.counting.account_key, "since": self.now - self.counting.longest}
+        return {"hit_key": self.counting.account_key, "hit_window": self.counting.longest}
 
-    def seen(self, key: str, times: Sequence[float] | None) -> None:
-        self._times[key] = list(times or ())
+    async def begin(self, conn: AsyncConnection, locked: Sequence[float] | None) -> None:
+        account, longest = self.counting.account_key, self.counting.longest
+        if locked is not None:
+            self.now, self._times[account] = locked[0], list(locked[1:])
+        else:
+            self.now = time.time()
+            self._times.update(await _recent_hits(conn, [account], self.now - longest))
+        if self.counting.prune:
+            await _prune_hits(conn, self.now - max(longest, HIT_RETENTION_S))
 
     async def read(self, conn: AsyncConnection, key: str) -> None:
-        """Count ``key`` too: lock it (PostgreSQL; SQLite's writer already excludes the rest), then
-        read its hits."""
-        if conn.dialect.name == "postgresql" and key != self.counting.account_key:
-            await lock_keys(conn, [key])
-        self._times.update(await recent_hits(conn, [key], self.now - self.counting.longest))
+        """Count ``key`` (the member's) too: lock it, then read its hits."""
+        since = self.now - self.counting.longest
+        if conn.dialect.name == "postgresql":
+            values = {"hit_key": key, "hit_window": self.counting.longest}
+            locked = (await conn.execute(_KEY_HITS_PG, values)).scalar_one()
+            self._times[key] = [at for at in locked[1:] if at > since]
+        else:
+            self._times.update(await _recent_hits(conn, [key], since))
 
     def check(self) -> None:
         """Raise (recording nothing) when a window is full."""
@@ -147,7 +152,7 @@ class Tally:
         return list(self._times)
 
     async def record(self, conn: AsyncConnection) -> None:
-        await record_hits(conn, self.keys, self.now)
+        await _record_hits(conn, self.keys, self.now)
 
 
 class CoordinationStore(Store):
@@ -168,13 +173,13 @@ class CoordinationStore(Store):
             pg = conn.dialect.name == "postgresql"
             if pg:
                 await conn.execute(_ASYNC_COMMIT)
-            now = await lock_keys(conn, keys) if pg else time.time()
+            now = await _lock_keys(conn, keys) if pg else time.time()
             if prune:
-                await prune_hits(conn, now - max(longest, HIT_RETENTION_S))
-            times = await recent_hits(conn, keys, now - longest)
+                await _prune_hits(conn, now - max(longest, HIT_RETENTION_S))
+            times = await _recent_hits(conn, keys, now - longest)
             wait = room([times[key] for key in keys], now)
             if wait <= 0:
-                await record_hits(conn, keys, now)
+                await _record_hits(conn, keys, now)
             return wait
 
     async def reserve_identify(self, bucket: int, *, interval: float) -> float:

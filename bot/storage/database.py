@@ -48,6 +48,13 @@ class SchemaTooNewError(Exception):
 # SQLite file: connections in the pool. WAL lets readers work beside the one writer; writers of this
 # process queue on an asyncio lock instead (see Database.transaction), never in SQLite's busy wait.
 SQLITE_POOL_SIZE = 4
+# PostgreSQL: connections each process keeps open, opened as needed and kept. No extras beyond them:
+# the pool closes an extra connection as soon as it is returned, so a burst served by extras pays a
+# new connection (TCP, TLS negotiation, authentication) per command, costing more than waiting a
+# few milliseconds for a pooled one. A fleet of n processes holds up to n x 15 connections
+# (PostgreSQL allows 100 by default).
+SERVER_POOL_SIZE = 15
+SERVER_MAX_OVERFLOW = 0
 # PostgreSQL: a pooled connection idle for longer than this is pinged before use, so one a server
 # restart broke is replaced instead of failing a member's command; a busy bot never pays the ping.
 IDLE_PING_AFTER_S = 30.0
@@ -117,6 +124,16 @@ class Database:
                 await conn.execution_options(**{_WRITE_OPTION: True})
             async with conn.begin():
                 yield conn
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection on which every statement is its own transaction (PostgreSQL): for one
+        statement that decides and writes everything itself, with no BEGIN and COMMIT round trips.
+        It commits (durably) when it returns, or changes nothing when it fails."""
+        if self._one_writer is not None or self._one_at_a_time is not None:
+            raise RuntimeError("autocommit is for a server database, not SQLite")
+        async with self._engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     async def upgrade(self) -> None:
         """Apply every pending Alembic migration, in one transaction, exactly once across processes.
@@ -189,7 +206,7 @@ def _server_engine(url: URL) -> AsyncEngine:
     # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every transaction. A bot runs
     # for weeks and the server may restart under it, so connections idle for a while are pinged
     # instead (_ping_if_idle); one that broke under load fails its transaction and is replaced.
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, pool_size=SERVER_POOL_SIZE, max_overflow=SERVER_MAX_OVERFLOW)
     event.listen(engine.sync_engine, "checkin", _note_last_use)
     event.listen(engine.sync_engine, "checkout", _ping_if_idle)
     return engine

@@ -32,13 +32,8 @@ from bot.storage._common import (
     load_member,
 )
 from bot.storage._merge import evict_unverified_claim
-from bot.storage._registration_writes import (
-    change_entry,
-    create_member,
-    create_newcomer,
-    insert_entry,
-    undo_member,
-)
+from bot.storage._newcomer_pg import create_newcomer, register_at_once
+from bot.storage._registration_writes import change_entry, create_member, insert_entry, undo_member
 from bot.storage.coordination import ACCOUNT_HITS_PG, Counting, Tally
 from bot.storage.members import ban_tombstone
 from bot.storage.tables import entries, kv_state, members
@@ -99,11 +94,36 @@ class RegistrationStore(Store):
         one transaction and one commit (see ``bot.storage._batch``); each still returns only after
         the commit that holds it.
         """
+        if self._db.dialect == "postgresql" and claim.counting is not None and not claim.evict:
+            done = await self._newcomer_at_once(claim, admit)
+            if done is not None:
+                return done
         if not self._db.one_writer or claim.counting is not None:
             return await self.register_alone(claim, admit)
         if self._group is None:
             self._group = GroupCommit(self._db, self._batched_step, self._alone)
         return await self._group.submit((claim, admit))
+
+    async def _newcomer_at_once(self, claim: Claim, admit: Admit) -> Registered | None:
+        """A member's own first registration on PostgreSQL as one statement (see
+        bot.storage._newcomer_pg), or None when it is not that case or it wrote nothing."""
+        assert claim.counting is not None
+        try:
+            # As a newcomer who is not banned; if they are not, the statement writes nothing and the
+            # transactional way asks again, on what it finds.
+            name = admit(None, False)
+        except FerryError:
+            return None  # the transactional way counts and words the refusal
+        tally = Tally(claim.counting)
+        values = {**_found_values(claim), **tally.values}
+        async with self._db.autocommit() as conn:
+            made = await register_at_once(conn, claim, name, values)
+            if made is None:
+                return None
+            member, entry, now = made
+            await tally.begin(conn, [now])  # deletes old hits when due
+        registration = Registration(entry=entry, previous_handle=None, created=True)
+        return Registered(registration=registration, member=member, evicted=None)
 
     async def _batched_step(self, conn: AsyncConnection, item: tuple[Claim, Admit]) -> Registered:
         claim, admit = item
@@ -159,6 +179,7 @@ _FOUND = select(
 )
 _FOUND_COUNTED = _FOUND.add_columns(ACCOUNT_HITS_PG)
 _MEMBER_OF = select(MEMBER_OF_ACCOUNT)
+_ACCOUNT_HITS = select(ACCOUNT_HITS_PG)
 _OWN_ENTRY = select(entries).where(
     entries.c.member_id == bindparam("member_id"), entries.c.platform == bindparam("platform")
 )
@@ -168,25 +189,27 @@ def _account(c: Claim) -> dict[str, str]:
     return account_values(c.community, c.identity.kind.value, c.identity.external_id)
 
 
+def _found_values(c: Claim) -> dict[str, object]:
+    """What :data:`_FOUND` takes."""
+    return {
+        **_account(c),
+        "tombstone": ban_tombstone(c.community, c.identity),
+        "withdrawn": withdrawn_key(c.community, c.identity, c.platform),
+    }
+
+
 async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit) -> Registered:
     identity = c.identity
-    values: dict[str, object] = {
-        **_account(c),
-        "tombstone": ban_tombstone(c.community, identity),
-        "withdrawn": withdrawn_key(c.community, identity, c.platform),
-    }
-    tally = None
-    if c.counting is not None:
-        # The account's key is locked first, so the look-up (a statement of its own, with a newer
-        # snapshot) sees every hit and member committed by whoever held it before.
-        tally = await Tally.start(conn, c.counting)
+    values = _found_values(c)
+    tally = Tally(c.counting) if c.counting is not None else None
     if tally is not None and dialect == "postgresql":
+        # The look-up also locks the account's rate-limit key and reads its hits after the lock.
         found = (await conn.execute(_FOUND_COUNTED, {**values, **tally.values})).one()
-        tally.seen(tally.counting.account_key, found.hits)
+        await tally.begin(conn, found.hits)
     else:
         found = (await conn.execute(_FOUND, values)).one()
         if tally is not None:
-            await tally.read(conn, tally.counting.account_key)
+            await tally.begin(conn, None)
     created = found.member_id is None
     if created:
         if tally is not None:
@@ -263,11 +286,14 @@ async def _lift_withdrawal(conn: AsyncConnection, c: Claim, identities: list[Ide
 
 async def _recount(conn: AsyncConnection, counting: Counting, c: Claim) -> None:
     """Count a command whose transaction failed after counting it (a replaced handle taken)."""
-    tally = await Tally.start(conn, counting)
+    tally = Tally(counting)
+    if conn.dialect.name == "postgresql":
+        await tally.begin(conn, (await conn.execute(_ACCOUNT_HITS, tally.values)).scalar_one())
+    else:
+        await tally.begin(conn, None)
     member_id = (await conn.execute(_MEMBER_OF, _account(c))).scalar_one_or_none()
-    tally.seen(counting.account_key, ())
     if member_id is not None:
-        tally.seen(counting.member_key(member_id), ())
+        await tally.read(conn, counting.member_key(member_id))
     await tally.record(conn)
 
 

@@ -85,7 +85,7 @@ async def test_empty_database_has_no_revision(database_url: str) -> None:
 async def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
     async with await Database.open(database_url) as db:
         await db.upgrade()
-        assert await db.current_revision() == HEAD == "0009_entry_counts_sorted"
+        assert await db.current_revision() == HEAD == "0010_one_statement_registration"
         async with db.engine.connect() as conn:
             before = await conn.run_sync(schema_facts)
         await db.upgrade()
@@ -140,6 +140,6 @@ async def test_upgrade_leaves_logging_alone(database_url: str) -> None:
 
 def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "env.py").is_file()
-    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0009_entry_counts_sorted"], (
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0010_one_statement_registration"], (
         "one linear history"
     )
