@@ -178,7 +178,10 @@ class DirectoryPage:
     entries: tuple[Entry, ...]
     next_cursor: Cursor | None
     prev_cursor: Cursor | None
-    total: int  # entries matching the query across all pages
+    # Entries matching the query across all pages. None for a search whose matches go on past this
+    # page: names live on members and no index counts a substring, so counting them would read every
+    # candidate row on every page; fronts say "more" instead of a page count there.
+    total: int | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

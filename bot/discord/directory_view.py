@@ -147,7 +147,9 @@ class DirectoryMessage:
 
     def render(self, page: DirectoryPage) -> tuple[discord.Embed, discord.ui.View]:
         """The embed and the controls for ``page``."""
-        pages = max(1, -(-page.total // DIRECTORY_PAGE_SIZE), len(self.state.starts))
+        pages = None
+        if page.total is not None:
+            pages = max(1, -(-page.total // DIRECTORY_PAGE_SIZE), len(self.state.starts))
         return self._embed(page, len(self.state.starts), pages), self._view(page)
 
     async def save(self) -> None:
@@ -177,7 +179,7 @@ class DirectoryMessage:
             option.default = option.value == (self.state.platform or ALL_PLATFORMS)
         return options
 
-    def _embed(self, page: DirectoryPage, number: int, pages: int) -> discord.Embed:
+    def _embed(self, page: DirectoryPage, number: int, pages: int | None) -> discord.Embed:
         locale = self.locale
         community = self.bot.app.directory.community(self.community).name
         catalogue = self.bot.app.config().catalogue
@@ -199,7 +201,13 @@ class DirectoryMessage:
             colour=discord.Colour.blurple(),
         )
         legend = Raw(say(locale, "legend"))
-        footer = say(locale, "directory.footer", page=number, pages=pages, total=page.total, legend=legend)
+        if pages is None:  # a search: its matches are not counted
+            key = "directory.footer_search_more" if page.next_cursor else "directory.footer_search_end"
+            footer = say(locale, key, page=number, legend=legend)
+        else:
+            footer = say(
+                locale, "directory.footer", page=number, pages=pages, total=page.total, legend=legend
+            )
         embed.set_footer(text=fit(footer, 300))
         return embed
 

@@ -381,18 +381,21 @@ class DirectoryService:
 
         The page's start is found by one index walk, not by reading every page before it; numbers
         are capped so that walk stays short, and a number past the end answers with the last page.
+        Not for a search: its matches are not counted (see DirectoryPage.total).
         """
         if not 1 <= number <= MAX_PAGE_NUMBER:
             raise InvalidInputError("page", InputReason.OUT_OF_RANGE, low=1, high=MAX_PAGE_NUMBER)
+        if query.search:
+            raise ValueError("a search has no page count: page through it with cursors")
         query = self._checked(query)
         if number > 1:
             # The usual case, a page that exists: its start, then the page with its total.
             start = await self._repo.cursor_at(query, (number - 1) * query.limit - 1)
             if start is not None:
                 page = await self._repo.directory_page(dataclasses.replace(query, after=start))
-                return self._linked(page), max(1, -(-page.total // query.limit))
+                return self._linked(page), _page_count(page, query.limit)
         first = await self._repo.directory_page(query)
-        pages = max(1, -(-first.total // query.limit))
+        pages = _page_count(first, query.limit)
         number = min(number, pages)
         if number == 1:
             return self._linked(first), pages
@@ -408,6 +411,11 @@ class DirectoryService:
         """A member of ``community`` by id (what admins pick from suggestions), or None."""
         member = await self._repo.get_member(member_id)
         return member if member is not None and member.community == community else None
+
+
+def _page_count(page: DirectoryPage, size: int) -> int:
+    assert page.total is not None  # counted: not a search
+    return max(1, -(-page.total // size))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -145,9 +145,10 @@ def rows(shape: Shape, *, lower: bool, upper: bool, descending: bool) -> Select[
 
 @functools.cache
 def page(shape: Shape, *, lower: bool, upper: bool, descending: bool) -> Select[Any]:
-    """:func:`rows` with the total as ``page_total`` and, past one cursor, the id of a row on its
-    other side (or NULL) as ``page_behind``, as scalar subqueries: one statement, one snapshot."""
-    extra = [total(shape).label("page_total")]
+    """:func:`rows` with the total as ``page_total`` (not for a search, see DirectoryPage.total) and,
+    past one cursor, the id of a row on its other side (or NULL) as ``page_behind``, as scalar
+    subqueries: one statement, one snapshot."""
+    extra = [] if shape.search else [total(shape).label("page_total")]
     behind = None
     if lower and not upper:
         behind = _first_past(shape, _at_or_before(LOWER), descending=True)
@@ -161,7 +162,7 @@ def page(shape: Shape, *, lower: bool, upper: bool, descending: bool) -> Select[
 @functools.cache
 def total(shape: Shape) -> ScalarSelect[Any]:
     """How many entries match: a sum of the kept counters, or with a search (names live on members,
-    no index can count those) a count of every candidate row."""
+    no index can count those) a count of every candidate row (only a page that found none asks)."""
     if shape.search:
         inner = select(func.count()).select_from(LISTED_FROM).where(*listed(shape))
         return inner.correlate(None).scalar_subquery()

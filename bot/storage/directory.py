@@ -37,7 +37,8 @@ class DirectoryStore(Store):
         in ascending order), ``last`` reads the final page; with neither, the first page. A cursor
         whose side of the directory has emptied (every row past it was removed) gives the last page
         (for ``after``) or the first page (for ``before``) instead of an empty one. ``total`` counts
-        every match: from the maintained counts, except with a ``search``, which reads every candidate row.
+        every match, from the maintained counts; with a ``search`` it is only given when every match
+        is on this page (else None: counting would read every candidate row, see DirectoryPage).
         """
         if query.limit < 1:
             raise ValueError("directory page limit must be at least 1")
@@ -61,7 +62,10 @@ class DirectoryStore(Store):
                 statement = sql.page(shape, lower=False, upper=False, descending=descending)
                 page = await _read(conn, statement, values, query.limit, descending=descending)
             if not page.rows:
-                count = (await conn.execute(sql.total_alone(shape), values)).scalar_one()
+                # Nothing on either side of any cursor: a search matched nothing at all.
+                count = (
+                    0 if shape.search else (await conn.execute(sql.total_alone(shape), values)).scalar_one()
+                )
                 return DirectoryPage(entries=(), next_cursor=None, prev_cursor=None, total=int(count))
             first, last = _cursor(page.rows[0]), _cursor(page.rows[-1])
             # The direction read knows from its extra row whether more rows follow. The other side is
@@ -78,11 +82,15 @@ class DirectoryStore(Store):
                     has_next = await _any(conn, shape, values, last, forward=True)
                 if lower is not None and upper is not None:
                     has_prev = await _any(conn, shape, values, first, forward=False)
+        if not shape.search:
+            total: int | None = int(page.rows[0].page_total)
+        else:
+            total = len(page.rows) if not (has_next or has_prev) else None
         return DirectoryPage(
             entries=tuple(map(sql.entry_of, page.rows)),
             next_cursor=last if has_next else None,
             prev_cursor=first if has_prev else None,
-            total=int(page.rows[0].page_total),
+            total=total,
         )
 
     async def count_by_platform(

@@ -121,6 +121,7 @@ class DirectoryAnswers:
             usage = say(ctx.locale, "usage.add")
             return [shorten(say(ctx.locale, "directory.empty", filter=where, usage=usage), ctx.budget)]
         number = min(command.page, pages)
+        assert page.total is not None  # a query without a search is always counted
         head = shorten(header(number, pages, page.total), header_cap)
         foot = shorten(footer(number + 1 if number < pages else None, rest), footer_cap)
         lines = [entry_line(e, platform_name(self._directory, e), line_cap) for e in page.entries]

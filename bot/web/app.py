@@ -133,7 +133,7 @@ def _published(request: aioweb.Request) -> str:
     return slug
 
 
-async def _page(deps: _Deps, slug: str, filters: Filters) -> tuple[DirectoryPage, int, int]:
+async def _page(deps: _Deps, slug: str, filters: Filters) -> tuple[DirectoryPage, int, int | None]:
     query = DirectoryQuery(
         community=slug,
         platform=filters.platform,
@@ -144,6 +144,9 @@ async def _page(deps: _Deps, slug: str, filters: Filters) -> tuple[DirectoryPage
         before=filters.before,
     )
     page = await deps.directory.directory(query)
+    if page.total is None:  # a search: not counted, so the number is the link's hint (at least 2)
+        number = 1 if page.prev_cursor is None else max(filters.page, 2)
+        return page, number, None
     pages = max(1, -(-page.total // deps.web.page_size))
     if page.prev_cursor is None:
         number = 1

@@ -70,9 +70,9 @@ class DirectoryView:
     platforms: Sequence[tuple[str, str]]  # (key, display name) of the enabled platforms
     counts: Sequence[tuple[str, int]]  # (display name, public entries)
     rows: Sequence[Row]
-    total: int
+    total: int | None  # None: a search whose matches go on past this page (not counted)
     page: int
-    pages: int
+    pages: int | None
     prev_href: str | None
     next_href: str | None
     json_href: str
@@ -137,18 +137,22 @@ def _table(view: DirectoryView) -> str:
     rows = "\n".join(_row(row) for row in view.rows)
     return (
         '<table aria-describedby="legend">'
-        f"<caption>Public entries, page {view.page} of {view.pages}</caption>"
+        f"<caption>Public entries, {_page_of(view).lower()}</caption>"
         '<thead><tr><th scope="col">Name</th><th scope="col">Platform</th>'
         '<th scope="col">Profile</th><th scope="col">Verification</th></tr></thead>'
         f"<tbody>\n{rows}\n</tbody></table>"
     )
 
 
+def _page_of(view: DirectoryView) -> str:
+    return f"Page {view.page}" if view.pages is None else f"Page {view.page} of {view.pages}"
+
+
 def _pager(view: DirectoryView) -> str:
     links = []
     if view.prev_href:
         links.append(f'<a href="{attr(view.prev_href)}" rel="prev">← Previous</a>')
-    links.append(f'<span class="muted">Page {view.page} of {view.pages}</span>')
+    links.append(f'<span class="muted">{_page_of(view)}</span>')
     if view.next_href:
         links.append(f'<a href="{attr(view.next_href)}" rel="next">Next →</a>')
     return f'<nav class="pager" aria-label="Pages">{"".join(links)}</nav>'
@@ -156,9 +160,12 @@ def _pager(view: DirectoryView) -> str:
 
 def directory_page(view: DirectoryView) -> str:
     counts = "".join(f"<li>{text(name)}: {n}</li>" for name, n in view.counts)
-    matches = f"{view.total} public {'entry' if view.total == 1 else 'entries'}"
-    if view.search or view.platform:
-        matches += " match"
+    if view.total is None:  # a search's matches are not counted
+        matches = "Public entries that match" + (", more on the next page" if view.next_href else "")
+    else:
+        matches = f"{view.total} public {'entry' if view.total == 1 else 'entries'}"
+        if view.search or view.platform:
+            matches += " match"
     body = (
         f"<header><h1>{user(view.community)}: where we went</h1>"
         '<p class="lede">An opt-in directory of members\' new profiles.</p></header>\n'

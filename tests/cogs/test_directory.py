@@ -90,6 +90,28 @@ async def test_filter_search_and_private(discord_standin: DiscordStandin, ferry:
     assert "1 handles" in embed["footer"]["text"] and "user0013.bsky.social" in embed["description"]
 
 
+async def test_a_search_over_several_pages_is_paged_without_a_count(
+    discord_standin: DiscordStandin, ferry: FerryBot
+) -> None:
+    """Counting a search's matches would read every candidate row on every page: the footer says
+    whether more follow instead of "page n of m"."""
+    await seed_directory(ferry.app, 30)
+    _, message = await open_directory(discord_standin, {"search": "user00"})
+    footers = [message.embeds[0]["footer"]["text"]]
+    for _ in range(2):
+        click = await discord_standin.click_button(
+            message, message.custom_ids()[2], discord_standin.world.member
+        )
+        await click.updated()
+        footers.append(discord_standin.message(message.id).embeds[0]["footer"]["text"])
+    assert [footer.split(" · ")[:2] for footer in footers] == [
+        ["Page 1", "more matches on the next page"],
+        ["Page 2", "more matches on the next page"],
+        ["Page 3", "last matches"],
+    ]
+    assert all("handles" not in footer and " of " not in footer for footer in footers)
+
+
 async def test_export_button_sends_an_ephemeral_csv(discord_standin: DiscordStandin, ferry: FerryBot) -> None:
     await seed_directory(ferry.app, 12)
     world = discord_standin.world

@@ -107,6 +107,9 @@ EN: Mapping[str, str] = {
     "directory.title_platform": "{community}: who moved to {platform}",
     "directory.search": "Matching “{term}”",
     "directory.footer": ("Page {page} of {pages} · {total} handles · {legend}"),
+    # A search's matches are not counted: the page number and whether more follow.
+    "directory.footer_search_more": "Page {page} · more matches on the next page · {legend}",
+    "directory.footer_search_end": "Page {page} · last matches · {legend}",
     "directory.empty": "Nobody is listed yet. Be the first: /handle add",
     "directory.all_platforms": "All platforms",
     "directory.pick_platform": "Filter by platform",

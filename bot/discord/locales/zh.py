@@ -93,6 +93,8 @@ ZH: Mapping[str, str] = {
     "directory.title_platform": "{community}：搬到 {platform} 的人",
     "directory.search": "匹配「{term}」",
     "directory.footer": "第 {page}/{pages} 页 · 共 {total} 个账号 · {legend}",
+    "directory.footer_search_more": "第 {page} 页 · 下一页还有更多结果 · {legend}",
+    "directory.footer_search_end": "第 {page} 页 · 已是最后的结果 · {legend}",
     "directory.empty": "名录中还没有人。来做第一个：/handle add",
     "directory.all_platforms": "全部平台",
     "directory.pick_platform": "按平台筛选",

@@ -51,11 +51,15 @@ def expected_page(listed: list[Entry], q: DirectoryQuery) -> DirectoryPage:
     if not shown:
         return DirectoryPage(entries=(), next_cursor=None, prev_cursor=None, total=len(rows))
     first, last = order_key(shown[0]), order_key(shown[-1])
+    next_cursor = Cursor(*last) if any(order_key(e) > last for e in rows) else None
+    prev_cursor = Cursor(*first) if any(order_key(e) < first for e in rows) else None
+    # A search is counted only when every match is on the page (see DirectoryPage.total).
+    uncounted = bool(q.search) and (next_cursor is not None or prev_cursor is not None)
     return DirectoryPage(
         entries=tuple(shown),
-        next_cursor=Cursor(*last) if any(order_key(e) > last for e in rows) else None,
-        prev_cursor=Cursor(*first) if any(order_key(e) < first for e in rows) else None,
-        total=len(rows),
+        next_cursor=next_cursor,
+        prev_cursor=prev_cursor,
+        total=None if uncounted else len(rows),
     )
 
 

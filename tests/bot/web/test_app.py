@@ -81,6 +81,20 @@ async def test_search_finds_names_and_handles(client):
     assert parse(await _html(client, f"/{COMMUNITY}/", q="hiddenhannah")).rows == []
 
 
+async def test_a_search_over_several_pages_is_not_counted(client):
+    """Counting a search's matches would read every candidate row on every page, so a search that
+    goes on past its page shows no total and no page count, in the HTML and the JSON alike."""
+    html = await _html(client, f"/{COMMUNITY}/", q="member")
+    assert "Public entries that match, more on the next page." in html and "Page 1<" in html
+    assert "Page 1 of" not in html
+    html = await _html(client, f"/{COMMUNITY}/{parse(html).links['next']}")
+    assert "Page 2<" in html
+    body = await (await client.get(f"/{COMMUNITY}/directory.json", params={"q": "member"})).json()
+    assert (body["total"], body["pages"], body["page"]) == (None, None, 1)
+    body = await (await client.get(f"/{COMMUNITY}/directory.json", params={"q": "member0"})).json()
+    assert (body["total"], body["pages"]) == (7, 1)  # every match on the page: counted
+
+
 async def test_platform_filter_and_counts(client):
     html = await _html(client, f"/{COMMUNITY}/", platform="bluesky")
     parsed = parse(html)
