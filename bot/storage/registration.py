@@ -92,7 +92,8 @@ class RegistrationStore(Store):
 
         On a SQLite file, whose writers take turns anyway, registrations arriving together share
         one transaction and one commit (see ``bot.storage._batch``); each still returns only after
-        the commit that holds it.
+        the commit that holds it. On PostgreSQL a member's own first registration is one statement
+        that commits itself when nothing needs deciding (see ``bot.storage._newcomer_pg``).
         """
         if self._db.dialect == "postgresql" and claim.counting is not None and not claim.evict:
             done = await self._newcomer_at_once(claim, admit)

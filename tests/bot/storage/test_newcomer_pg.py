@@ -10,16 +10,18 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, insert, select
 
 from bot.config import FerryConfig
-from bot.errors import HandleTakenError
+from bot.errors import BannedError, HandleTakenError, RateLimitedError
 from bot.models import Identity, IdentityKind, Source
 from bot.services.directory import DirectoryService
+from bot.services.moderation import ModerationService
 from bot.services.ratelimit import SharedRateLimiter
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.storage.tables import audit_log, entries, member_identities, members, rate_limit_hits
+from bot.storage.tables import audit_log, entries, kv_state, member_identities, members, rate_limit_hits
+from bot.storage.withdrawn import withdrawn_key
 
 pytestmark = pytest.mark.postgres
 
@@ -133,3 +135,52 @@ async def test_one_account_racing_itself_gets_one_member(
     )
     assert await _count(database, select(func.count()).select_from(members)) == 1
     assert await _count(database, select(func.count()).select_from(entries)) == 3
+
+
+async def test_a_forgotten_banned_account_is_refused_not_registered_at_once(
+    database: Database, shared: DirectoryService, clock: Callable[[], datetime]
+) -> None:
+    """The ban tombstone left by forgetting a banned member keeps the one statement from writing;
+    the transactional way refuses."""
+    banned = _person(3)
+    await _add(shared, banned, "before")
+    moderation = ModerationService(repository=Repository(database), directory=shared, clock=clock)
+    await moderation.ban(community="demo", identity=banned, actor="admin:discord:9")
+    await shared.forget(community="demo", identity=banned, actor="admin:discord:9")
+    assert await _count(database, select(func.count()).select_from(members)) == 0
+    async with database.transaction(write=True) as conn:
+        await conn.execute(delete(rate_limit_hits))  # only the tombstone may keep it from writing
+    with pytest.raises(BannedError):
+        await _add(shared, banned, "after")
+    assert await _count(database, select(func.count()).select_from(members)) == 0
+
+
+async def test_a_withdrawal_marker_is_lifted_by_a_newcomers_own_registration(
+    database: Database, shared: DirectoryService, clock: Callable[[], datetime]
+) -> None:
+    """A marker with no member (an account whose member was forgotten after removing a handle) is
+    lifted by the account's own registration on that platform: the one statement leaves it to the
+    transactional way, which lifts it."""
+    person = _person(4)
+    await Repository(database).mark_withdrawn(
+        community="demo", identities=[person], platform="lemon8", now=clock()
+    )
+    key = withdrawn_key("demo", person, "lemon8")
+    assert await _count(database, select(func.count()).where(kv_state.c.key == key)) == 1
+    await _add(shared, person, "back")
+    assert await _count(database, select(func.count()).where(kv_state.c.key == key)) == 0
+
+
+async def test_recent_hits_keep_a_newcomer_under_the_limit(
+    database: Database, shared: DirectoryService
+) -> None:
+    """An account with hits in the window (refused attempts, say) is not written at once: the
+    transactional way checks its windows."""
+    person = _person(5)
+    key = f"demo|discord:{person.external_id}|registration"
+    async with database.transaction(write=True) as conn:
+        now = float((await conn.execute(select(func.extract("epoch", func.clock_timestamp())))).scalar_one())
+        await conn.execute(insert(rate_limit_hits), [{"key": key, "at": now - n} for n in range(5)])
+    with pytest.raises(RateLimitedError):
+        await _add(shared, person, "late")
+    assert await _count(database, select(func.count()).select_from(members)) == 0
