@@ -1,7 +1,8 @@
 """The floor for the Bluesky latency benchmark: a bare atproto ``AsyncClient`` mention loop.
 
-Every ``interval`` seconds (counted from the end of the previous cycle, as Ferry's poller does) it
-lists the newest notifications, answers each mention it has not answered yet with one reply in the
+On the same poll ticks as the Ferry bot it is compared with (``next_tick_in`` with Ferry's DID, so
+for every burst both wait the same for their next poll and the comparison is what each does after
+it) it lists the newest notifications, answers each mention it has not answered yet with one reply in the
 thread (its account is new, so every mention is a request), a few at once (Ferry's default
 ``max_concurrency``), and sleeps again; a failed request is tried again next cycle. No database, no
 rate limits, no crash safety, no ``updateSeen``: what the network allows, not a bot to run.
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from atproto import AsyncClient, models
 from atproto_client.exceptions import AtProtocolError
+
+from bot.bluesky.poller import next_tick_in
 
 log = logging.getLogger(__name__)
 
@@ -23,20 +27,25 @@ CONCURRENCY = 4
 
 
 class BaselineLoop:
-    def __init__(self, client: AsyncClient, did: str, *, interval: float) -> None:
+    def __init__(
+        self, client: AsyncClient, did: str, *, interval: float, ticks_of: str | None = None
+    ) -> None:
         self._client = client
         self._did = did
         self.interval = interval
+        self._ticks_of = ticks_of or did  # whose poll ticks to keep
         self._seen: set[str] = set()
         self.answered = 0
         self.failures = 0
 
     @classmethod
-    async def login(cls, service_url: str, handle: str, password: str, *, interval: float) -> BaselineLoop:
+    async def login(
+        cls, service_url: str, handle: str, password: str, *, interval: float, ticks_of: str | None = None
+    ) -> BaselineLoop:
         client = AsyncClient(base_url=service_url)
         await client.login(handle, password, fetch_bsky_profile=False)
         session = await client.com.atproto.server.get_session()
-        return cls(client, session.did, interval=interval)
+        return cls(client, session.did, interval=interval, ticks_of=ticks_of)
 
     async def run(self) -> None:
         while True:
@@ -45,7 +54,7 @@ class BaselineLoop:
             except AtProtocolError as exc:  # a slow or failed request: try again next cycle
                 self.failures += 1
                 log.warning("baseline poll failed: %s", type(exc).__name__)
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(next_tick_in(datetime.now(UTC), self._ticks_of, self.interval))
 
     async def poll_once(self) -> None:
         params: dict[str, Any] = {"limit": 100, "priority": False, "reasons": ["mention"]}

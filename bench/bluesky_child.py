@@ -34,6 +34,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--service-url", required=True, help="the local PDS")
     parser.add_argument("--handle", required=True)
     parser.add_argument("--interval", type=float, required=True, help="the baseline's poll interval")
+    parser.add_argument("--ticks-of", help="the baseline polls on this account's ticks (Ferry's DID)")
     parser.add_argument("--database-url", help="Ferry's database")
     parser.add_argument("--config", type=Path, help="Ferry's config file")
     return parser.parse_args(argv)
@@ -53,7 +54,9 @@ async def _ferry(args: argparse.Namespace) -> int:
 
 async def _baseline(args: argparse.Namespace) -> int:
     password = os.environ[PASSWORD_ENV]
-    loop = await BaselineLoop.login(args.service_url, args.handle, password, interval=args.interval)
+    loop = await BaselineLoop.login(
+        args.service_url, args.handle, password, interval=args.interval, ticks_of=args.ticks_of
+    )
     task = asyncio.create_task(loop.run())
     events = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -7,11 +7,13 @@ posts in random order); the latency of a mention runs from its ``createRecord`` 
 reply to it appearing in the bot's repository, which this process reads every ``OBSERVE_S`` seconds
 (so both sides carry the same half-period of observation delay on average).
 
-Bursts start at random points of the poll cycle (a gap of at least ``MIN_GAP_S`` plus up to one
-interval), so the wait for the next poll, which dominates the latency at a 5 s interval, is sampled
-alike for both bots. Even bursts register (``add lemon8 ...``, a write), odd ones read (``me``), which
-keeps every author under Ferry's default five registrations a minute: the benchmark measures
-answers, not refusals.
+Both bots poll on the same ticks (Ferry's are fixed by its DID, see ``bot.bluesky.poller.next_tick_in``;
+the baseline is told to keep them), so every burst waits exactly as long for either bot's next poll
+and the two latencies differ by what each bot does after it. Bursts start at random points of the
+interval (a gap of at least ``MIN_GAP_S`` plus up to one interval), so that wait, which dominates
+the latency at a 5 s interval, is sampled over the whole cycle. Even bursts register
+(``add lemon8 ...``, a write), odd ones read (``me``), which keeps every author under Ferry's default
+five registrations a minute: the benchmark measures answers, not refusals.
 """
 
 from __future__ import annotations
@@ -110,9 +112,18 @@ async def login(network: AtprotoNetwork, account: AtprotoAccount) -> AsyncClient
     return client
 
 
-def _spawn(bot: Bot, network: AtprotoNetwork, interval: float, url: str | None, config: Path | None) -> None:
+def _spawn(
+    bot: Bot,
+    network: AtprotoNetwork,
+    interval: float,
+    url: str | None,
+    config: Path | None,
+    ticks_of: str | None = None,
+) -> None:
     command = [sys.executable, "-m", "bench.bluesky_child", bot.name, "--service-url", network.pds_url]
     command += ["--handle", bot.account.handle, "--interval", str(interval)]
+    if ticks_of is not None:
+        command += ["--ticks-of", ticks_of]
     if url is not None and config is not None:
         command += ["--database-url", url, "--config", str(config)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BLUESKY_", "FERRY_"))}
@@ -215,7 +226,8 @@ async def run_bluesky(
         collected: dict[str, list[Burst]] = {"ferry": [], "baseline": []}
         try:
             async with database_url(dialect, postgres_admin_url=postgres_url, workdir=root) as url:
-                _spawn(baseline, network, interval, None, None)
+                # The baseline polls on Ferry's ticks: every burst waits as long for either poll.
+                _spawn(baseline, network, interval, None, None, ticks_of=ferry.account.did)
                 _spawn(ferry, network, interval, url, config)
                 try:
                     warm = await _burst(authors[:1], bots, 1)

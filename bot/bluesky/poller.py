@@ -10,6 +10,11 @@ One cycle:
    bot asks the PDS whether a planned key already exists before writing it again — an occupied key
    can never hold a second copy, so a crash at any point yields no duplicate;
 4. ``updateSeen`` with the noted time (tidiness only; the inbox is the truth).
+The first cycle runs at start-up; the next ones start on the account's ticks, ``interval`` seconds
+apart at a phase drawn from its DID (:func:`next_tick_in`): a long cycle does not push the next one
+back (a mention waits at most an interval for its poll, however busy the last cycle was), a tick
+missed by a cycle longer than the interval is skipped, and deployments spread over the interval
+rather than all asking Bluesky at the same instant.
 Every error path sleeps with backoff; a 429 waits for ``ratelimit-reset``; writes spend from the
 client-side budget and wait when it is short.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,6 +73,15 @@ class PollSettings:
     backoff_start: float = 2.0
     backoff_max: float = 600.0
     max_attempts: int = 8  # per notification, for transient failures
+
+
+def next_tick_in(now: datetime, did: str, interval: float) -> float:
+    """Seconds from ``now`` to the next poll tick of the account ``did``: the instants
+    ``interval`` apart whose phase in the interval is fixed by the DID, so accounts (and Ferry
+    deployments) spread over the interval instead of all asking Bluesky at the same instant."""
+    phase = zlib.crc32(did.encode()) / 2**32 * interval
+    into = (now.timestamp() - phase) % interval
+    return interval - into
 
 
 class MentionPoller:
@@ -124,7 +139,7 @@ class MentionPoller:
             if wait > 0:
                 return max(wait, self.settings.interval)
             self._paused_until = None
-        return self.settings.interval
+        return next_tick_in(self._clock(), self._gw.did, self.settings.interval)
 
     async def poll_once(self) -> None:
         """Fetch, record, answer, mark seen."""

@@ -11,6 +11,7 @@ import pytest
 from bot.app import App
 from bot.bluesky.front import BlueskyFront
 from bot.bluesky.gateway import RejectedError, ServerRateLimitedError, StrongRef, TransientError
+from bot.bluesky.poller import next_tick_in
 from bot.config.web import WebConfig
 from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Verification, Visibility
 from tests.bot.bluesky.fakes import BOT_DID, FakeClock, FakeGateway, reply_refs
@@ -88,6 +89,30 @@ async def test_pages_back_until_known_and_answers_oldest_first(
     assert len(gateway.posts()) == 26
 
 
+async def test_cycles_start_on_the_accounts_ticks(
+    front: BlueskyFront, gateway: FakeGateway, fake_clock: FakeClock
+) -> None:
+    """After a cycle the loop sleeps until the account's next tick, not a whole interval: a busy
+    cycle does not push the next poll back."""
+    interval = front.poller.settings.interval
+    gateway.mention(1, "help")
+    wait = await front.poller.step()
+    assert 0 < wait <= interval
+    fake_clock.advance(wait)
+    assert next_tick_in(fake_clock(), BOT_DID, interval) == pytest.approx(interval)  # on a tick
+    fake_clock.advance(0.3 * interval)  # a cycle that took a third of the interval
+    assert next_tick_in(fake_clock(), BOT_DID, interval) == pytest.approx(0.7 * interval)
+    fake_clock.advance(interval)  # one that took longer than the interval skips a tick
+    assert next_tick_in(fake_clock(), BOT_DID, interval) == pytest.approx(0.7 * interval)
+
+
+def test_accounts_poll_at_their_own_phase() -> None:
+    """Deployments spread over the interval instead of all asking Bluesky at the same instant."""
+    now = FakeClock()()
+    waits = {round(next_tick_in(now, f"did:plc:bot{n}", 5.0), 6) for n in range(20)}
+    assert len(waits) == 20 and all(0 < w <= 5.0 for w in waits)
+
+
 async def test_429_on_listing_waits_for_the_reset(front: BlueskyFront, gateway: FakeGateway) -> None:
     reset = front.poller._clock() + timedelta(seconds=120)
     gateway.fail["list_notifications"] = deque([ServerRateLimitedError(reset)])
@@ -140,7 +165,7 @@ async def test_listing_errors_back_off_and_recover(front: BlueskyFront, gateway:
     second = await front.poller.step()
     assert 1 <= first <= 2 <= second <= 4  # jittered, doubling
     gateway.mention(1, "help")
-    assert await front.poller.step() == front.poller.settings.interval
+    assert 0 < await front.poller.step() <= front.poller.settings.interval  # to the next tick
     assert len(gateway.posts()) == 1
 
 
