@@ -36,11 +36,13 @@ class Pattern(Protocol):
         """Match the whole of ``text``."""
         ...
 
-    def search(self, text: str, *, timeout: float | None = None) -> Match | None:
+    def search(
+        self, text: str, *, timeout: float | None = None, concurrent: bool | None = None
+    ) -> Match | None:
         """Find the first match anywhere in ``text``."""
         ...
 
-    def sub(self, repl: str, text: str) -> str:
+    def sub(self, repl: str, text: str, *, concurrent: bool | None = None) -> str:
         """``text`` with every match replaced by ``repl``."""
         ...
 
@@ -59,13 +61,25 @@ def compile_pattern(pattern: str) -> Pattern:
     return compiled
 
 
+# Every match here keeps the GIL (concurrent=False). The engine otherwise lets go of it for each match
+# of an immutable string, and the few microseconds of matching a handle or a name then wait up to the
+# interpreter's switch interval to get it back whenever another thread (aiosqlite's worker, a
+# resolver) is running: 5-10x slower in a busy bot. A timeout still applies.
+
+
 def fullmatch(pattern: str, text: str) -> Match | None:
     """Match all of ``text``; a match that runs out of time counts as no match."""
     try:
-        # concurrent=False keeps the GIL: with a timeout the engine otherwise lets go of it for every
-        # match, and a handle's few microseconds of matching then wait up to the interpreter's switch
-        # interval for it whenever another thread (aiosqlite's, a resolver's) is running: ~10x slower
-        # in a busy bot. The timeout still applies.
         return compile_pattern(pattern).fullmatch(text, timeout=MATCH_TIMEOUT, concurrent=False)
     except TimeoutError:
         return None
+
+
+def search(pattern: str, text: str) -> Match | None:
+    """The first match anywhere in ``text`` of one of the module's own fixed patterns."""
+    return compile_pattern(pattern).search(text, concurrent=False)
+
+
+def sub(pattern: str, repl: str, text: str) -> str:
+    """``text`` with every match of one of the module's own fixed patterns replaced by ``repl``."""
+    return compile_pattern(pattern).sub(repl, text, concurrent=False)

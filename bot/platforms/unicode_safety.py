@@ -11,7 +11,7 @@ import functools
 import unicodedata
 from collections.abc import Callable
 
-from bot.platforms._regex import compile_pattern
+from bot.platforms._regex import search, sub
 from bot.platforms.reasons import Reason
 
 # Cf covers bidi controls, zero-width characters, U+00AD, U+061C, U+FEFF and most tag characters;
@@ -52,7 +52,7 @@ def fold_fullwidth(text: str) -> str:
 
 def drop_blank_letters(text: str) -> str:
     """``text`` without the default-ignorable characters that are not variation selectors."""
-    return compile_pattern(_BLANK_LETTERS).sub("", text)
+    return sub(_BLANK_LETTERS, "", text)
 
 
 def character_problem(text: str) -> Reason | None:
@@ -67,13 +67,13 @@ def character_problem(text: str) -> Reason | None:
     categories = {unicodedata.category(ch) for ch in text}
     if "Cc" in categories:
         return Reason.CONTROL_CHARACTER
-    if compile_pattern(_INVISIBLE).search(text) is not None:
+    if search(_INVISIBLE, text) is not None:
         return Reason.INVISIBLE_CHARACTER
     if categories & {"Co", "Cn"}:  # private use; unassigned (noncharacters are Cn too)
         return Reason.UNSUPPORTED_CHARACTER
     if categories & {"Zs", "Zl", "Zp"}:
         return Reason.CONTAINS_WHITESPACE
-    if compile_pattern(_MARK_RUN).search(text) is not None:
+    if search(_MARK_RUN, text) is not None:
         return Reason.EXCESS_MARKS
     return None
 
