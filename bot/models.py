@@ -106,6 +106,24 @@ class Entry:
     member_name: str = ""
     profile_url: str | None = None
 
+    def linked(self, url: str | None) -> Entry:
+        """This entry with ``profile_url`` set. Spelled out rather than ``dataclasses.replace``,
+        which inspects the fields on every call: a directory page links ten entries."""
+        return Entry(
+            id=self.id,
+            member_id=self.member_id,
+            community=self.community,
+            platform=self.platform,
+            handle=self.handle,
+            visibility=self.visibility,
+            verification=self.verification,
+            source=self.source,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            member_name=self.member_name,
+            profile_url=url,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Registration:

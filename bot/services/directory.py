@@ -103,7 +103,7 @@ class DirectoryService:
         """The entry with its profile link built from the platform's template."""
         spec = self._config().catalogue.get(entry.platform)
         url = _profile_link(spec, entry.handle) if spec is not None else None
-        return dataclasses.replace(entry, profile_url=url)
+        return entry.linked(url)
 
     # -- member operations ---------------------------------------------------------------------
 

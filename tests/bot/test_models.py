@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -40,3 +41,16 @@ def test_a_registration_decides_its_outcome_once(
 ) -> None:
     registration = Registration(entry=entry("cook"), previous_handle=previous, created=created)
     assert registration.outcome is outcome
+
+
+def test_linking_an_entry_keeps_every_other_field() -> None:
+    """``Entry.linked`` spells its fields out: a field added to Entry and forgotten there fails here."""
+    for field in dataclasses.fields(Entry):
+        if field.name == "profile_url":
+            continue
+        marked = dataclasses.replace(entry("cook"))
+        marker = object()
+        object.__setattr__(marked, field.name, marker)  # a value no default could equal
+        assert getattr(marked.linked("https://x.example/cook"), field.name) is marker, field.name
+    linked = entry("cook").linked("https://www.lemon8-app.com/@cook")
+    assert linked == dataclasses.replace(entry("cook"), profile_url="https://www.lemon8-app.com/@cook")
