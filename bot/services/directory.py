@@ -254,7 +254,7 @@ class DirectoryService:
 
     def _count_now(self, community: str, identity: Identity, member: Member | None, action: str) -> None:
         """Count a member's command in this process's limiter, synchronously (inside a write)."""
-        assert isinstance(self._limiter, RateLimiter)  # a shared limiter is counted before the write
+        assert isinstance(self._limiter, RateLimiter)  # a shared one is counted by storage (Claim.counting)
         member_id = member.id if member is not None else None
         keys = member_keys(community=community, identity=identity, member_id=member_id, action=action)
         self._limiter.acquire_all(keys, action, member_windows(self._config().limits))
@@ -385,9 +385,9 @@ class DirectoryService:
         """
         if not 1 <= number <= MAX_PAGE_NUMBER:
             raise InvalidInputError("page", InputReason.OUT_OF_RANGE, low=1, high=MAX_PAGE_NUMBER)
+        query = self._checked(query)
         if query.search:
             raise ValueError("a search has no page count: page through it with cursors")
-        query = self._checked(query)
         if number > 1:
             # The usual case, a page that exists: its start, then the page with its total.
             start = await self._repo.cursor_at(query, (number - 1) * query.limit - 1)

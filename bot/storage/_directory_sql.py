@@ -161,11 +161,10 @@ def page(shape: Shape, *, lower: bool, upper: bool, descending: bool) -> Select[
 
 @functools.cache
 def total(shape: Shape) -> ScalarSelect[Any]:
-    """How many entries match: a sum of the kept counters, or with a search (names live on members,
-    no index can count those) a count of every candidate row (only a page that found none asks)."""
+    """How many entries match, a sum of the kept counters. Not for a search: names live on members,
+    no index can count a substring, so a search is not counted (see DirectoryPage.total)."""
     if shape.search:
-        inner = select(func.count()).select_from(LISTED_FROM).where(*listed(shape))
-        return inner.correlate(None).scalar_subquery()
+        raise ValueError("a search is not counted")
     counted = [entry_counts.c.community == bindparam("community")]
     if shape.visibilities != frozenset(Visibility):
         counted.append(entry_counts.c.visibility.in_(sorted(v.value for v in shape.visibilities)))

@@ -149,8 +149,9 @@ def _at_once() -> Select[Any]:
     made = select(member_cte.c.id).scalar_subquery()
     claimed = select(identity.c.member_id).scalar_subquery()
     entry_id = select(entry.c.id).scalar_subquery()
-    # Referencing every write here makes the guard run after them; it raises when a member was made
-    # but its identity or its entry was not, so the statement commits all of it or nothing.
+    # Reading the member, identity and entry inserts' rows here makes the guard run after them; it
+    # raises when a member was made but its identity or its entry was not, so the statement commits
+    # all of it or nothing (the audit row and the hit depend on the member and the entry).
     complete = made.is_(None) | (claimed.is_not(None) & entry_id.is_not(None))
     return (
         select(

@@ -139,7 +139,7 @@ class Tally:
         if conn.dialect.name == "postgresql":
             values = {"hit_key": key, "hit_window": self.counting.longest}
             locked = (await conn.execute(_KEY_HITS_PG, values)).scalar_one()
-            self._times[key] = [at for at in locked[1:] if at > since]
+            self._times[key] = list(locked[1:])
         else:
             self._times.update(await _recent_hits(conn, [key], since))
 

@@ -51,8 +51,8 @@ SQLITE_POOL_SIZE = 4
 # PostgreSQL: connections each process keeps open, opened as needed and kept. No extras beyond them:
 # the pool closes an extra connection as soon as it is returned, so a burst served by extras pays a
 # new connection (TCP, TLS negotiation, authentication) per command, costing more than waiting a
-# few milliseconds for a pooled one. A fleet of n processes holds up to n x 15 connections
-# (PostgreSQL allows 100 by default).
+# few milliseconds for a pooled one. docs/scale-out.md counts a process's other connections against
+# PostgreSQL's max_connections.
 SERVER_POOL_SIZE = 15
 SERVER_MAX_OVERFLOW = 0
 # PostgreSQL: a pooled connection idle for longer than this is pinged before use, so one a server

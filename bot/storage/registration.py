@@ -11,12 +11,13 @@ between cannot slip through.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, exists, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import FerryError, HandleTakenError
@@ -38,6 +39,8 @@ from bot.storage.coordination import ACCOUNT_HITS_PG, Counting, Tally
 from bot.storage.members import ban_tombstone
 from bot.storage.tables import entries, kv_state, members
 from bot.storage.withdrawn import withdrawn_key
+
+log = logging.getLogger(__name__)
 
 # Called inside the write transaction with the member found (None for a newcomer) and whether a
 # forgotten banned member held the account; returns the display name to store, or raises to refuse
@@ -122,7 +125,11 @@ class RegistrationStore(Store):
             if made is None:
                 return None
             member, entry, now = made
-            await tally.begin(conn, [now])  # deletes old hits when due
+            try:
+                await tally.begin(conn, [now])  # deletes old hits when due
+            except DBAPIError:
+                # The registration is committed: a failed clean-up must not report it as failed.
+                log.warning("old rate-limit hits not deleted", exc_info=True)
         registration = Registration(entry=entry, previous_handle=None, created=True)
         return Registered(registration=registration, member=member, evicted=None)
 
@@ -239,28 +246,33 @@ async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit)
         withdrawn = list(member.identities)
         old = (await conn.execute(_OWN_ENTRY, {"member_id": member.id, "platform": c.platform})).one_or_none()
     evicted = None
-    if c.evict:
-        evicted = await evict_unverified_claim(
-            conn,
-            member_id=member.id,
-            community=c.community,
-            platform=c.platform,
-            handle=c.handle,
-            handle_key=c.handle_key,
-            now=c.now,
-        )
-    if old is None:
-        try:
-            entry = await insert_entry(conn, dialect, c, member.id, name)
-        except HandleTakenError:
-            if created:
-                await undo_member(conn, member.id)
-            raise
+    added: Entry | None = None
+    try:
+        if c.evict:
+            evicted = await evict_unverified_claim(
+                conn,
+                member_id=member.id,
+                community=c.community,
+                platform=c.platform,
+                handle=c.handle,
+                handle_key=c.handle_key,
+                now=c.now,
+            )
+        if old is None:
+            added = await insert_entry(conn, dialect, c, member.id, name)
+    except HandleTakenError:
+        if created:
+            # The transaction goes on (a batch's others, or a refusal's count to commit): take back
+            # the member made for someone who ends up owning nothing.
+            await undo_member(conn, member.id)
+        raise
+    if old is not None:
+        registration = await change_entry(conn, c, old, name)
+    else:
+        assert added is not None  # inserted above, or HandleTakenError was raised
         if c.clear_withdrawn and withdrawn:
             await _lift_withdrawal(conn, c, withdrawn)
-        registration = Registration(entry=entry, previous_handle=None, created=True)
-    else:
-        registration = await change_entry(conn, c, old, name)
+        registration = Registration(entry=added, previous_handle=None, created=True)
     if name != member.display_name:  # after the entry: a refused registration renames no one
         await conn.execute(
             update(members).where(members.c.id == member.id).values(display_name=name, updated_at=c.now)

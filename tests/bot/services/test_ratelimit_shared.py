@@ -7,17 +7,17 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from bot.config import FerryConfig
 from bot.errors import BannedError, HandleTakenError, RateLimitedError
-from bot.models import Identity, IdentityKind, Source
+from bot.models import Identity, IdentityKind, Source, Verification
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.ratelimit import Limit, RateLimiter, SharedRateLimiter, member_limiter
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.storage.tables import audit_log, member_identities, rate_limit_hits
+from bot.storage.tables import audit_log, member_identities, members, rate_limit_hits
 
 PER_MINUTE = (Limit(3, 60.0),)
 ALICE = Identity(IdentityKind.DISCORD, "111111111111111111")
@@ -158,6 +158,32 @@ async def test_a_refused_registration_still_counts_and_writes_nothing_else(
     with pytest.raises(RateLimitedError):
         await _add(service, ALICE, "again", platform="youtube")
     assert (await _hit_keys(database)).count(account) == 5  # a rate-limited attempt records nothing
+
+
+async def test_a_refused_proof_leaves_no_member_behind_and_still_counts(
+    database: Database, repository: Repository, config: FerryConfig, clock: Callable[[], datetime]
+) -> None:
+    """A newcomer's Bluesky proof of a handle an admin verified for someone else is refused: the
+    member made for it goes, only its count is committed."""
+    service = _shared(repository, config, clock)
+    moderation = ModerationService(repository=repository, directory=service, clock=clock)
+    await _add(service, BOB, "verified")
+    await moderation.verify(community="demo", identity=BOB, platform="lemon8", actor="admin:discord:9")
+    with pytest.raises(HandleTakenError):
+        await service.register(
+            community="demo",
+            identity=ALICE,
+            display_name="A",
+            platform="lemon8",
+            handle="verified",
+            source=Source.BLUESKY,
+            verification=Verification.BLUESKY_PROVEN,
+        )
+    assert await repository.find_member(community="demo", identity=ALICE) is None
+    async with database.transaction() as conn:
+        assert (await conn.execute(select(func.count()).select_from(members))).scalar_one() == 1
+    account = f"demo|{ALICE.kind.value}:{ALICE.external_id}|registration"
+    assert (await _hit_keys(database)).count(account) == 1
 
 
 async def test_one_account_from_two_processes_at_once_gets_exactly_its_allowance(
