@@ -23,6 +23,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from bench.latency import Burst, Summary
 from bench.targets import database_url
 from tests.support.discord_standin import DiscordStandin, Guild, InteractionHandle, StandinConfig, User
@@ -71,6 +73,9 @@ class DiscordResult:
     ferry: Summary
     baseline: Summary
     problems: tuple[str, ...]
+    # Answers per second of each burst in order, so a run's spread shows beside its pooled figures.
+    ferry_bursts: tuple[float, ...] = ()
+    baseline_bursts: tuple[float, ...] = ()
 
 
 async def _new_side(name: str, member_count: int, workdir: Path) -> Side:
@@ -202,6 +207,8 @@ async def run_discord(
                 _spawn(ferry, ferry_db, config)
                 try:
                     await asyncio.gather(*(_wait_ready(side) for side in sides))
+                    if dialect == "postgres":
+                        await _checkpoint(postgres_url)
                     for index in range(bursts):
                         # Alternate who goes first, so neither always follows the other's burst.
                         for side in sides if index % 2 == 0 else sides[::-1]:
@@ -230,4 +237,18 @@ async def run_discord(
             ferry=Summary.of(ferry.bursts),
             baseline=Summary.of(baseline.bursts),
             problems=tuple(problems),
+            ferry_bursts=tuple(b.answers_per_s for b in ferry.bursts),
+            baseline_bursts=tuple(b.answers_per_s for b in baseline.bursts),
         )
+
+
+async def _checkpoint(admin_url: str) -> None:
+    """Start the bursts with no checkpoint in progress and the next timed one minutes away
+    (``checkpoint_timeout``). A checkpoint writing under some bursts and not others means the two
+    bots do not meet the same server; which bursts it hits is chance, not what is measured."""
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("CHECKPOINT")
+    finally:
+        await engine.dispose()

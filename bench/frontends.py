@@ -131,6 +131,15 @@ def discord_report(result: DiscordResult, report: Report) -> None:
         f"**{_x(ratios['answers_per_s'])}** | |"
     )
     report.notes += [f"discord {d}: {p}" for p in result.problems]
+    if result.ferry_bursts:
+        report.notes.append(
+            f"discord {d}: answers/s per burst, Ferry {_rates(result.ferry_bursts)}; "
+            f"bare {_rates(result.baseline_bursts)}"
+        )
+
+
+def _rates(values: tuple[float, ...]) -> str:
+    return ", ".join(f"{v:,.0f}" for v in values)
 
 
 def bluesky_report(result: BlueskyResult, report: Report) -> None:

@@ -68,6 +68,11 @@ class Burst:
         done = [a for a in self.answered if a is not None]
         return max(done) - min(self.sent) if done and self.sent else 0.0
 
+    @property
+    def answers_per_s(self) -> float:
+        """Answers over :attr:`span` (0 when nothing was answered)."""
+        return (len(self.sent) - self.missing) / self.span if self.span > 0 else 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class Summary:

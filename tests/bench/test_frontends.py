@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.frontends import END, START, _parts, add_arguments, write_doc
+from bench.discord_burst import DiscordResult
+from bench.frontends import END, START, Report, _parts, add_arguments, discord_report, write_doc
+from bench.latency import Burst, Summary
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -42,3 +44,23 @@ def test_a_document_without_the_markers_is_left_alone(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="markers"):
         write_doc(doc, "figures")
     assert doc.read_text() == "# Benchmarks\n"
+
+
+def test_the_discord_report_shows_each_bursts_throughput_beside_the_pooled_ratio() -> None:
+    ferry = [Burst(sent=(0.0, 0.0), acked=(0.1, 0.1), answered=(0.5, 1.0))]
+    bare = [Burst(sent=(0.0, 0.0), acked=(0.1, 0.1), answered=(0.2, 0.5))]
+    result = DiscordResult(
+        dialect="postgres",
+        members=2,
+        bursts=1,
+        ferry=Summary.of(ferry),
+        baseline=Summary.of(bare),
+        problems=(),
+        ferry_bursts=(ferry[0].answers_per_s,),
+        baseline_bursts=(bare[0].answers_per_s,),
+    )
+    report = Report()
+    discord_report(result, report)
+    metrics = {m.name: m.value for m in report.metrics}
+    assert metrics["discord_answers_per_s_ratio.postgres"] == pytest.approx(0.5)
+    assert "discord postgres: answers/s per burst, Ferry 2; bare 4" in report.notes

@@ -40,6 +40,7 @@ def test_a_burst_counts_latency_from_each_request_and_throughput_over_its_span()
     assert burst.answer_latencies == pytest.approx([0.5, 1.0])
     assert burst.missing == 1
     assert burst.span == pytest.approx(1.1)  # first request -> last answer
+    assert burst.answers_per_s == pytest.approx(2 / 1.1)  # the unanswered request does not count
 
 
 def test_summary_pools_bursts_and_leaves_idle_time_between_them_out() -> None:
@@ -56,6 +57,7 @@ def test_summary_pools_bursts_and_leaves_idle_time_between_them_out() -> None:
 def test_summary_without_answers_has_no_percentiles() -> None:
     summary = Summary.of([Burst(sent=(0.0,), acked=(None,), answered=(None,))])
     assert (summary.answered, summary.answer, summary.answers_per_s) == (0, {}, 0.0)
+    assert Burst(sent=(0.0,), acked=(None,), answered=(None,)).answers_per_s == 0.0
 
 
 def test_burst_needs_one_entry_per_request() -> None:
