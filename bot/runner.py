@@ -181,6 +181,7 @@ async def run_fronts(settings: Settings, *, serve_web: bool = True, bind: WebBin
 
 async def _run(settings: Settings, *, serve_web: bool, bind: WebBind | None) -> int:
     async with open_app(settings) as app, open_node(app, role="run") as node:
+        await app.database.fill_pool()
         fronts = [f for f in build_fronts(app, node.leadership, bind) if serve_web or f.name != "web"]
         if not fronts:
             raise NoFrontError(

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, StaticPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, QueuePool, StaticPool
 
 from bot.storage._dialect import SQLITE_LOWER, python_lower
 from bot.storage._sqlite_driver import one_hop_dbapi
@@ -48,7 +48,8 @@ class SchemaTooNewError(Exception):
 # SQLite file: connections in the pool. WAL lets readers work beside the one writer; writers of this
 # process queue on an asyncio lock instead (see Database.transaction), never in SQLite's busy wait.
 SQLITE_POOL_SIZE = 4
-# PostgreSQL: connections each process keeps open, opened as needed and kept. No extras beyond them:
+# PostgreSQL: connections each process keeps open (a long-running one opens them all at start-up, see
+# Database.fill_pool). No extras beyond them:
 # the pool closes an extra connection as soon as it is returned, so a burst served by extras pays a
 # new connection (TCP, TLS negotiation, authentication) per command, costing more than waiting a
 # few milliseconds for a pooled one. docs/scale-out.md counts a process's other connections against
@@ -134,6 +135,21 @@ class Database:
             raise RuntimeError("autocommit is for a server database, not SQLite")
         async with self._engine.connect() as conn:
             yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def fill_pool(self) -> int:
+        """Open every connection the pool keeps (PostgreSQL), so a burst of commands right after
+        start-up does not also pay for connecting; returns how many the pool holds. A no-op on SQLite,
+        whose connections are a file away. For long-running processes: a one-off command would open
+        connections it never uses."""
+        pool = self._engine.pool
+        if self.dialect == "sqlite" or not isinstance(pool, QueuePool):
+            return 0
+        async with AsyncExitStack() as held:
+            # Holding each one makes the pool open the next instead of handing the same one back.
+            for _ in range(pool.size() - pool.checkedout()):
+                await held.enter_async_context(self._engine.connect())
+        log.info("database pool filled", extra={"connections": pool.checkedin()})
+        return pool.checkedin()
 
     async def upgrade(self) -> None:
         """Apply every pending Alembic migration, in one transaction, exactly once across processes.

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.models import Visibility
-from bot.storage.database import SQLITE_POOL_SIZE, Database
+from bot.storage.database import SERVER_POOL_SIZE, SQLITE_POOL_SIZE, Database
 from bot.storage.repository import Repository
 from bot.storage.tables import kv_state
 from tests.bot.storage._helpers import COMMUNITY, T0, add_member, register
@@ -151,3 +151,24 @@ async def test_the_password_never_reaches_the_log(
 async def test_open_fails_fast_when_the_server_is_unreachable() -> None:
     with pytest.raises((OSError, DBAPIError)):
         await asyncio.wait_for(Database.open("postgresql+asyncpg://ferry@127.0.0.1:1/ferry"), timeout=30)
+
+
+async def test_filling_the_pool_opens_every_kept_connection_once(database: Database, dialect: str) -> None:
+    opened: list[object] = []
+    event.listen(database.engine.sync_engine, "connect", lambda conn, _record: opened.append(conn))
+    if dialect == "sqlite":
+        assert await database.fill_pool() == 0
+        assert opened == []  # a file is no server: nothing to open ahead
+        return
+    assert await database.fill_pool() == SERVER_POOL_SIZE
+    assert len(opened) == SERVER_POOL_SIZE - 1  # open() tried one, already in the pool
+    assert await database.fill_pool() == SERVER_POOL_SIZE
+    first = len(opened)
+
+    async def busy() -> None:
+        async with database.transaction() as conn:
+            await conn.exec_driver_sql("SELECT pg_sleep(0.05)")
+
+    # As many commands at once as the pool holds: none of them waits for a connection to open.
+    await asyncio.gather(*(busy() for _ in range(SERVER_POOL_SIZE)))
+    assert len(opened) == first
