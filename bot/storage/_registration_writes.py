@@ -134,7 +134,7 @@ async def change_entry(conn: AsyncConnection, c: Claim, old: Row[Any], name: str
         previous_handle = old.handle
         action, detail = "entry.replace", {"old": old.handle, "new": c.handle}
     else:
-        changes = _reregistration_changes(old, c)
+        changes = reregistration_changes(old, c.handle, c.visibility, c.verification)
         action, detail = "entry.update", changes
     if changes:
         await conn.execute(update(entries).where(entries.c.id == old.id).values(**changes, updated_at=c.now))
@@ -165,14 +165,16 @@ async def change_entry(conn: AsyncConnection, c: Claim, old: Row[Any], name: str
     return Registration(entry=entry, previous_handle=previous_handle, created=False)
 
 
-def _reregistration_changes(old: Row[Any], c: Claim) -> dict[str, str]:
-    """What registering the same handle again may change: its display form, an explicit
-    visibility, a higher verification (never a downgrade)."""
+def reregistration_changes(
+    old: Row[Any], handle: str, visibility: Visibility | None, verification: Verification
+) -> dict[str, str]:
+    """What registering the same handle again may change in ``old``, an ``entries`` row: its
+    display form, an explicit visibility, a higher verification (never a downgrade)."""
     changes = {}
-    if old.handle != c.handle:
-        changes["handle"] = c.handle
-    if c.visibility is not None and c.visibility.value != old.visibility:
-        changes["visibility"] = c.visibility.value
-    if _RANK[c.verification] > _RANK[Verification(old.verification)]:
-        changes["verification"] = c.verification.value
+    if old.handle != handle:
+        changes["handle"] = handle
+    if visibility is not None and visibility.value != old.visibility:
+        changes["visibility"] = visibility.value
+    if _RANK[verification] > _RANK[Verification(old.verification)]:
+        changes["verification"] = verification.value
     return changes
