@@ -20,17 +20,23 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Column, Select, and_, bindparam, exists, func, insert, not_, select, true
+from sqlalchemy import Boolean, Column, Select, and_, bindparam, func, insert, not_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import CTE
 
 from bot.models import Entry, Member
-from bot.storage._common import MEMBER_OF_ACCOUNT, LostRaceError
-from bot.storage._registration_writes import entry_values, new_entry, new_member, taken_error, undo_member
-from bot.storage.coordination import ACCOUNT_HITS_PG
-from bot.storage.tables import audit_log, entries, kv_state, member_identities, members, rate_limit_hits
+from bot.storage._common import LostRaceError
+from bot.storage._registration_writes import (
+    FOUND_COUNTED,
+    entry_values,
+    new_entry,
+    new_member,
+    taken_error,
+    undo_member,
+)
+from bot.storage.tables import audit_log, entries, member_identities, members, rate_limit_hits
 
 if TYPE_CHECKING:
     from bot.storage.registration import Claim
@@ -124,12 +130,7 @@ def _in_transaction(counted: bool) -> Select[Any]:
 def _at_once() -> Select[Any]:
     """Look-up, rate limit and writes of a never-seen account's registration (see
     :func:`register_at_once`)."""
-    found = select(
-        MEMBER_OF_ACCOUNT,
-        exists().where(kv_state.c.key == bindparam("tombstone")).label("tombstoned"),
-        exists().where(kv_state.c.key == bindparam("withdrawn")).label("withdrawn"),
-        ACCOUNT_HITS_PG,  # locks the account's key, then reads the clock and its hits
-    ).cte("found")
+    found = FOUND_COUNTED.cte("found")
     # hits[1] is the clock: an array of one means no hit in the longest window.
     fresh = and_(
         found.c.member_id.is_(None),

@@ -1,25 +1,38 @@
-"""The writes of a registration (bot.storage.registration): a new member, a new entry, a changed
-entry (PostgreSQL's one-statement newcomer is in bot.storage._newcomer_pg)."""
+"""What a registration (bot.storage.registration) reads first and then writes: the look-up, a new
+member, a new entry, a changed entry (PostgreSQL's one-statement newcomer, in
+bot.storage._newcomer_pg, shares the look-up and the new entry's values)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, delete, insert, update
+from sqlalchemy import Row, bindparam, delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import HandleTakenError
 from bot.models import Entry, Member, Registration, Source, Verification, Visibility
-from bot.storage._common import LostRaceError, load_entry
+from bot.storage._common import MEMBER_OF_ACCOUNT, LostRaceError, load_entry
 from bot.storage._common import record_audit as audit
 from bot.storage._dialect import insert_ignoring_conflict_of
-from bot.storage.tables import entries, member_identities, members
+from bot.storage.coordination import ACCOUNT_HITS_PG
+from bot.storage.tables import entries, kv_state, member_identities, members
 
 if TYPE_CHECKING:
     from bot.storage.registration import Claim
 
 _RANK = {level: rank for rank, level in enumerate(Verification)}  # the enum lists the lowest first
 _INSERT_MEMBER = insert(members).returning(members.c.id)
+
+# What a registration must know before writing, in one statement built once (values come with each
+# execution: on SQLite building and keying a statement cost more than running it). On PostgreSQL a
+# counted command's first statement also locks the account's rate-limit key, then reads the clock
+# and its hits; the one-statement newcomer embeds that same look-up as its first CTE.
+FOUND = select(
+    MEMBER_OF_ACCOUNT,
+    exists().where(kv_state.c.key == bindparam("tombstone")).label("tombstoned"),
+    exists().where(kv_state.c.key == bindparam("withdrawn")).label("withdrawn"),
+)
+FOUND_COUNTED = FOUND.add_columns(ACCOUNT_HITS_PG)
 
 
 def entry_values(c: Claim) -> dict[str, Any]:
@@ -134,7 +147,7 @@ async def change_entry(conn: AsyncConnection, c: Claim, old: Row[Any], name: str
         previous_handle = old.handle
         action, detail = "entry.replace", {"old": old.handle, "new": c.handle}
     else:
-        changes = _reregistration_changes(old, c)
+        changes = reregistration_changes(old, c.handle, c.visibility, c.verification)
         action, detail = "entry.update", changes
     if changes:
         await conn.execute(update(entries).where(entries.c.id == old.id).values(**changes, updated_at=c.now))
@@ -165,14 +178,16 @@ async def change_entry(conn: AsyncConnection, c: Claim, old: Row[Any], name: str
     return Registration(entry=entry, previous_handle=previous_handle, created=False)
 
 
-def _reregistration_changes(old: Row[Any], c: Claim) -> dict[str, str]:
-    """What registering the same handle again may change: its display form, an explicit
-    visibility, a higher verification (never a downgrade)."""
+def reregistration_changes(
+    old: Row[Any], handle: str, visibility: Visibility | None, verification: Verification
+) -> dict[str, str]:
+    """What registering the same handle again may change in ``old``, an ``entries`` row: its
+    display form, an explicit visibility, a higher verification (never a downgrade)."""
     changes = {}
-    if old.handle != c.handle:
-        changes["handle"] = c.handle
-    if c.visibility is not None and c.visibility.value != old.visibility:
-        changes["visibility"] = c.visibility.value
-    if _RANK[c.verification] > _RANK[Verification(old.verification)]:
-        changes["verification"] = c.verification.value
+    if old.handle != handle:
+        changes["handle"] = handle
+    if visibility is not None and visibility.value != old.visibility:
+        changes["visibility"] = visibility.value
+    if _RANK[verification] > _RANK[Verification(old.verification)]:
+        changes["verification"] = verification.value
     return changes

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,10 +14,9 @@ from bot.errors import HandleTakenError, MemberNotFoundError, NotRegisteredError
 from bot.models import Entry, Identity, Registration, Source, Verification, Visibility
 from bot.storage._common import RACE_RETRIES, Store, entry_from_row, entry_select, load_entry, lock_member
 from bot.storage._common import record_audit as audit
+from bot.storage._registration_writes import reregistration_changes
 from bot.storage.tables import entries
 from bot.storage.withdrawn import clear_withdrawn
-
-_RANK = {level: rank for rank, level in enumerate(Verification)}  # the enum lists the lowest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +146,7 @@ class EntryStore(Store):
                 previous_handle = old.handle
                 action, detail = "entry.replace", {"old": old.handle, "new": w.handle}
             else:
-                detail = _reregistration_changes(old, w)
+                detail = reregistration_changes(old, w.handle, w.visibility, w.verification)
                 action = "entry.update" if detail else ""
                 if detail:
                     await conn.execute(update(entries).where(*mine).values(**detail, updated_at=w.now))
@@ -282,18 +281,6 @@ class EntryStore(Store):
         if entry is None:
             raise NotRegisteredError(platform)
         return entry
-
-
-def _reregistration_changes(old: Row[Any], w: _Wanted) -> dict[str, str]:
-    """What registering the same handle again may change (see :meth:`EntryStore.upsert_entry`)."""
-    changes = {}
-    if old.handle != w.handle:
-        changes["handle"] = w.handle
-    if w.visibility is not None and w.visibility.value != old.visibility:
-        changes["visibility"] = w.visibility.value
-    if _RANK[w.verification] > _RANK[Verification(old.verification)]:
-        changes["verification"] = w.verification.value
-    return changes
 
 
 async def _lock_owner(conn: AsyncConnection, member_id: int) -> bool:

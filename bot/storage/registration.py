@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -34,7 +34,14 @@ from bot.storage._common import (
 )
 from bot.storage._merge import evict_unverified_claim
 from bot.storage._newcomer_pg import create_newcomer, register_at_once
-from bot.storage._registration_writes import change_entry, create_member, insert_entry, undo_member
+from bot.storage._registration_writes import (
+    FOUND,
+    FOUND_COUNTED,
+    change_entry,
+    create_member,
+    insert_entry,
+    undo_member,
+)
 from bot.storage.coordination import ACCOUNT_HITS_PG, Counting, Tally
 from bot.storage.members import ban_tombstone
 from bot.storage.tables import entries, kv_state, members
@@ -177,15 +184,6 @@ class RegistrationStore(Store):
         raise RuntimeError(f"could not register for {claim.identity} in {claim.community!r}")
 
 
-# What a registration must know before writing, in one statement built once (values come with each
-# execution: on SQLite building and keying a statement cost more than running it). On PostgreSQL a
-# counted command's first statement also reads the account's recent hits.
-_FOUND = select(
-    MEMBER_OF_ACCOUNT,
-    exists().where(kv_state.c.key == bindparam("tombstone")).label("tombstoned"),
-    exists().where(kv_state.c.key == bindparam("withdrawn")).label("withdrawn"),
-)
-_FOUND_COUNTED = _FOUND.add_columns(ACCOUNT_HITS_PG)
 _MEMBER_OF = select(MEMBER_OF_ACCOUNT)
 _ACCOUNT_HITS = select(ACCOUNT_HITS_PG)
 _OWN_ENTRY = select(entries).where(
@@ -198,7 +196,7 @@ def _account(c: Claim) -> dict[str, str]:
 
 
 def _found_values(c: Claim) -> dict[str, object]:
-    """What :data:`_FOUND` takes."""
+    """What :data:`FOUND` takes."""
     return {
         **_account(c),
         "tombstone": ban_tombstone(c.community, c.identity),
@@ -212,10 +210,10 @@ async def _register(conn: AsyncConnection, dialect: str, c: Claim, admit: Admit)
     tally = Tally(c.counting) if c.counting is not None else None
     if tally is not None and dialect == "postgresql":
         # The look-up also locks the account's rate-limit key and reads its hits after the lock.
-        found = (await conn.execute(_FOUND_COUNTED, {**values, **tally.values})).one()
+        found = (await conn.execute(FOUND_COUNTED, {**values, **tally.values})).one()
         await tally.begin(conn, found.hits)
     else:
-        found = (await conn.execute(_FOUND, values)).one()
+        found = (await conn.execute(FOUND, values)).one()
         if tally is not None:
             await tally.begin(conn, None)
     created = found.member_id is None
