@@ -28,6 +28,13 @@ class Verification(enum.StrEnum):
     BLUESKY_PROVEN = "bluesky-proven"
     ADMIN_VERIFIED = "admin-verified"
 
+    def outranks(self, other: Verification) -> bool:
+        """Whether this level is more trusted than ``other`` (the levels above are listed lowest first)."""
+        return _VERIFICATION_RANK[self] > _VERIFICATION_RANK[other]
+
+
+_VERIFICATION_RANK = {level: rank for rank, level in enumerate(Verification)}
+
 
 class Source(enum.StrEnum):
     """The front an entry or change came through."""

@@ -21,7 +21,6 @@ from bot.storage.tables import audit_log, entries, link_codes, member_identities
 if TYPE_CHECKING:
     from bot.storage.link_codes import ProvenHandle
 
-_RANK = {level: rank for rank, level in enumerate(Verification)}  # the enum lists the lowest first
 SYSTEM = "system"  # the actor of what Ferry does by its own rule, not at anyone's command
 PROVEN_BY_OWNER = "proven by its owner"  # why another member's claim on a proven handle went
 
@@ -178,7 +177,7 @@ async def prove_bluesky_entry(
         same = old.handle_key == account.handle_key
         level = Verification(old.verification)
         # An admin's vouching for this very handle outranks the proof; for another handle it is void.
-        keep_level = same and _RANK[level] > _RANK[proven]
+        keep_level = same and level.outranks(proven)
         if not same:
             previous = await load_entry(conn, *where)
             assert previous is not None  # read above, under the member's lock

@@ -20,7 +20,6 @@ from bot.storage.tables import entries, kv_state, member_identities, members
 if TYPE_CHECKING:
     from bot.storage.registration import Claim
 
-_RANK = {level: rank for rank, level in enumerate(Verification)}  # the enum lists the lowest first
 _INSERT_MEMBER = insert(members).returning(members.c.id)
 
 # What a registration must know before writing, in one statement built once (values come with each
@@ -188,6 +187,6 @@ def reregistration_changes(
         changes["handle"] = handle
     if visibility is not None and visibility.value != old.visibility:
         changes["visibility"] = visibility.value
-    if _RANK[verification] > _RANK[Verification(old.verification)]:
+    if verification.outranks(Verification(old.verification)):
         changes["verification"] = verification.value
     return changes

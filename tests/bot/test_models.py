@@ -54,3 +54,9 @@ def test_linking_an_entry_keeps_every_other_field() -> None:
         assert getattr(marked.linked("https://x.example/cook"), field.name) is marker, field.name
     linked = entry("cook").linked("https://www.lemon8-app.com/@cook")
     assert linked == dataclasses.replace(entry("cook"), profile_url="https://www.lemon8-app.com/@cook")
+
+
+def test_verification_levels_rank_self_reported_below_proven_below_admin_verified() -> None:
+    low, mid, high = Verification.SELF_REPORTED, Verification.BLUESKY_PROVEN, Verification.ADMIN_VERIFIED
+    assert high.outranks(mid) and mid.outranks(low) and high.outranks(low)
+    assert not low.outranks(mid) and not mid.outranks(high) and not mid.outranks(mid)
