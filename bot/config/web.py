@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bot.config.fields import SLUG_RE
 from bot.urls import check_endpoint_url
 
-# The directory service's own cap (bot.services.directory.MAX_PAGE_SIZE, checked by a test); not
+# The directory service's own cap (bot.services.directory_pages.MAX_PAGE_SIZE, checked by a test); not
 # imported from there because the services import the config, and the config must not import them.
 MAX_PAGE_SIZE = 50
 

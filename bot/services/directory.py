@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from bot.config import Community, FerryConfig
-from bot.errors import BannedError, HandleTakenError, InputReason, InvalidInputError, NotRegisteredError
+from bot.errors import BannedError, HandleTakenError, NotRegisteredError
 from bot.models import (
     DirectoryPage,
     DirectoryQuery,
@@ -28,8 +28,9 @@ from bot.models import (
     Visibility,
 )
 from bot.platforms import NormalisedHandle, PlatformSpec, normalise, profile_url
+from bot.services.directory_pages import checked_query, numbered_page
 from bot.services.events import ChangeFeed, ChangeKind, DirectoryChange
-from bot.services.names import clean_display_name, clean_search
+from bot.services.names import clean_display_name
 from bot.services.ratelimit import (
     MemberLimiter,
     RateLimiter,
@@ -43,8 +44,6 @@ from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
-MAX_PAGE_SIZE = 50  # rows; a front renders fewer, but nothing asks the database for more at once
-MAX_PAGE_NUMBER = 1000  # pages; past this a platform filter or an export serves people better
 MEMBER = "member"  # the actor of a member's own command; the only one rate limits apply to
 REGISTRATION = "registration"  # the rate-limited action: adding, replacing and removing count together
 VISIBILITY = "visibility"  # rate-limited on its own: each change rewrites the member's Bluesky list items
@@ -362,46 +361,16 @@ class DirectoryService:
 
     async def directory(self, query: DirectoryQuery) -> DirectoryPage:
         """One page of the directory, keyset-paged in a stable order."""
-        return self._linked(await self._repo.directory_page(self._checked(query)))
+        return self._linked(await self._repo.directory_page(checked_query(query, self.platform)))
 
-    def _checked(self, query: DirectoryQuery) -> DirectoryQuery:
-        if not 1 <= query.limit <= MAX_PAGE_SIZE:
-            raise InvalidInputError("limit", InputReason.OUT_OF_RANGE, low=1, high=MAX_PAGE_SIZE)
-        if query.platform is not None:
-            query = dataclasses.replace(query, platform=self.platform(query.community, query.platform).key)
-        if query.search is not None:
-            query = dataclasses.replace(query, search=clean_search(query.search))
-        return query
+    async def directory_page_number(self, query: DirectoryQuery, number: int) -> tuple[DirectoryPage, int]:
+        """The ``number``-th page (1-based) and the page count, for fronts that speak in page numbers
+        (see ``numbered_page``)."""
+        page, pages = await numbered_page(self._repo, query, number, self.platform)
+        return self._linked(page), pages
 
     def _linked(self, page: DirectoryPage) -> DirectoryPage:
         return dataclasses.replace(page, entries=tuple(self.with_link(e) for e in page.entries))
-
-    async def directory_page_number(self, query: DirectoryQuery, number: int) -> tuple[DirectoryPage, int]:
-        """The ``number``-th page (1-based) and the page count, for fronts that speak in page numbers.
-
-        The page's start is found by one index walk, not by reading every page before it; numbers
-        are capped so that walk stays short, and a number past the end answers with the last page.
-        Not for a search: its matches are not counted (see DirectoryPage.total).
-        """
-        if not 1 <= number <= MAX_PAGE_NUMBER:
-            raise InvalidInputError("page", InputReason.OUT_OF_RANGE, low=1, high=MAX_PAGE_NUMBER)
-        query = self._checked(query)
-        if query.search:
-            raise ValueError("a search has no page count: page through it with cursors")
-        if number > 1:
-            # The usual case, a page that exists: its start, then the page with its total.
-            start = await self._repo.cursor_at(query, (number - 1) * query.limit - 1)
-            if start is not None:
-                page = await self._repo.directory_page(dataclasses.replace(query, after=start))
-                return self._linked(page), _page_count(page, query.limit)
-        first = await self._repo.directory_page(query)
-        pages = _page_count(first, query.limit)
-        number = min(number, pages)
-        if number == 1:
-            return self._linked(first), pages
-        start = await self._repo.cursor_at(query, (number - 1) * query.limit - 1)
-        page = await self._repo.directory_page(dataclasses.replace(query, after=start))
-        return self._linked(page), pages
 
     async def counts(self, *, community: str, visibilities: Collection[Visibility]) -> dict[str, int]:
         """How many visible handles each platform has."""
@@ -411,11 +380,6 @@ class DirectoryService:
         """A member of ``community`` by id (what admins pick from suggestions), or None."""
         member = await self._repo.get_member(member_id)
         return member if member is not None and member.community == community else None
-
-
-def _page_count(page: DirectoryPage, size: int) -> int:
-    assert page.total is not None  # counted: not a search
-    return max(1, -(-page.total // size))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.models import DirectoryQuery, Entry
-from bot.services.directory import MAX_PAGE_NUMBER, MAX_PAGE_SIZE, DirectoryService
+from bot.services.directory import DirectoryService
+from bot.services.directory_pages import MAX_PAGE_NUMBER, MAX_PAGE_SIZE
 from bot.text.messages import count as count_of
 from bot.text.messages import say
 from bot.text.render import (

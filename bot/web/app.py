@@ -20,7 +20,8 @@ from aiohttp import web as aioweb
 from bot.config import FerryConfig
 from bot.errors import FerryError, InvalidInputError, RateLimitedError, UnknownPlatformError
 from bot.models import Cursor, DirectoryPage, DirectoryQuery, Entry, Visibility
-from bot.services.directory import MAX_PAGE_NUMBER, DirectoryService
+from bot.services.directory import DirectoryService
+from bot.services.directory_pages import MAX_PAGE_NUMBER
 from bot.services.export_cache import ExportCache
 from bot.services.names import MAX_SEARCH_CHARS
 from bot.services.transfer import TransferService

@@ -1,4 +1,5 @@
-"""Fixtures: a directory service over the real repository (both dialects) and a real config file."""
+"""Fixtures: a directory service over the real repository (both dialects) and a real config file;
+the registration most service tests repeat."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -7,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import FerryConfig, load_config
-from bot.services.directory import DirectoryService
+from bot.models import Identity, Registration, Source
+from bot.services.directory import MEMBER, DirectoryService
 from bot.services.moderation import ModerationService
 from bot.services.ratelimit import RateLimiter
 from bot.services.transfer import TransferService
@@ -33,6 +35,21 @@ slug = "open"
 name = "Open House"
 default_visibility = "public"
 """
+
+
+async def add_handle(
+    service: DirectoryService, who: Identity, handle: str, platform: str = "lemon8", *, actor: str = MEMBER
+) -> Registration:
+    """A registration in "demo" whose name and source no test reads: only who, what and how fast."""
+    return await service.register(
+        community="demo",
+        identity=who,
+        display_name="x",
+        platform=platform,
+        handle=handle,
+        source=Source.DISCORD,
+        actor=actor,
+    )
 
 
 class FakeClock:

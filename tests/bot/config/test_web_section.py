@@ -5,11 +5,11 @@ from pathlib import Path
 
 from bot.config import check_config, load_config
 from bot.config.web import MAX_PAGE_SIZE
-from bot.services import directory
+from bot.services import directory_pages
 
 
 def test_web_page_size_cap_matches_the_service() -> None:
-    assert directory.MAX_PAGE_SIZE == MAX_PAGE_SIZE
+    assert directory_pages.MAX_PAGE_SIZE == MAX_PAGE_SIZE
 
 
 def test_web_section_loads(write: Callable[..., Path]) -> None:

@@ -156,3 +156,18 @@ async def seed_directory(
                     updated_at=now,
                 )
             )
+
+
+def embed_size(embed: dict) -> int:
+    footer = (embed.get("footer") or {}).get("text", "")
+    fields = sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    return len(embed.get("title", "")) + len(embed.get("description", "")) + len(footer) + fields
+
+
+async def open_directory(standin: DiscordStandin, options: dict | None = None, user=None):
+    world = standin.world
+    h = await standin.invoke_slash(world.guild, user or world.member, "directory", options or {})
+    response = await h.response()
+    assert response.kind == "deferred message"
+    [message] = await h.followups()
+    return h, message

@@ -20,7 +20,8 @@ from bot.models import (
     Verification,
     Visibility,
 )
-from bot.services.directory import MAX_PAGE_NUMBER, DirectoryService
+from bot.services.directory import DirectoryService
+from bot.services.directory_pages import MAX_PAGE_NUMBER
 from bot.storage.repository import Repository
 
 ALICE = Identity(IdentityKind.DISCORD, "111111111111111111")

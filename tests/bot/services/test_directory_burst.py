@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.errors import BannedError, HandleTakenError, RateLimitedError
-from bot.models import EVERY_VISIBILITY, DirectoryQuery, Identity, IdentityKind, Registration, Source
+from bot.models import EVERY_VISIBILITY, DirectoryQuery, Identity, IdentityKind, Registration
 from bot.services.directory import DirectoryService
 from bot.services.moderation import ModerationService
 from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.storage.tables import entries, members
-from tests.support.services import Ticker
+from tests.support.services import Ticker, add_handle
 
 ROOT = Path(__file__).resolve().parents[3]
 PEOPLE = [Identity(IdentityKind.DISCORD, str(700_000_000_000_000_000 + n)) for n in range(12)]
@@ -63,24 +63,11 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-async def _claim(
-    service: DirectoryService, who: Identity, handle: str, platform: str = "lemon8"
-) -> Registration:
-    return await service.register(
-        community="demo",
-        identity=who,
-        display_name=who.external_id[-3:],
-        platform=platform,
-        handle=handle,
-        source=Source.DISCORD,
-    )
-
-
 async def test_concurrent_claims_of_one_handle_have_exactly_one_winner(
     service: DirectoryService, database: Database
 ) -> None:
     results = await asyncio.gather(
-        *(_claim(service, who, "samehandle") for who in PEOPLE), return_exceptions=True
+        *(add_handle(service, who, "samehandle") for who in PEOPLE), return_exceptions=True
     )
     winners = [r for r in results if isinstance(r, Registration)]
     losers = [r for r in results if not isinstance(r, Registration)]
@@ -128,23 +115,23 @@ async def test_rate_limits_hold_among_simultaneous_commands(
     platforms = ["lemon8", "rednote", "bluesky", "mastodon", "instagram", "youtube"]
     handles = {"bluesky": "alice.bsky.social", "mastodon": "alice@example.social", "rednote": "123456789"}
     jobs = [
-        _claim(limited, alice, handles.get(platform, "alice"), platform=platform)
+        add_handle(limited, alice, handles.get(platform, "alice"), platform=platform)
         for platform in [*platforms, "lemon8", "rednote"]
     ]
     results = await asyncio.gather(*jobs, return_exceptions=True)
     assert sum(isinstance(r, Registration) for r in results) == 5
     assert sum(isinstance(r, RateLimitedError) for r in results) == 3, results
     ticker.t += 61
-    await _claim(limited, alice, "alice", platform="instagram")  # the window slid: allowed again
+    await add_handle(limited, alice, "alice", platform="instagram")  # the window slid: allowed again
 
 
 async def test_a_ban_stops_every_registration_of_a_burst(
     service: DirectoryService, moderation: ModerationService
 ) -> None:
-    await _claim(service, PEOPLE[1], "mallory")
+    await add_handle(service, PEOPLE[1], "mallory")
     await moderation.ban(community="demo", identity=PEOPLE[1], actor="admin:1", reason="spam")
     handles = {"lemon8": "mallory2", "rednote": "987654321", "bluesky": "mallory.bsky.social"}
-    jobs = [_claim(service, PEOPLE[1], handle, platform=p) for p, handle in handles.items()]
+    jobs = [add_handle(service, PEOPLE[1], handle, platform=p) for p, handle in handles.items()]
     results = await asyncio.gather(*jobs, return_exceptions=True)
     assert all(isinstance(r, BannedError) for r in results), results
 
@@ -154,8 +141,8 @@ async def test_a_ban_landing_during_a_burst_is_never_half_applied(
 ) -> None:
     """Registrations and the ban serialise on the member: each one either lands before the ban
     (and is then hidden with the rest) or is refused; none is listed afterwards."""
-    await _claim(service, PEOPLE[2], "eve")
-    jobs = [_claim(service, PEOPLE[2], f"eve{n}", platform="lemon8") for n in range(4)]
+    await add_handle(service, PEOPLE[2], "eve")
+    jobs = [add_handle(service, PEOPLE[2], f"eve{n}", platform="lemon8") for n in range(4)]
     ban = moderation.ban(community="demo", identity=PEOPLE[2], actor="admin:1", reason=None)
     results = await asyncio.gather(*jobs, ban, return_exceptions=True)
     assert all(isinstance(r, (Registration, BannedError)) for r in results[:-1]), results

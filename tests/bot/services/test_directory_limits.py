@@ -8,62 +8,50 @@ import pytest
 
 from bot.config import FerryConfig, load_config
 from bot.errors import InvalidHandleError, RateLimitedError
-from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Source, Visibility
+from bot.models import EVERY_VISIBILITY, Identity, IdentityKind, Visibility
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.moderation import ModerationService
 from bot.services.privacy import change_visibility
 from bot.services.ratelimit import RateLimiter
 from bot.storage.repository import Repository
-from tests.support.services import Ticker
+from tests.support.services import Ticker, add_handle
 
 ALICE = Identity(IdentityKind.DISCORD, "111111111111111111")
 BOB = Identity(IdentityKind.BLUESKY, "did:plc:bobbobbobbobbobbobbobbob")
-
-
-async def add(service: DirectoryService, who: Identity, handle: str, actor: str = "member") -> None:
-    await service.register(
-        community="demo",
-        identity=who,
-        display_name="x",
-        platform="lemon8",
-        handle=handle,
-        source=Source.DISCORD,
-        actor=actor,
-    )
 
 
 async def test_adds_and_removes_share_one_window_that_slides(
     limited: DirectoryService, ticker: Ticker
 ) -> None:
     for n in range(4):
-        await add(limited, ALICE, f"cook{n}")
+        await add_handle(limited, ALICE, f"cook{n}")
         ticker.t += 1
     await limited.remove(community="demo", identity=ALICE, platform="lemon8")
     with pytest.raises(RateLimitedError) as caught:
-        await add(limited, ALICE, "cook9")
+        await add_handle(limited, ALICE, "cook9")
     assert caught.value.action == "registration"
     assert caught.value.retry_after == pytest.approx(56.0)
     assert (
         await limited.handles(visibilities=EVERY_VISIBILITY, community="demo", identity=ALICE) == []
     )  # the refused add changed nothing
-    await add(limited, BOB, "bob")  # someone else is not slowed down
+    await add_handle(limited, BOB, "bob")  # someone else is not slowed down
     ticker.t += 56
-    await add(limited, ALICE, "cook9")
+    await add_handle(limited, ALICE, "cook9")
 
 
 async def test_admins_imports_and_the_operator_are_not_limited(limited: DirectoryService) -> None:
     for n in range(8):
-        await add(limited, ALICE, f"cook{n}", actor="admin:discord:9")
-        await add(limited, BOB, f"bob{n}", actor="import")
+        await add_handle(limited, ALICE, f"cook{n}", actor="admin:discord:9")
+        await add_handle(limited, BOB, f"bob{n}", actor="import")
     await limited.remove(community="demo", identity=ALICE, platform="lemon8", actor="operator")
 
 
 async def test_typos_cost_nothing(limited: DirectoryService) -> None:
     for _ in range(10):
         with pytest.raises(InvalidHandleError):
-            await add(limited, ALICE, "not a handle!")
-    await add(limited, ALICE, "cook")
+            await add_handle(limited, ALICE, "not a handle!")
+    await add_handle(limited, ALICE, "cook")
 
 
 async def test_the_hourly_window(
@@ -75,12 +63,12 @@ async def test_the_hourly_window(
     service = DirectoryService(
         repository=repository, config=lambda: config, clock=clock, limiter=RateLimiter(clock=ticker)
     )
-    await add(service, ALICE, "a1")
+    await add_handle(service, ALICE, "a1")
     ticker.t += 600
-    await add(service, ALICE, "a2")
+    await add_handle(service, ALICE, "a2")
     ticker.t += 600
     with pytest.raises(RateLimitedError) as caught:
-        await add(service, ALICE, "a3")
+        await add_handle(service, ALICE, "a3")
     assert caught.value.retry_after == pytest.approx(2400.0)
 
 
@@ -93,21 +81,21 @@ async def test_linked_accounts_share_one_allowance(
     )
     await linking.redeem(community="demo", code=issued.code, did=BOB.external_id, handle="a.bsky.social")
     for n in range(3):
-        await add(limited, ALICE, f"cook{n}")
+        await add_handle(limited, ALICE, f"cook{n}")
     for n in range(2):
-        await add(limited, BOB, f"bob{n}")
+        await add_handle(limited, BOB, f"bob{n}")
     # Five from the member on two fronts: the sixth is refused on either.
     with pytest.raises(RateLimitedError):
-        await add(limited, BOB, "bob9")
+        await add_handle(limited, BOB, "bob9")
     with pytest.raises(RateLimitedError):
-        await add(limited, ALICE, "cook9")
+        await add_handle(limited, ALICE, "cook9")
 
 
 async def test_visibility_changes_are_limited_on_their_own(
     limited: DirectoryService, repository: Repository, clock: Callable[[], datetime], ticker: Ticker
 ) -> None:
     moderation = ModerationService(repository=repository, directory=limited, clock=clock)
-    await add(limited, ALICE, "cook")  # a registration: not counted against visibility changes
+    await add_handle(limited, ALICE, "cook")  # a registration: not counted against visibility changes
 
     async def flip(visibility: Visibility) -> None:
         await change_visibility(
@@ -120,6 +108,6 @@ async def test_visibility_changes_are_limited_on_their_own(
     with pytest.raises(RateLimitedError) as caught:
         await flip(Visibility.COMMUNITY)
     assert caught.value.action == "visibility"
-    await add(limited, ALICE, "cook2")  # registrations have their own allowance
+    await add_handle(limited, ALICE, "cook2")  # registrations have their own allowance
     ticker.t += 60
     await flip(Visibility.COMMUNITY)

@@ -18,6 +18,7 @@ from bot.services.ratelimit import Limit, RateLimiter, SharedRateLimiter, member
 from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.storage.tables import audit_log, member_identities, members, rate_limit_hits
+from tests.support.services import add_handle
 
 PER_MINUTE = (Limit(3, 60.0),)
 ALICE = Identity(IdentityKind.DISCORD, "111111111111111111")
@@ -84,17 +85,6 @@ def _shared(repository: Repository, config: FerryConfig, clock: Callable[[], dat
     )
 
 
-async def _add(service: DirectoryService, who: Identity, handle: str, platform: str = "lemon8") -> None:
-    await service.register(
-        community="demo",
-        identity=who,
-        display_name="x",
-        platform=platform,
-        handle=handle,
-        source=Source.DISCORD,
-    )
-
-
 async def _hit_keys(database: Database) -> list[str]:
     async with database.transaction() as conn:
         return sorted((await conn.execute(select(rate_limit_hits.c.key))).scalars())
@@ -106,7 +96,7 @@ async def test_a_registration_counts_its_account_and_the_member_found_in_its_own
     """Two accounts of one member share the member's allowance (5 a minute by default); an account
     with no member yet is counted on its own key only."""
     service = _shared(repository, config, clock)
-    await _add(service, ALICE, "alice0")
+    await add_handle(service, ALICE, "alice0")
     member = await repository.find_member(community="demo", identity=ALICE)
     assert member is not None
     async with database.transaction(write=True) as conn:
@@ -116,11 +106,11 @@ async def test_a_registration_counts_its_account_and_the_member_found_in_its_own
             )
         )
     for n in range(1, 4):
-        await _add(service, BOB if n % 2 else ALICE, f"alice{n}")
-    await _add(service, BOB, "bob", platform="rednote")
-    await _add(service, BOB, "bob1", platform="rednote")
+        await add_handle(service, BOB if n % 2 else ALICE, f"alice{n}")
+    await add_handle(service, BOB, "bob", platform="rednote")
+    await add_handle(service, BOB, "bob1", platform="rednote")
     with pytest.raises(RateLimitedError):
-        await _add(service, BOB, "bob2", platform="rednote")  # BOB's own key has room, the member's not
+        await add_handle(service, BOB, "bob2", platform="rednote")  # BOB's own key has room, the member's not
     keys = await _hit_keys(database)
     assert keys.count(f"demo|member:{member.id}|registration") == 5  # the first came before the member
     assert keys.count(f"demo|{ALICE.kind.value}:{ALICE.external_id}|registration") == 2
@@ -131,18 +121,18 @@ async def test_a_refused_registration_still_counts_and_writes_nothing_else(
     database: Database, repository: Repository, config: FerryConfig, clock: Callable[[], datetime]
 ) -> None:
     service = _shared(repository, config, clock)
-    await _add(service, BOB, "taken")
-    await _add(service, BOB, "also_taken", platform="rednote")
+    await add_handle(service, BOB, "taken")
+    await add_handle(service, BOB, "also_taken", platform="rednote")
     with pytest.raises(HandleTakenError):
-        await _add(service, ALICE, "taken")  # a newcomer: the member made for it is taken back
+        await add_handle(service, ALICE, "taken")  # a newcomer: the member made for it is taken back
     assert await repository.find_member(community="demo", identity=ALICE) is None
-    await _add(service, ALICE, "mine", platform="rednote")
+    await add_handle(service, ALICE, "mine", platform="rednote")
     with pytest.raises(HandleTakenError):
-        await _add(service, ALICE, "also_taken", platform="rednote")  # a replaced handle
+        await add_handle(service, ALICE, "also_taken", platform="rednote")  # a replaced handle
     moderation = ModerationService(repository=repository, directory=service, clock=clock)
     await moderation.ban(community="demo", identity=ALICE, actor="admin:discord:9")
     with pytest.raises(BannedError):
-        await _add(service, ALICE, "anything", platform="youtube")
+        await add_handle(service, ALICE, "anything", platform="youtube")
     async with database.transaction() as conn:
         audited = (await conn.execute(select(audit_log.c.action, audit_log.c.detail))).all()
     assert [detail for action, detail in audited if action.startswith("entry.")] == [
@@ -153,10 +143,10 @@ async def test_a_refused_registration_still_counts_and_writes_nothing_else(
     account = f"demo|{ALICE.kind.value}:{ALICE.external_id}|registration"
     assert (await _hit_keys(database)).count(account) == 4
     with pytest.raises(BannedError):
-        await _add(service, ALICE, "again", platform="youtube")  # the fifth of the minute
-    await _add(service, BOB, "bob_again", platform="youtube")  # someone else is not slowed down
+        await add_handle(service, ALICE, "again", platform="youtube")  # the fifth of the minute
+    await add_handle(service, BOB, "bob_again", platform="youtube")  # someone else is not slowed down
     with pytest.raises(RateLimitedError):
-        await _add(service, ALICE, "again", platform="youtube")
+        await add_handle(service, ALICE, "again", platform="youtube")
     assert (await _hit_keys(database)).count(account) == 5  # a rate-limited attempt records nothing
 
 
@@ -167,7 +157,7 @@ async def test_a_refused_proof_leaves_no_member_behind_and_still_counts(
     member made for it goes, only its count is committed."""
     service = _shared(repository, config, clock)
     moderation = ModerationService(repository=repository, directory=service, clock=clock)
-    await _add(service, BOB, "verified")
+    await add_handle(service, BOB, "verified")
     await moderation.verify(community="demo", identity=BOB, platform="lemon8", actor="admin:discord:9")
     with pytest.raises(HandleTakenError):
         await service.register(
@@ -197,7 +187,7 @@ async def test_one_account_from_two_processes_at_once_gets_exactly_its_allowance
 
         async def attempt(n: int) -> bool:
             try:
-                await _add(services[n % 2], ALICE, f"alice{n}", platform=platforms[n % len(platforms)])
+                await add_handle(services[n % 2], ALICE, f"alice{n}", platform=platforms[n % len(platforms)])
             except RateLimitedError:
                 return False
             return True

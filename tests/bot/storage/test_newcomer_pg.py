@@ -22,6 +22,7 @@ from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.storage.tables import audit_log, entries, kv_state, member_identities, members, rate_limit_hits
 from bot.storage.withdrawn import withdrawn_key
+from tests.support.services import add_handle
 
 pytestmark = pytest.mark.postgres
 
@@ -46,17 +47,6 @@ def _person(n: int) -> Identity:
     return Identity(IdentityKind.DISCORD, str(100_000_000_000_000_000 + n))
 
 
-async def _add(service: DirectoryService, who: Identity, handle: str) -> Any:
-    return await service.register(
-        community="demo",
-        identity=who,
-        display_name="x",
-        platform="lemon8",
-        handle=handle,
-        source=Source.DISCORD,
-    )
-
-
 async def _count(database: Database, statement: Any) -> int:
     async with database.transaction() as conn:
         return int((await conn.execute(statement)).scalar_one())
@@ -65,7 +55,7 @@ async def _count(database: Database, statement: Any) -> int:
 async def test_a_newcomer_is_one_statement_with_no_begin_or_commit(
     database: Database, shared: DirectoryService
 ) -> None:
-    await _add(shared, _person(1), "first")  # the limiter's first command also deletes old hits
+    await add_handle(shared, _person(1), "first")  # the limiter's first command also deletes old hits
     sent: list[tuple[str, object]] = []
 
     def on_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -75,7 +65,7 @@ async def test_a_newcomer_is_one_statement_with_no_begin_or_commit(
     engine = database.engine.sync_engine
     event.listen(engine, "before_cursor_execute", on_execute)
     try:
-        registration = await _add(shared, _person(2), "second")
+        registration = await add_handle(shared, _person(2), "second")
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
     assert sent == [("WITH", "AUTOCOMMIT")]
@@ -102,7 +92,7 @@ async def test_newcomers_racing_for_one_handle_leave_one_owner_and_no_stray_memb
     """The guard aborts a statement whose member was made but whose handle was taken meanwhile; the
     loser then goes the transactional way, which refuses it and keeps only its count."""
     outcomes = await asyncio.gather(
-        *(_add(shared, _person(n), "wanted") for n in range(12)), return_exceptions=True
+        *(add_handle(shared, _person(n), "wanted") for n in range(12)), return_exceptions=True
     )
     winners = [o for o in outcomes if not isinstance(o, BaseException)]
     assert len(winners) == 1
@@ -143,7 +133,7 @@ async def test_a_forgotten_banned_account_is_refused_not_registered_at_once(
     """The ban tombstone left by forgetting a banned member keeps the one statement from writing;
     the transactional way refuses."""
     banned = _person(3)
-    await _add(shared, banned, "before")
+    await add_handle(shared, banned, "before")
     moderation = ModerationService(repository=Repository(database), directory=shared, clock=clock)
     await moderation.ban(community="demo", identity=banned, actor="admin:discord:9")
     await shared.forget(community="demo", identity=banned, actor="admin:discord:9")
@@ -151,7 +141,7 @@ async def test_a_forgotten_banned_account_is_refused_not_registered_at_once(
     async with database.transaction(write=True) as conn:
         await conn.execute(delete(rate_limit_hits))  # only the tombstone may keep it from writing
     with pytest.raises(BannedError):
-        await _add(shared, banned, "after")
+        await add_handle(shared, banned, "after")
     assert await _count(database, select(func.count()).select_from(members)) == 0
 
 
@@ -167,7 +157,7 @@ async def test_a_withdrawal_marker_is_lifted_by_a_newcomers_own_registration(
     )
     key = withdrawn_key("demo", person, "lemon8")
     assert await _count(database, select(func.count()).where(kv_state.c.key == key)) == 1
-    await _add(shared, person, "back")
+    await add_handle(shared, person, "back")
     assert await _count(database, select(func.count()).where(kv_state.c.key == key)) == 0
 
 
@@ -182,5 +172,5 @@ async def test_recent_hits_keep_a_newcomer_under_the_limit(
         now = float((await conn.execute(select(func.extract("epoch", func.clock_timestamp())))).scalar_one())
         await conn.execute(insert(rate_limit_hits), [{"key": key, "at": now - n} for n in range(5)])
     with pytest.raises(RateLimitedError):
-        await _add(shared, person, "late")
+        await add_handle(shared, person, "late")
     assert await _count(database, select(func.count()).select_from(members)) == 0
