@@ -167,3 +167,9 @@ BUILTIN_SPECS: tuple[PlatformSpec, ...] = (
         example="cozy_streams",
     ),
 )
+
+
+# The patterns above: matched without a time limit (bot/platforms/_regex.py); an admin's own are not.
+SHIPPED_PATTERNS: frozenset[str] = frozenset(
+    pattern for spec in BUILTIN_SPECS for pattern in (spec.pattern, spec.url_path_pattern) if pattern
+)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 from bot.platforms._regex import fullmatch
+from bot.platforms.builtins import SHIPPED_PATTERNS
 from bot.platforms.domains import domain_problem
 from bot.platforms.reasons import Reason, RejectError
 from bot.platforms.spec import HandleKind, PlatformSpec
@@ -167,7 +168,7 @@ def _finish(spec: PlatformSpec, candidate: str, *, from_url: bool) -> tuple[str,
     handle = unicodedata.normalize("NFC", candidate.lower()) if spec.case_insensitive else candidate
     if len(handle) > spec.max_length:
         raise RejectError(Reason.TOO_LONG)
-    if fullmatch(spec.pattern, handle) is None:
+    if fullmatch(spec.pattern, handle, bounded=spec.pattern not in SHIPPED_PATTERNS) is None:
         raise RejectError(Reason.INVALID_FORMAT)
     if handle.casefold() in {name.casefold() for name in spec.reserved}:
         # Via a link, a reserved name means the link was to a site page (x.com/home).

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from bot.platforms._regex import fullmatch
+from bot.platforms.builtins import SHIPPED_PATTERNS
 from bot.platforms.domains import DOMAIN_PATTERN
 from bot.platforms.reasons import Reason, RejectError
 from bot.platforms.spec import HandleKind
@@ -100,7 +101,9 @@ def host_matches(host: str, hosts: Collection[str]) -> bool:
 
 def profile_path_handle(path: str, path_pattern: str | None) -> str:
     """The ``handle`` group of a profile link's path; raises :class:`RejectError` for other pages."""
-    found = fullmatch(path_pattern, path) if path_pattern else None
+    if not path_pattern:
+        raise RejectError(Reason.NOT_PROFILE_URL)
+    found = fullmatch(path_pattern, path, bounded=path_pattern not in SHIPPED_PATTERNS)
     handle = found.group("handle") if found is not None else None
     if not handle:
         raise RejectError(Reason.NOT_PROFILE_URL)
