@@ -1,6 +1,7 @@
 """``ferry run``: fronts chosen by credentials, stopped together on SIGTERM."""
 
 import asyncio
+import gc
 import os
 import signal
 from pathlib import Path
@@ -164,3 +165,25 @@ async def test_the_scheduler_runs_whenever_a_front_can_post(tmp_path: Path) -> N
         )
         assert (await app.reloader.reload(ReloadTrigger.COMMAND)).ok
         assert scheduler.count() == 1
+
+
+async def test_what_start_up_built_is_frozen_out_of_the_collectors_sight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    front = SleepyFront()
+    monkeypatch.setattr(runner, "build_fronts", lambda *_: [front])
+    frozen: list[int] = []
+
+    async def terminate_when_started() -> None:
+        await front.started.wait()
+        frozen.append(gc.get_freeze_count())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    gc.unfreeze()
+    killer = asyncio.create_task(terminate_when_started())
+    try:
+        await asyncio.wait_for(runner.run_fronts(settings(tmp_path, discord_token="token")), timeout=10)
+        await killer
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as usual
+    assert frozen and frozen[0] > 0
