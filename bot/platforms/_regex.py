@@ -72,11 +72,11 @@ def compile_pattern(pattern: str) -> Pattern:
 # Ferry's own patterns are written to match in linear time; an admin's may backtrack badly.
 
 
-def fullmatch(pattern: str, text: str, *, bounded: bool = False) -> Match | None:
-    """Match all of ``text``. ``bounded`` for a pattern an admin wrote: a match that runs out of
-    time counts as no match."""
+def fullmatch(pattern: str, text: str, *, own: bool = False) -> Match | None:
+    """Match all of ``text``. A match that runs out of time counts as no match; ``own`` for one of
+    Ferry's own patterns, which runs without the limit."""
     compiled = compile_pattern(pattern)
-    if not bounded:
+    if own:
         return compiled.fullmatch(text, concurrent=False)
     try:
         return compiled.fullmatch(text, timeout=MATCH_TIMEOUT, concurrent=False)

@@ -281,7 +281,7 @@ def _spec_problems(spec: PlatformSpec) -> list[PlatformProblem]:
     for message in template_problems(spec.profile_url, spec.kind) if spec.profile_url is not None else ():
         add("profile_url", message)
     for host in spec.url_hosts:
-        if fullmatch(DOMAIN_PATTERN, host) is None:
+        if fullmatch(DOMAIN_PATTERN, host, own=True) is None:
             add("url_hosts", f"{host!r} is not a lower-case domain name such as example.com")
     for alias in spec.aliases:
         if not fold_name(alias):

@@ -43,8 +43,8 @@ def domain_problem(domain: str) -> Reason | None:
         return Reason.RESERVED_DOMAIN
     if "." not in domain:
         # "alice" is a name without its server; "al!ce" is simply not a name.
-        return Reason.MISSING_DOMAIN if fullmatch(_LABEL, domain) else Reason.INVALID_FORMAT
-    if fullmatch(DOMAIN_PATTERN, domain) is None:
+        return Reason.MISSING_DOMAIN if fullmatch(_LABEL, domain, own=True) else Reason.INVALID_FORMAT
+    if fullmatch(DOMAIN_PATTERN, domain, own=True) is None:
         return Reason.INVALID_FORMAT
     return _punycode_problem(domain)
 

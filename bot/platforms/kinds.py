@@ -73,7 +73,7 @@ def mastodon(spec: PlatformSpec, text: str) -> tuple[str, str]:
     _check_script(spec, body)
     user, at, domain = body.partition("@")
     if not at:
-        known = fullmatch(_MASTODON_USER, user.lower())
+        known = fullmatch(_MASTODON_USER, user.lower(), own=True)
         raise RejectError(Reason.MISSING_DOMAIN if known else Reason.INVALID_FORMAT)
     if not user or "@" in domain:
         raise RejectError(Reason.INVALID_FORMAT)
@@ -91,7 +91,7 @@ def rednote(spec: PlatformSpec, text: str) -> tuple[str, str]:
     """
     candidate, from_url = _candidate(spec, text)
     lowered = candidate.lower()
-    if fullmatch(REDNOTE_USER_ID, lowered):
+    if fullmatch(REDNOTE_USER_ID, lowered, own=True):
         return lowered, lowered
     if from_url or _looks_like_mistyped_user_id(lowered):
         raise RejectError(Reason.BAD_PROFILE_ID)
@@ -105,11 +105,11 @@ def youtube(spec: PlatformSpec, text: str) -> tuple[str, str]:
         if not host_matches(url.host, spec.url_hosts):
             raise RejectError(Reason.UNSUPPORTED_HOST)
         candidate = profile_path_handle(url.path, spec.url_path_pattern)
-        if not candidate.startswith("@") and not fullmatch(YOUTUBE_CHANNEL, candidate):
+        if not candidate.startswith("@") and not fullmatch(YOUTUBE_CHANNEL, candidate, own=True):
             raise RejectError(Reason.NOT_PROFILE_URL)  # /watch, /results, legacy /c/ and /user/ names
     else:
         candidate = text
-    if fullmatch(YOUTUBE_CHANNEL, candidate):
+    if fullmatch(YOUTUBE_CHANNEL, candidate, own=True):
         return candidate, candidate
     name = _strip_at(candidate)
     if not name:
@@ -137,8 +137,8 @@ def link_values(spec: PlatformSpec, handle: str) -> dict[str, str] | None:
     """
     if spec.kind is HandleKind.REDNOTE:
         # Only the user id appears in profile URLs; a RED ID cannot be turned into a link.
-        return {"handle": handle} if fullmatch(REDNOTE_USER_ID, handle) else None
-    if spec.kind is HandleKind.YOUTUBE and fullmatch(YOUTUBE_CHANNEL, handle):
+        return {"handle": handle} if fullmatch(REDNOTE_USER_ID, handle, own=True) else None
+    if spec.kind is HandleKind.YOUTUBE and fullmatch(YOUTUBE_CHANNEL, handle, own=True):
         return {"handle": "channel/" + handle}
     values = {"handle": quote(handle, safe="@:")}
     if spec.kind is HandleKind.MASTODON:
@@ -168,7 +168,7 @@ def _finish(spec: PlatformSpec, candidate: str, *, from_url: bool) -> tuple[str,
     handle = unicodedata.normalize("NFC", candidate.lower()) if spec.case_insensitive else candidate
     if len(handle) > spec.max_length:
         raise RejectError(Reason.TOO_LONG)
-    if fullmatch(spec.pattern, handle, bounded=spec.pattern not in SHIPPED_PATTERNS) is None:
+    if fullmatch(spec.pattern, handle, own=spec.pattern in SHIPPED_PATTERNS) is None:
         raise RejectError(Reason.INVALID_FORMAT)
     if handle.casefold() in {name.casefold() for name in spec.reserved}:
         # Via a link, a reserved name means the link was to a site page (x.com/home).
@@ -194,9 +194,9 @@ def _check_domain(domain: str) -> None:
 
 
 def _did(did: str) -> tuple[str, str]:
-    if fullmatch(_DID_PLC, did):
+    if fullmatch(_DID_PLC, did, own=True):
         return did, did
-    web = fullmatch(_DID_WEB, did)
+    web = fullmatch(_DID_WEB, did, own=True)
     domain = (web.group("domain") if web is not None else None) or ""
     # did:web may encode a port (%3A) or a path (:); Bluesky accepts neither.
     if domain and domain_problem(domain) is None:

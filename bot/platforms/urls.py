@@ -103,7 +103,7 @@ def profile_path_handle(path: str, path_pattern: str | None) -> str:
     """The ``handle`` group of a profile link's path; raises :class:`RejectError` for other pages."""
     if not path_pattern:
         raise RejectError(Reason.NOT_PROFILE_URL)
-    found = fullmatch(path_pattern, path, bounded=path_pattern not in SHIPPED_PATTERNS)
+    found = fullmatch(path_pattern, path, own=path_pattern in SHIPPED_PATTERNS)
     handle = found.group("handle") if found is not None else None
     if not handle:
         raise RejectError(Reason.NOT_PROFILE_URL)
@@ -143,7 +143,7 @@ def template_problems(template: str, kind: HandleKind) -> list[str]:
         alternative = " (or {user} and {domain} once each)" if kind is HandleKind.MASTODON else ""
         problems.append("must contain {handle} exactly once" + alternative)
     own_server = kind is HandleKind.MASTODON and authority == "{domain}"
-    if not own_server and fullmatch(DOMAIN_PATTERN, authority) is None:
+    if not own_server and fullmatch(DOMAIN_PATTERN, authority, own=True) is None:
         problems.append("the host after https:// must be a plain domain name, with no placeholder or port")
     if not slash:
         problems.append("needs a path after the host, such as https://example.com/{handle}")

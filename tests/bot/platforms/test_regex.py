@@ -6,43 +6,59 @@ from typing import Any
 
 import pytest
 
+import bot.platforms._regex
 import bot.platforms.kinds
 import bot.platforms.urls
 from bot.errors import InvalidHandleError
 from bot.platforms import Catalogue, PlatformOverride, normalise
-from bot.platforms._regex import Match, fullmatch
+from bot.platforms._regex import MATCH_TIMEOUT, Match, fullmatch
 
 BACKTRACKS = r"^(a|a)+$"  # 2**n ways to fail on "a" * n + "b"
 
 
-def test_a_bounded_match_that_runs_out_of_time_is_no_match() -> None:
-    assert fullmatch(BACKTRACKS, "a" * 40 + "b", bounded=True) is None
-    assert fullmatch(BACKTRACKS, "aaa", bounded=True) is not None
+class _Slow:
+    """A compiled pattern that runs out of any time it is given."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+
+    def fullmatch(self, text: str, *, timeout: float | None = None, concurrent: bool | None = None) -> None:
+        self.timeouts.append(timeout)
+        if timeout is not None:
+            raise TimeoutError
+
+
+def test_a_match_that_runs_out_of_time_is_no_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    slow = _Slow()
+    monkeypatch.setattr(bot.platforms._regex, "compile_pattern", lambda _pattern: slow)
+    assert fullmatch("x", "x") is None
+    assert fullmatch("x", "x", own=True) is None  # Ferry's own pattern: no limit asked for
+    assert slow.timeouts == [MATCH_TIMEOUT, None]
 
 
 @pytest.fixture
-def bounded_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
-    """Each (pattern, bounded) the handle checks ask for."""
+def limited_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Each (pattern, under the time limit) the handle checks ask for."""
     calls: list[tuple[str, bool]] = []
 
-    def spy(pattern: str, text: str, *, bounded: bool = False) -> Match | None:
-        calls.append((pattern, bounded))
-        return fullmatch(pattern, text, bounded=bounded)
+    def spy(pattern: str, text: str, *, own: bool = False) -> Match | None:
+        calls.append((pattern, not own))
+        return fullmatch(pattern, text, own=own)
 
     monkeypatch.setattr(bot.platforms.kinds, "fullmatch", spy)
     monkeypatch.setattr(bot.platforms.urls, "fullmatch", spy)
     return calls
 
 
-def test_the_built_in_patterns_run_without_a_limit(bounded_calls: list[tuple[str, bool]]) -> None:
+def test_the_built_in_patterns_run_without_a_limit(limited_calls: list[tuple[str, bool]]) -> None:
     spec = Catalogue.builtin().get("instagram")
     assert spec is not None
     normalise(spec, "https://instagram.com/sunny.bakes/")
-    assert (spec.pattern, False) in bounded_calls
-    assert (spec.url_path_pattern, False) in bounded_calls
+    assert (spec.pattern, False) in limited_calls
+    assert (spec.url_path_pattern, False) in limited_calls
 
 
-def test_an_admins_patterns_run_under_the_limit(bounded_calls: list[tuple[str, bool]]) -> None:
+def test_an_admins_patterns_run_under_the_limit(limited_calls: list[tuple[str, bool]]) -> None:
     fields: dict[str, Any] = {
         "pattern": BACKTRACKS,
         "url_path_pattern": r"^/u/(?P<handle>[^/]+)$",
@@ -54,9 +70,9 @@ def test_an_admins_patterns_run_under_the_limit(bounded_calls: list[tuple[str, b
     assert spec is not None
     normalise(spec, "aaa")
     normalise(spec, "https://lemon8-app.com/u/aaa")
-    assert (BACKTRACKS, True) in bounded_calls
-    assert (fields["url_path_pattern"], True) in bounded_calls
-    assert all(bounded for pattern, bounded in bounded_calls if pattern in set(fields.values()))
-    # Checked above first, so that a missing limit fails here instead of running 2**40 steps.
+    assert (BACKTRACKS, True) in limited_calls
+    assert (fields["url_path_pattern"], True) in limited_calls
+    assert all(limited for pattern, limited in limited_calls if pattern in set(fields.values()))
+    # Checked above first, so that a missing limit fails there instead of running 2**40 steps here.
     with pytest.raises(InvalidHandleError, match="invalid_format"):
         normalise(spec, "a" * 40 + "b")
