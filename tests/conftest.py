@@ -5,6 +5,7 @@
 - tests.support.discord: a local stand-in of Discord's REST API and gateway for the real discord.py.
 """
 
+import gc
 import logging
 from collections.abc import Iterator
 
@@ -45,3 +46,11 @@ def _logging_left_as_found() -> Iterator[None]:
     root.setLevel(level)
     for name, saved in named.items():
         logging.getLogger(name).setLevel(saved)
+
+
+@pytest.fixture(autouse=True)
+def _collector_left_as_found() -> Iterator[None]:
+    """Undo an in-process ``ferry run``'s ``gc.freeze()``: what later tests leave behind must still
+    be collected (and its unclosed-resource warnings still raised)."""
+    yield
+    gc.unfreeze()

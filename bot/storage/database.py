@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, QueuePool, StaticPool
 
@@ -137,18 +137,27 @@ class Database:
             yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     async def fill_pool(self) -> int:
-        """Open every connection the pool keeps (PostgreSQL), so a burst of commands right after
-        start-up does not also pay for connecting; returns how many the pool holds. A no-op on SQLite,
-        whose connections are a file away. For long-running processes: a one-off command would open
-        connections it never uses."""
+        """Open the connections the pool keeps (PostgreSQL), so a burst of commands right after
+        start-up does not also pay for connecting; returns how many it now holds. Best effort: when
+        the server refuses more (``max_connections`` during a rolling restart), the rest open when
+        needed, as without this. A no-op on SQLite, whose connections are a file away. For ``ferry
+        run``: a one-off command would open connections it never uses."""
         pool = self._engine.pool
         if self.dialect == "sqlite" or not isinstance(pool, QueuePool):
             return 0
-        async with AsyncExitStack() as held:
-            # Holding each one makes the pool open the next instead of handing the same one back.
-            for _ in range(pool.size() - pool.checkedout()):
-                await held.enter_async_context(self._engine.connect())
-        log.info("database pool filled", extra={"connections": pool.checkedin()})
+        try:
+            async with AsyncExitStack() as held:
+                # Holding each one makes the pool open the next instead of handing the same one back.
+                for _ in range(pool.size() - pool.checkedout()):
+                    await held.enter_async_context(self._engine.connect())
+        except (OSError, DBAPIError) as exc:
+            log.warning(
+                "database pool not filled, the rest open when needed: %s",
+                exc,
+                extra={"connections": pool.checkedin()},
+            )
+        else:
+            log.info("database pool filled", extra={"connections": pool.checkedin()})
         return pool.checkedin()
 
     async def upgrade(self) -> None:

@@ -172,3 +172,24 @@ async def test_filling_the_pool_opens_every_kept_connection_once(database: Datab
     # As many commands at once as the pool holds: none of them waits for a connection to open.
     await asyncio.gather(*(busy() for _ in range(SERVER_POOL_SIZE)))
     assert len(opened) == first
+
+
+@pytest.mark.postgres
+async def test_a_server_refusing_more_connections_leaves_the_pool_part_filled(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with await Database.open(postgres_url) as db:
+        attempts: list[object] = []
+
+        def refuse_after_three(*_args: object) -> None:
+            attempts.append(_args)
+            if len(attempts) > 3:
+                raise OSError("sorry, too many clients already")
+
+        event.listen(db.engine.sync_engine, "do_connect", refuse_after_three)
+        with caplog.at_level(logging.WARNING, logger="bot.storage.database"):
+            held = await db.fill_pool()
+        assert held == 4  # the one open() made, and three more
+        assert "database pool not filled" in caplog.text
+        async with db.transaction() as conn:  # what is open still serves
+            assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
