@@ -12,12 +12,11 @@ from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 from bot.platforms._regex import fullmatch
-from bot.platforms.builtins import SHIPPED_PATTERNS
 from bot.platforms.domains import domain_problem
 from bot.platforms.reasons import Reason, RejectError
 from bot.platforms.spec import HandleKind, PlatformSpec
 from bot.platforms.unicode_safety import script_problem
-from bot.platforms.urls import host_matches, profile_path_handle, split_url
+from bot.platforms.urls import host_matches, profile_path_handle, spec_fullmatch, split_url
 
 MASTODON_USER_MAX = 30  # Mastodon's own limit for local accounts (app/models/account.rb)
 _MASTODON_USER = r"[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*"
@@ -168,7 +167,7 @@ def _finish(spec: PlatformSpec, candidate: str, *, from_url: bool) -> tuple[str,
     handle = unicodedata.normalize("NFC", candidate.lower()) if spec.case_insensitive else candidate
     if len(handle) > spec.max_length:
         raise RejectError(Reason.TOO_LONG)
-    if fullmatch(spec.pattern, handle, own=spec.pattern in SHIPPED_PATTERNS) is None:
+    if spec_fullmatch(spec.pattern, handle) is None:
         raise RejectError(Reason.INVALID_FORMAT)
     if handle.casefold() in {name.casefold() for name in spec.reserved}:
         # Via a link, a reserved name means the link was to a site page (x.com/home).

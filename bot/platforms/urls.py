@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from bot.platforms._regex import fullmatch
+from bot.platforms._regex import Match, fullmatch
 from bot.platforms.builtins import SHIPPED_PATTERNS
 from bot.platforms.domains import DOMAIN_PATTERN
 from bot.platforms.reasons import Reason, RejectError
@@ -99,11 +99,17 @@ def host_matches(host: str, hosts: Collection[str]) -> bool:
     return any(host == prefix + known for known in hosts for prefix in _MIRROR_PREFIXES)
 
 
+def spec_fullmatch(pattern: str, text: str) -> Match | None:
+    """All of ``text`` against a platform's ``pattern`` or ``url_path_pattern``: a built-in one runs
+    without the time limit, one an admin set keeps it."""
+    return fullmatch(pattern, text, own=pattern in SHIPPED_PATTERNS)
+
+
 def profile_path_handle(path: str, path_pattern: str | None) -> str:
     """The ``handle`` group of a profile link's path; raises :class:`RejectError` for other pages."""
     if not path_pattern:
         raise RejectError(Reason.NOT_PROFILE_URL)
-    found = fullmatch(path_pattern, path, own=path_pattern in SHIPPED_PATTERNS)
+    found = spec_fullmatch(path_pattern, path)
     handle = found.group("handle") if found is not None else None
     if not handle:
         raise RejectError(Reason.NOT_PROFILE_URL)
