@@ -208,6 +208,10 @@ class DirectoryPage:
     # candidate row on every page; fronts say "more" instead of a page count there.
     total: int | None
 
+    def page_count(self, size: int) -> int | None:
+        """Pages of ``size`` entries the matches fill (at least one), or None when not counted."""
+        return None if self.total is None else max(1, -(-self.total // size))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditRecord:

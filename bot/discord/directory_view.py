@@ -147,9 +147,9 @@ class DirectoryMessage:
 
     def render(self, page: DirectoryPage) -> tuple[discord.Embed, discord.ui.View]:
         """The embed and the controls for ``page``."""
-        pages = None
-        if page.total is not None:
-            pages = max(1, -(-page.total // DIRECTORY_PAGE_SIZE), len(self.state.starts))
+        pages = page.page_count(DIRECTORY_PAGE_SIZE)
+        if pages is not None:
+            pages = max(pages, len(self.state.starts))
         return self._embed(page, len(self.state.starts), pages), self._view(page)
 
     async def save(self) -> None:

@@ -75,8 +75,9 @@ async def numbered_page(
 
 
 def _page_count(page: DirectoryPage, size: int) -> int:
-    assert page.total is not None  # counted: not a search
-    return max(1, -(-page.total // size))
+    count = page.page_count(size)
+    assert count is not None  # counted: not a search
+    return count
 
 
 __all__ = ["MAX_PAGE_NUMBER", "MAX_PAGE_SIZE", "PageReader", "checked_query", "numbered_page"]

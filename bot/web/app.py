@@ -145,10 +145,10 @@ async def _page(deps: _Deps, slug: str, filters: Filters) -> tuple[DirectoryPage
         before=filters.before,
     )
     page = await deps.directory.directory(query)
-    if page.total is None:  # a search: not counted, so the number is the link's hint (at least 2)
+    pages = page.page_count(deps.web.page_size)
+    if pages is None:  # a search: not counted, so the number is the link's hint (at least 2)
         number = 1 if page.prev_cursor is None else max(filters.page, 2)
         return page, number, None
-    pages = max(1, -(-page.total // deps.web.page_size))
     if page.prev_cursor is None:
         number = 1
     elif page.next_cursor is None:

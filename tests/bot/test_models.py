@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.models import Entry, Registration, RegistrationOutcome, Source, Verification, Visibility
+from bot.models import (
+    DirectoryPage,
+    Entry,
+    Registration,
+    RegistrationOutcome,
+    Source,
+    Verification,
+    Visibility,
+)
 
 
 def entry(handle: str) -> Entry:
@@ -60,3 +68,9 @@ def test_verification_levels_rank_self_reported_below_proven_below_admin_verifie
     low, mid, high = Verification.SELF_REPORTED, Verification.BLUESKY_PROVEN, Verification.ADMIN_VERIFIED
     assert high.outranks(mid) and mid.outranks(low) and high.outranks(low)
     assert not low.outranks(mid) and not mid.outranks(high) and not mid.outranks(mid)
+
+
+@pytest.mark.parametrize(("total", "pages"), [(0, 1), (1, 1), (10, 1), (11, 2), (25, 3), (None, None)])
+def test_a_page_counts_the_pages_its_matches_fill(total: int | None, pages: int | None) -> None:
+    page = DirectoryPage(entries=(), next_cursor=None, prev_cursor=None, total=total)
+    assert page.page_count(10) == pages
