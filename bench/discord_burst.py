@@ -246,7 +246,7 @@ async def _checkpoint(admin_url: str) -> None:
     """Start the bursts with no checkpoint in progress and the next timed one minutes away
     (``checkpoint_timeout``). A checkpoint writing under some bursts and not others means the two
     bots do not meet the same server; which bursts it hits is chance, not what is measured. (One
-    forced by WAL volume, ``max_wal_size``, could still come; a burst writes a few MB.)"""
+    forced by WAL volume, ``max_wal_size``, could still come; a burst writes under a megabyte.)"""
     engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
